@@ -1,0 +1,137 @@
+//! The one error type of the model: every refused operation says which
+//! kernel condition refused it, and leaves every count as it was.
+
+use std::fmt;
+
+/// Why an operation was refused.
+///
+/// A refused operation changes nothing: no count, flag or statistic. The
+/// messages name the kernel condition the refusal stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GupError {
+    /// `FOLL_GET` and `FOLL_PIN` together (`-EINVAL` in `try_grab_page`'s
+    /// callers; a `WARN_ON_ONCE` in the kernel).
+    FollGetAndPin,
+    /// A grab with neither `FOLL_GET` nor `FOLL_PIN`: nothing to take.
+    NoReferenceRequested,
+    /// `refs` outside `1..=MAX_REFS` (a batch grab of nothing, or one large
+    /// enough to wrap the counter by itself).
+    InvalidRefs {
+        /// The refs asked for.
+        refs: i32,
+    },
+    /// A page frame number that names no page of the memory.
+    NoSuchPage {
+        /// The pfn asked for.
+        pfn: usize,
+    },
+    /// A user address that is not mapped (`-EFAULT`).
+    NotMapped {
+        /// The virtual page index.
+        addr: usize,
+    },
+    /// `get_page` on a page whose count is zero or within 127 of wrapping
+    /// (`page_ref_zero_or_close_to_overflow`, a `VM_BUG_ON` in the kernel).
+    GetPageOnFreeOrOverflowed {
+        /// The head page.
+        pfn: usize,
+        /// The count seen.
+        count: i32,
+    },
+    /// A grab refused because the count is not positive: the page is free,
+    /// or the count has wrapped past the sign bit (`try_get_page`,
+    /// `try_grab_page`: the `<= 0` guard of CVE-2019-11487; `-ENOMEM`).
+    RefcountNotPositive {
+        /// The head page.
+        pfn: usize,
+        /// The count seen.
+        count: i32,
+    },
+    /// A grab refused because it would carry the count past the sign bit
+    /// (a scheme with an exact overflow guard).
+    WouldOverflow {
+        /// The head page.
+        pfn: usize,
+        /// The count seen.
+        count: i32,
+        /// What the grab would have added.
+        delta: i32,
+    },
+    /// The gup_fast speculative grab found the count at zero: the page is
+    /// being freed, and must not be revived (`page_ref_add_unless(.., 0)`).
+    SpeculativeGrabOnFreedPage {
+        /// The head page.
+        pfn: usize,
+    },
+    /// The gup_fast page-table re-check found the entry changed after the
+    /// grab: what was taken has been released and the caller must fall back
+    /// to the slow path (`-EAGAIN`).
+    PteChanged {
+        /// The virtual page index.
+        addr: usize,
+    },
+    /// `put_page` on a page whose count is zero, or would go below the value
+    /// at which it is freed (`VM_BUG_ON_PAGE` in `put_page_testzero`).
+    PutAtZero {
+        /// The head page.
+        pfn: usize,
+    },
+    /// `unpin_user_page*` on a page that holds no pin (the count is below
+    /// `GUP_PIN_COUNTING_BIAS`, or the exact pin count is zero).
+    UnpinWithoutPin {
+        /// The head page.
+        pfn: usize,
+        /// The count seen (refcount, or the exact pin count).
+        count: i32,
+    },
+}
+
+impl fmt::Display for GupError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            GupError::FollGetAndPin => {
+                f.write_str("FOLL_GET and FOLL_PIN together are refused (-EINVAL)")
+            }
+            GupError::NoReferenceRequested => {
+                f.write_str("a grab needs FOLL_GET or FOLL_PIN; neither was given")
+            }
+            GupError::InvalidRefs { refs } => write!(f, "refs = {refs} is out of range"),
+            GupError::NoSuchPage { pfn } => write!(f, "pfn {pfn} names no page"),
+            GupError::NotMapped { addr } => write!(f, "address {addr} is not mapped (-EFAULT)"),
+            GupError::GetPageOnFreeOrOverflowed { pfn, count } => write!(
+                f,
+                "get_page on page {pfn} with count {count}: zero or close to overflow \
+                 (page_ref_zero_or_close_to_overflow)"
+            ),
+            GupError::RefcountNotPositive { pfn, count } => write!(
+                f,
+                "grab refused on page {pfn}: count {count} <= 0, free or overflowed (-ENOMEM)"
+            ),
+            GupError::WouldOverflow { pfn, count, delta } => write!(
+                f,
+                "grab refused on page {pfn}: count {count} + {delta} would wrap past the sign bit"
+            ),
+            GupError::SpeculativeGrabOnFreedPage { pfn } => write!(
+                f,
+                "speculative grab refused on page {pfn}: count is zero, the page is being freed"
+            ),
+            GupError::PteChanged { addr } => write!(
+                f,
+                "page table entry for address {addr} changed under gup_fast; \
+                 released what was taken (-EAGAIN)"
+            ),
+            GupError::PutAtZero { pfn } => {
+                write!(
+                    f,
+                    "put_page on page {pfn} with no reference left to drop (count at its free value)"
+                )
+            }
+            GupError::UnpinWithoutPin { pfn, count } => write!(
+                f,
+                "unpin of page {pfn} which holds no pin (count {count})"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for GupError {}

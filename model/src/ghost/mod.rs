@@ -1,0 +1,207 @@
+//! The ghost spec: an abstract model of a page's references (plain
+//! references and pins, the dirty bit, frees, the pin statistics) that runs
+//! beside the concrete counters and says, at any point, what the right
+//! answer is: whether an operation must succeed or must be refused, what
+//! `page_dma_pinned` may answer, and which counter values are allowed.
+//!
+//! The ghost knows a scheme only through [`Scheme::counts_for`],
+//! [`Scheme::freed_at`] and [`Scheme::claims`]: its judgement does not depend
+//! on how the scheme implements its operations.
+
+use crate::flags::RefKind;
+use crate::page::GUP_PIN_COUNTING_BIAS;
+use crate::scheme::{Counts, Held, PageShape, Scheme};
+
+/// What the spec says of an operation before it runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    /// It must succeed.
+    Succeed,
+    /// It must be refused, leaving every count unchanged.
+    Refuse,
+    /// Either is allowed (a grab that crosses the sign bit, for a scheme
+    /// that does not claim to refuse it beforehand).
+    Either,
+}
+
+/// The abstract state of one (head) page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GhostPage {
+    /// The compound page's shape.
+    pub shape: PageShape,
+    /// References held: plain and pins.
+    pub held: Held,
+    /// `PG_dirty`.
+    pub dirty: bool,
+    /// How many times the page has been freed.
+    pub freed: u32,
+}
+
+impl GhostPage {
+    /// A page of `shape` holding `held`, clean, never freed.
+    pub fn new(shape: PageShape, held: Held) -> Self {
+        GhostPage {
+            shape,
+            held,
+            dirty: false,
+            freed: 0,
+        }
+    }
+
+    /// The counters the scheme must show for this state.
+    pub fn counts<S: Scheme + ?Sized>(&self, scheme: &S) -> Counts {
+        scheme.counts_for(self.shape, self.held)
+    }
+
+    /// The refcount this state encodes.
+    pub fn refcount<S: Scheme + ?Sized>(&self, scheme: &S) -> i32 {
+        self.counts(scheme).refcount
+    }
+
+    /// Whether the page is free: its count is at the scheme's free value.
+    pub fn is_free<S: Scheme + ?Sized>(&self, scheme: &S) -> bool {
+        self.refcount(scheme) == scheme.freed_at()
+    }
+
+    /// The true answer to `page_dma_pinned`: a pin is held.
+    pub fn truly_pinned(&self) -> bool {
+        self.held.pins > 0
+    }
+
+    /// Whether the refcount of this state has wrapped: the exact sum of what
+    /// it encodes no longer fits a positive `i32`.
+    pub fn wrapped<S: Scheme + ?Sized>(&self, scheme: &S) -> bool {
+        let counts = self.counts(scheme);
+        let exact = exact_refcount(scheme, self.shape, self.held);
+        i64::from(counts.refcount) != exact
+    }
+
+    /// Whether `page_dma_pinned` may answer `true` with no pin held: only
+    /// when the plain part of the count alone reaches the bias (P2).
+    pub fn false_positive_allowed<S: Scheme + ?Sized>(&self, scheme: &S) -> bool {
+        let plain_only = Held {
+            plain: self.held.plain,
+            pins: 0,
+        };
+        let plain_part = scheme.counts_for(self.shape, plain_only).refcount;
+        plain_part as u32 >= GUP_PIN_COUNTING_BIAS as u32
+    }
+
+    /// What the spec expects of a grab of `refs` references of `kind`.
+    ///
+    /// Refused when the page is free or its count has wrapped to `<= 0`
+    /// (P6, P10). A grab that would carry the count past `i32::MAX` must be
+    /// refused by a scheme that claims to refuse before overflow; for any
+    /// other scheme either outcome is allowed. Otherwise it must succeed.
+    pub fn expect_grab<S: Scheme + ?Sized>(&self, scheme: &S, kind: RefKind, refs: i64) -> Expect {
+        let count = self.refcount(scheme);
+        if count <= scheme.freed_at().max(0) {
+            return Expect::Refuse;
+        }
+        let after = self.after_grab(kind, refs);
+        let exact_after = exact_refcount(scheme, self.shape, after);
+        if exact_after > i64::from(i32::MAX) || exact_after <= 0 {
+            return if scheme.claims().refuses_before_overflow {
+                Expect::Refuse
+            } else {
+                Expect::Either
+            };
+        }
+        Expect::Succeed
+    }
+
+    /// What the spec expects of a release of `refs` references of `kind`:
+    /// it must succeed when that many are held, and be refused when the
+    /// counters show they cannot be (no pin to unpin, no reference to put).
+    /// `None`: they are not held, but the counters cannot tell (a put on a
+    /// page held only by pins): a caller's bug, which a check must not
+    /// issue (or reports as P7).
+    pub fn expect_release<S: Scheme + ?Sized>(
+        &self,
+        scheme: &S,
+        kind: RefKind,
+        refs: i64,
+    ) -> Option<Expect> {
+        let held = match kind {
+            RefKind::Get => self.held.plain,
+            RefKind::Pin => self.held.pins,
+        };
+        if held >= refs {
+            return Some(Expect::Succeed);
+        }
+        let counts = self.counts(scheme);
+        let above_free = counts.refcount.wrapping_sub(scheme.freed_at()) as u32;
+        let detectable = match kind {
+            RefKind::Get => above_free < refs as u32,
+            RefKind::Pin => {
+                let exact = scheme.counts_for(self.shape, Held { plain: 0, pins: 1 }).pincount > 0;
+                if exact {
+                    i64::from(counts.pincount) < refs
+                } else {
+                    i64::from(above_free) < refs * i64::from(GUP_PIN_COUNTING_BIAS)
+                }
+            }
+        };
+        detectable.then_some(Expect::Refuse)
+    }
+
+    /// The state after a successful grab.
+    pub fn after_grab(&self, kind: RefKind, refs: i64) -> Held {
+        match kind {
+            RefKind::Get => Held {
+                plain: self.held.plain + refs,
+                ..self.held
+            },
+            RefKind::Pin => Held {
+                pins: self.held.pins + refs,
+                ..self.held
+            },
+        }
+    }
+
+    /// Applies a successful grab.
+    pub fn grab(&mut self, kind: RefKind, refs: i64) {
+        self.held = self.after_grab(kind, refs);
+    }
+
+    /// Applies a successful release; records the free if it dropped the
+    /// last reference.
+    pub fn release(&mut self, kind: RefKind, refs: i64) {
+        match kind {
+            RefKind::Get => self.held.plain -= refs,
+            RefKind::Pin => self.held.pins -= refs,
+        }
+        if self.held == Held::default() {
+            self.freed += 1;
+        }
+    }
+}
+
+/// The refcount a state encodes, computed without wrapping: what the counter
+/// would hold if it were wide enough.
+pub fn exact_refcount<S: Scheme + ?Sized>(scheme: &S, shape: PageShape, held: Held) -> i64 {
+    // The encoding is linear: read its coefficients off the scheme.
+    let base = i64::from(scheme.counts_for(shape, Held::default()).refcount);
+    let per_plain = i64::from(scheme.counts_for(shape, Held { plain: 1, pins: 0 }).refcount) - base;
+    let per_pin = i64::from(scheme.counts_for(shape, Held { plain: 0, pins: 1 }).refcount) - base;
+    base + per_plain * held.plain + per_pin * held.pins
+}
+
+/// The ghost of a whole memory: one [`GhostPage`] per head, and the pin
+/// statistics the spec expects.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Ghost {
+    /// Each head page, by pfn.
+    pub pages: std::collections::BTreeMap<usize, GhostPage>,
+    /// Pins acquired (`nr_foll_pin_acquired`), counting `refs`.
+    pub pins_acquired: i64,
+    /// Pins released (`nr_foll_pin_released`).
+    pub pins_released: i64,
+}
+
+impl Ghost {
+    /// Live pins over every page.
+    pub fn live_pins(&self) -> i64 {
+        self.pages.values().map(|page| page.held.pins).sum()
+    }
+}

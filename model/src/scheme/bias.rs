@@ -1,0 +1,305 @@
+//! The bias rule that every built-in scheme shares, as building blocks: a
+//! plain reference adds 1, a pin adds `GUP_PIN_COUNTING_BIAS`, unless the
+//! compound page keeps an exact pin count. The schemes differ only in the
+//! [`BiasRules`] they pass.
+
+use crate::error::GupError;
+use crate::flags::{GupFlags, RefKind};
+use crate::free::{free_devmap_managed_page, free_page};
+use crate::page::{GUP_PIN_COUNTING_BIAS, PageRef};
+use crate::page_ref::{
+    page_ref_add, page_ref_add_unless, page_ref_count, page_ref_inc, page_ref_sub_and_test,
+    page_ref_sub_return, pincount_add, pincount_read, pincount_sub,
+};
+use crate::scheme::{Counts, Held, PageShape, bias_delta, bias_encoding, check_refs};
+use crate::sync::Platform;
+use crate::vmstat::{PinStat, mod_node_page_state};
+
+/// What distinguishes one bias scheme from another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BiasRules {
+    /// `page_dma_pinned` compares the count as a signed int (the seed
+    /// series) instead of unsigned (merged v5.7).
+    pub signed_predicate: bool,
+    /// Compound pages of at least this order keep an exact pin count and add
+    /// only `refs` to the refcount per pin (v5.7: order > 1, so 2; folios:
+    /// any large folio, so 1). `None`: every page uses the bias.
+    pub exact_pincount_from_order: Option<u32>,
+    /// Device pages: "1-based", freed (handed back to the driver) when the
+    /// count drops to 1.
+    pub devmap: bool,
+}
+
+impl BiasRules {
+    /// The refcount at which a page is freed.
+    pub fn freed_at(self) -> i32 {
+        i32::from(self.devmap)
+    }
+
+    /// Whether a head of this shape keeps an exact pin count.
+    pub fn uses_pincount(self, shape: PageShape) -> bool {
+        self.exact_pincount_from_order
+            .is_some_and(|order| shape.order >= order)
+    }
+
+    /// The abstraction function: `refcount = base + plain + 1024 * pins`
+    /// (or `+ pins` with `pincount = pins` for pages with an exact count).
+    pub fn counts_for(self, shape: PageShape, held: Held) -> Counts {
+        let base = i64::from(self.freed_at());
+        if self.uses_pincount(shape) {
+            Counts {
+                refcount: base.wrapping_add(held.plain).wrapping_add(held.pins) as i32,
+                pincount: held.pins as i32,
+            }
+        } else {
+            Counts {
+                refcount: (bias_encoding(held) as i64).wrapping_add(base) as i32,
+                pincount: 0,
+            }
+        }
+    }
+
+    /// What a grab or release of `refs` of `kind` does to the refcount.
+    fn refcount_delta<P: Platform>(self, head: PageRef<'_, P>, kind: RefKind, refs: i32) -> i32 {
+        if kind == RefKind::Pin && self.uses_pincount(PageShape::of(head)) {
+            refs
+        } else {
+            bias_delta(kind, refs)
+        }
+    }
+
+    /// `get_page()`: refuses a count that is zero or within 127 of wrapping
+    /// (`page_ref_zero_or_close_to_overflow`), else `page_ref_inc`.
+    pub fn get_page<P: Platform>(self, page: PageRef<'_, P>) -> Result<(), GupError> {
+        let head = page.compound_head();
+        let count = page_ref_count(head);
+        if (count as u32).wrapping_add(127) <= 127 {
+            return Err(GupError::GetPageOnFreeOrOverflowed {
+                pfn: head.pfn(),
+                count,
+            });
+        }
+        page_ref_inc(head);
+        Ok(())
+    }
+
+    /// `try_grab_page()` / `try_grab_folio()`: the `<= 0` guard (the
+    /// CVE-2019-11487 fix), then the add; for a pin, the exact pin count
+    /// first where the page keeps one, and `nr_foll_pin_acquired += refs`.
+    ///
+    /// The guard is a separate relaxed read, racy by design: racing grabbers
+    /// can all pass it and together carry the count past the sign bit; the
+    /// 21 bits of pin headroom are what makes that unlikely, not the guard.
+    /// The adds are relaxed: the caller found the page under the page-table
+    /// lock, which keeps it from being freed while it grabs.
+    pub fn try_grab_folio<P: Platform>(
+        self,
+        page: PageRef<'_, P>,
+        refs: i32,
+        flags: GupFlags,
+    ) -> Result<(), GupError> {
+        let kind = flags.ref_kind()?;
+        check_refs(refs)?;
+        let head = page.compound_head();
+        let count = page_ref_count(head);
+        if count <= 0 {
+            return Err(GupError::RefcountNotPositive {
+                pfn: head.pfn(),
+                count,
+            });
+        }
+        if kind == RefKind::Pin && self.uses_pincount(PageShape::of(head)) {
+            pincount_add(head, refs);
+        }
+        page_ref_add(head, self.refcount_delta(head, kind, refs));
+        if kind == RefKind::Pin {
+            mod_node_page_state(head, PinStat::Acquired, refs);
+        }
+        Ok(())
+    }
+
+    /// `get_page` by way of [`BiasRules::try_grab_folio`] with `FOLL_GET`:
+    /// `try_get_page()`.
+    pub fn try_get_page<P: Platform>(self, page: PageRef<'_, P>) -> Result<(), GupError> {
+        self.try_grab_folio(page, 1, GupFlags::FOLL_GET)
+    }
+
+    /// `try_grab_compound_head()` (v5.7): refuses a negative count (a
+    /// `WARN_ON_ONCE` in the kernel), then adds unless the count is at its
+    /// free value (`page_ref_add_unless`, fully ordered on success): a page
+    /// being freed is never revived. For a pin on a page with an exact pin
+    /// count, that count is added after the grab, and
+    /// `nr_foll_pin_acquired += refs`.
+    pub fn try_grab_compound_head<'m, P: Platform>(
+        self,
+        page: PageRef<'m, P>,
+        refs: i32,
+        flags: GupFlags,
+    ) -> Result<PageRef<'m, P>, GupError> {
+        let kind = flags.ref_kind()?;
+        check_refs(refs)?;
+        let head = page.compound_head();
+        let count = page_ref_count(head);
+        if count < 0 {
+            return Err(GupError::RefcountNotPositive {
+                pfn: head.pfn(),
+                count,
+            });
+        }
+        if !page_ref_add_unless(head, self.refcount_delta(head, kind, refs), self.freed_at()) {
+            return Err(GupError::SpeculativeGrabOnFreedPage { pfn: head.pfn() });
+        }
+        if kind == RefKind::Pin {
+            if self.uses_pincount(PageShape::of(head)) {
+                pincount_add(head, refs);
+            }
+            mod_node_page_state(head, PinStat::Acquired, refs);
+        }
+        Ok(head)
+    }
+
+    /// `put_compound_head()` / `gup_put_folio()`: releases `refs` of `kind`
+    /// from the head, refusing a release the counts cannot hold (a pin that
+    /// is not there, a put at the free value). For a pin,
+    /// `nr_foll_pin_released += refs` and the exact pin count come first:
+    /// nothing may touch the page after the release that frees it. The
+    /// release is fully ordered ([`page_ref_sub_and_test`]); a devmap page
+    /// is handed back when it drops to 1 ([`page_ref_sub_return`]).
+    ///
+    /// The refusal checks are relaxed reads, exact for sequential callers;
+    /// under concurrency a double release is the caller's bug, which the
+    /// checker's ghost spec reports (P3, P7).
+    pub fn put_compound_head<P: Platform>(
+        self,
+        page: PageRef<'_, P>,
+        refs: i32,
+        flags: GupFlags,
+    ) -> Result<(), GupError> {
+        let kind = flags.ref_kind()?;
+        check_refs(refs)?;
+        let head = page.compound_head();
+        let delta = self.refcount_delta(head, kind, refs);
+        let exact_pins = kind == RefKind::Pin && self.uses_pincount(PageShape::of(head));
+        if exact_pins {
+            let pins = pincount_read(head);
+            if pins < refs {
+                return Err(GupError::UnpinWithoutPin {
+                    pfn: head.pfn(),
+                    count: pins,
+                });
+            }
+        }
+        let count = page_ref_count(head);
+        // Unsigned, as the counter's headroom above the sign bit is still
+        // references (a count pins carried past i32::MAX is large, not
+        // negative).
+        if (count.wrapping_sub(self.freed_at()) as u32) < delta as u32 {
+            return Err(match kind {
+                RefKind::Pin => GupError::UnpinWithoutPin {
+                    pfn: head.pfn(),
+                    count,
+                },
+                RefKind::Get => GupError::PutAtZero { pfn: head.pfn() },
+            });
+        }
+        if kind == RefKind::Pin {
+            mod_node_page_state(head, PinStat::Released, refs);
+        }
+        if exact_pins {
+            pincount_sub(head, refs);
+        }
+        if self.devmap {
+            if page_ref_sub_return(head, delta) == self.freed_at() {
+                free_devmap_managed_page(head);
+            }
+        } else if page_ref_sub_and_test(head, delta) {
+            free_page(head);
+        }
+        Ok(())
+    }
+
+    /// `put_page()`: [`BiasRules::put_compound_head`] of one plain reference.
+    pub fn put_page<P: Platform>(self, page: PageRef<'_, P>) -> Result<(), GupError> {
+        self.put_compound_head(page, 1, GupFlags::FOLL_GET)
+    }
+
+    /// `page_maybe_dma_pinned()`: the exact pin count is positive, where the
+    /// page keeps one; else the refcount is at least `GUP_PIN_COUNTING_BIAS`,
+    /// compared signed (seed) or unsigned (v5.7 on, so that a count carried
+    /// past the sign bit still reads as pinned).
+    pub fn page_maybe_dma_pinned<P: Platform>(self, page: PageRef<'_, P>) -> bool {
+        let head = page.compound_head();
+        if self.uses_pincount(PageShape::of(head)) {
+            return pincount_read(head) > 0;
+        }
+        let count = page_ref_count(head);
+        if self.signed_predicate {
+            count >= GUP_PIN_COUNTING_BIAS
+        } else {
+            count as u32 >= GUP_PIN_COUNTING_BIAS as u32
+        }
+    }
+}
+
+/// Implements every required [`crate::Scheme`] operation of a bias scheme
+/// by forwarding to its [`BiasRules`] (the built-in schemes differ only in
+/// their rules and claims).
+macro_rules! forward_to_bias_rules {
+    ($rules:expr) => {
+        fn counts_for(&self, shape: $crate::PageShape, held: $crate::Held) -> $crate::Counts {
+            $rules.counts_for(shape, held)
+        }
+        fn freed_at(&self) -> i32 {
+            $rules.freed_at()
+        }
+        fn get_page<P: $crate::sync::Platform>(
+            &self,
+            page: $crate::PageRef<'_, P>,
+        ) -> Result<(), $crate::GupError> {
+            $rules.get_page(page)
+        }
+        fn try_get_page<P: $crate::sync::Platform>(
+            &self,
+            page: $crate::PageRef<'_, P>,
+        ) -> Result<(), $crate::GupError> {
+            $rules.try_get_page(page)
+        }
+        fn put_page<P: $crate::sync::Platform>(
+            &self,
+            page: $crate::PageRef<'_, P>,
+        ) -> Result<(), $crate::GupError> {
+            $rules.put_page(page)
+        }
+        fn try_grab_folio<P: $crate::sync::Platform>(
+            &self,
+            page: $crate::PageRef<'_, P>,
+            refs: i32,
+            flags: $crate::GupFlags,
+        ) -> Result<(), $crate::GupError> {
+            $rules.try_grab_folio(page, refs, flags)
+        }
+        fn try_grab_compound_head<'m, P: $crate::sync::Platform>(
+            &self,
+            page: $crate::PageRef<'m, P>,
+            refs: i32,
+            flags: $crate::GupFlags,
+        ) -> Result<$crate::PageRef<'m, P>, $crate::GupError> {
+            $rules.try_grab_compound_head(page, refs, flags)
+        }
+        fn put_compound_head<P: $crate::sync::Platform>(
+            &self,
+            page: $crate::PageRef<'_, P>,
+            refs: i32,
+            flags: $crate::GupFlags,
+        ) -> Result<(), $crate::GupError> {
+            $rules.put_compound_head(page, refs, flags)
+        }
+        fn page_maybe_dma_pinned<P: $crate::sync::Platform>(
+            &self,
+            page: $crate::PageRef<'_, P>,
+        ) -> bool {
+            $rules.page_maybe_dma_pinned(page)
+        }
+    };
+}
+pub(crate) use forward_to_bias_rules;

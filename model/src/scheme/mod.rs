@@ -1,0 +1,397 @@
+//! The public extension point: a refcount [`Scheme`] says how grabs,
+//! releases and the pinned predicate act on a page's counters. Everything
+//! pinref checks (loom, shuttle, proptest, fuzzing) runs against this trait,
+//! for the built-in schemes, the flawed variants and a user's own alike.
+
+pub mod bias;
+mod devmap;
+mod folio;
+mod seed;
+mod v5_7;
+
+pub use devmap::Devmap;
+pub use folio::Folio;
+pub use seed::Seed;
+pub use v5_7::V5_7;
+
+use crate::error::GupError;
+use crate::flags::{GupFlags, RefKind};
+use crate::gup;
+use crate::memory::Memory;
+use crate::page::{GUP_PIN_COUNTING_BIAS, PageRef};
+use crate::page_ref::{set_page_count, set_pincount};
+use crate::sync::Platform;
+
+/// The largest `refs` one grab may take: a pin of `MAX_REFS` adds
+/// `MAX_REFS * GUP_PIN_COUNTING_BIAS`, which must not wrap the counter by
+/// itself (the kernel's callers grab at most the subpages of one huge page).
+pub const MAX_REFS: i32 = 512;
+
+/// The shape of a (compound) page, as a scheme's abstraction function needs
+/// it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PageShape {
+    /// `compound_order()` of the head (0 for an order-0 page).
+    pub order: u32,
+}
+
+impl PageShape {
+    /// The shape of `page`'s compound page.
+    pub fn of<P: Platform>(page: PageRef<'_, P>) -> PageShape {
+        PageShape {
+            order: page.compound_order(),
+        }
+    }
+}
+
+/// How many references of each kind a (head) page holds: the abstract state
+/// that a scheme's counters encode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Held {
+    /// Plain references (`get_page`, `FOLL_GET`, the page tables' own).
+    pub plain: i64,
+    /// DMA pins (`FOLL_PIN`), counting `refs`.
+    pub pins: i64,
+}
+
+/// The concrete counters of a head page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Counts {
+    /// `_refcount`.
+    pub refcount: i32,
+    /// The exact pin count (`hpage_pinned_refcount` / `_pincount`), or 0
+    /// where the scheme keeps none.
+    pub pincount: i32,
+}
+
+/// What a scheme claims beyond the properties every scheme must meet. A
+/// property a scheme does not claim is still checked; a violation of it is
+/// reported as *expected*, with its counterexample, not as a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Claims {
+    /// P1 holds even after pins have carried the refcount past the sign bit
+    /// (the merged v5.7 predicate compares unsigned; the seed's did not).
+    pub pinned_after_overflow: bool,
+    /// P6 in full: a grab that would carry the refcount past the sign bit
+    /// is refused *before* it does. The kernel's guard (`count <= 0`) only
+    /// refuses once the count has already wrapped, and racing grabbers can
+    /// each overshoot; schemes that follow it do not claim this.
+    pub refuses_before_overflow: bool,
+}
+
+impl Claims {
+    /// Every claim.
+    pub const ALL: Claims = Claims {
+        pinned_after_overflow: true,
+        refuses_before_overflow: true,
+    };
+    /// What the kernel's own schemes can claim: the unsigned predicate, with
+    /// the racy `<= 0` guard.
+    pub const KERNEL: Claims = Claims {
+        pinned_after_overflow: true,
+        refuses_before_overflow: false,
+    };
+}
+
+/// A page refcount scheme: how references and pins are taken, released and
+/// read on a page's counters.
+///
+/// Implement the required methods with the helpers of
+/// [`crate::page_ref`] (and [`crate::page_flags`], [`crate::vmstat`],
+/// [`crate::free`]); the provided methods are the kernel's generic GUP code
+/// (`mm/gup.c`) built on them, and may be overridden. Each method stands for
+/// the kernel function it is named after; a method receives any page,
+/// possibly a tail, and must act on its head (`compound_head`).
+///
+/// Every method is generic over the [`Platform`], so one implementation runs
+/// on real threads, under loom and under shuttle. A refused operation must
+/// return a [`GupError`] and leave every count unchanged.
+///
+/// # Example: a scheme of your own
+///
+/// A scheme that counts every pin exactly in the pin count, for every page,
+/// and adds 1 to the refcount (the folio rule, for order-0 pages too):
+///
+/// ```
+/// use pinref_model::page_ref::*;
+/// use pinref_model::{
+///     free::free_page, vmstat::{mod_node_page_state, PinStat},
+///     Counts, GupError, GupFlags, Held, Memory, Layout, PageRef, PageShape,
+///     RefKind, Scheme, sync::{Platform, Std},
+/// };
+///
+/// #[derive(Debug, Default)]
+/// struct ExactPins;
+///
+/// impl Scheme for ExactPins {
+///     fn name(&self) -> &'static str { "exact-pins" }
+///     fn description(&self) -> &'static str { "every pin counted in _pincount" }
+///     fn counts_for(&self, _shape: PageShape, held: Held) -> Counts {
+///         Counts {
+///             refcount: (held.plain + held.pins) as i32,
+///             pincount: held.pins as i32,
+///         }
+///     }
+///     fn get_page<P: Platform>(&self, page: PageRef<'_, P>) -> Result<(), GupError> {
+///         let head = page.compound_head();
+///         let count = page_ref_count(head);
+///         if count <= 0 {
+///             return Err(GupError::GetPageOnFreeOrOverflowed { pfn: head.pfn(), count });
+///         }
+///         page_ref_inc(head);
+///         Ok(())
+///     }
+///     fn try_get_page<P: Platform>(&self, page: PageRef<'_, P>) -> Result<(), GupError> {
+///         self.try_grab_folio(page, 1, GupFlags::FOLL_GET)
+///     }
+///     fn put_page<P: Platform>(&self, page: PageRef<'_, P>) -> Result<(), GupError> {
+///         self.put_compound_head(page, 1, GupFlags::FOLL_GET)
+///     }
+///     fn try_grab_folio<P: Platform>(
+///         &self, page: PageRef<'_, P>, refs: i32, flags: GupFlags,
+///     ) -> Result<(), GupError> {
+///         let kind = flags.ref_kind()?;
+///         let head = page.compound_head();
+///         let count = page_ref_count(head);
+///         if count <= 0 {
+///             return Err(GupError::RefcountNotPositive { pfn: head.pfn(), count });
+///         }
+///         if kind == RefKind::Pin {
+///             mod_node_page_state(head, PinStat::Acquired, refs);
+///             pincount_add(head, refs);
+///         }
+///         page_ref_add(head, refs);
+///         Ok(())
+///     }
+///     fn try_grab_compound_head<'m, P: Platform>(
+///         &self, page: PageRef<'m, P>, refs: i32, flags: GupFlags,
+///     ) -> Result<PageRef<'m, P>, GupError> {
+///         let kind = flags.ref_kind()?;
+///         let head = page.compound_head();
+///         if !page_ref_add_unless(head, refs, 0) {
+///             return Err(GupError::SpeculativeGrabOnFreedPage { pfn: head.pfn() });
+///         }
+///         if kind == RefKind::Pin {
+///             mod_node_page_state(head, PinStat::Acquired, refs);
+///             pincount_add(head, refs);
+///         }
+///         Ok(head)
+///     }
+///     fn put_compound_head<P: Platform>(
+///         &self, page: PageRef<'_, P>, refs: i32, flags: GupFlags,
+///     ) -> Result<(), GupError> {
+///         let kind = flags.ref_kind()?;
+///         let head = page.compound_head();
+///         if kind == RefKind::Pin {
+///             let pins = pincount_read(head);
+///             if pins < refs {
+///                 return Err(GupError::UnpinWithoutPin { pfn: head.pfn(), count: pins });
+///             }
+///             mod_node_page_state(head, PinStat::Released, refs);
+///             pincount_sub(head, refs);
+///         } else if page_ref_count(head) == 0 {
+///             return Err(GupError::PutAtZero { pfn: head.pfn() });
+///         }
+///         if page_ref_sub_and_test(head, refs) {
+///             free_page(head);
+///         }
+///         Ok(())
+///     }
+///     fn page_maybe_dma_pinned<P: Platform>(&self, page: PageRef<'_, P>) -> bool {
+///         pincount_read(page.compound_head()) > 0
+///     }
+/// }
+///
+/// // Every check pinref has now takes `ExactPins`; here, a quick sequential use.
+/// let memory = Memory::<Std>::new(&Layout::single_page());
+/// let page = memory.page(0)?;
+/// ExactPins.init_page(page, Held { plain: 1, pins: 0 });
+/// ExactPins.try_grab_page(page, GupFlags::FOLL_PIN)?;
+/// assert!(ExactPins.page_dma_pinned(page));
+/// ExactPins.unpin_user_page(page)?;
+/// assert!(!ExactPins.page_dma_pinned(page));
+/// assert_eq!(ExactPins.unpin_user_page(page), Err(GupError::UnpinWithoutPin { pfn: 0, count: 0 }));
+/// # Ok::<(), GupError>(())
+/// ```
+pub trait Scheme: Send + Sync + 'static {
+    /// A short, stable name for reports and filters (`v5_7`).
+    fn name(&self) -> &'static str;
+
+    /// One line: what the scheme models and which kernel version it follows.
+    fn description(&self) -> &'static str;
+
+    /// What the scheme claims beyond the properties every scheme must meet.
+    fn claims(&self) -> Claims {
+        Claims::ALL
+    }
+
+    /// The abstraction function: the counters of a head page of `shape` that
+    /// holds `held`, in wrapping 32-bit arithmetic. The ghost spec checks
+    /// the concrete counters against it at every quiescent point (P5), and
+    /// checks start from the counts it gives.
+    fn counts_for(&self, shape: PageShape, held: Held) -> Counts;
+
+    /// The refcount at which the page is freed: 0, or 1 for "1-based"
+    /// device pages.
+    fn freed_at(&self) -> i32 {
+        0
+    }
+
+    /// `get_page()`: takes a plain reference on the head, the caller already
+    /// holding one. Refuses a count that is zero or close to overflow.
+    fn get_page<P: Platform>(&self, page: PageRef<'_, P>) -> Result<(), GupError>;
+
+    /// `try_get_page()`: takes a plain reference unless the count is not
+    /// positive.
+    fn try_get_page<P: Platform>(&self, page: PageRef<'_, P>) -> Result<(), GupError>;
+
+    /// `put_page()`: drops a plain reference; frees the page when it was the
+    /// last. Refuses a count of zero.
+    fn put_page<P: Platform>(&self, page: PageRef<'_, P>) -> Result<(), GupError>;
+
+    /// `try_grab_page()` (v5.7, `refs` = 1) / `try_grab_folio()` (v6):
+    /// takes `refs` references of the kind `flags` asks for on the head of a
+    /// page the caller found under the page-table lock. Refuses
+    /// `FOLL_GET | FOLL_PIN`, and a count that is not positive.
+    fn try_grab_folio<P: Platform>(
+        &self,
+        page: PageRef<'_, P>,
+        refs: i32,
+        flags: GupFlags,
+    ) -> Result<(), GupError>;
+
+    /// `try_grab_compound_head()` (v5.7) / `try_grab_folio_fast()` (v6):
+    /// gup_fast's speculative grab of `refs` references on a page found
+    /// without any lock: adds unless the count is zero (fully ordered on
+    /// success). Returns the head it grabbed.
+    fn try_grab_compound_head<'m, P: Platform>(
+        &self,
+        page: PageRef<'m, P>,
+        refs: i32,
+        flags: GupFlags,
+    ) -> Result<PageRef<'m, P>, GupError>;
+
+    /// `put_compound_head()` (v5.7) / `gup_put_folio()` (v6): releases `refs`
+    /// references of the kind `flags` names, exactly what the matching grab
+    /// took, from the head; frees the page if they were the last.
+    fn put_compound_head<P: Platform>(
+        &self,
+        page: PageRef<'_, P>,
+        refs: i32,
+        flags: GupFlags,
+    ) -> Result<(), GupError>;
+
+    /// `page_maybe_dma_pinned()` / `folio_maybe_dma_pinned()`: whether the
+    /// page may be pinned for DMA. Never false while a pin is held.
+    fn page_maybe_dma_pinned<P: Platform>(&self, page: PageRef<'_, P>) -> bool;
+
+    /// `page_dma_pinned()` (the seed series' name for
+    /// [`Scheme::page_maybe_dma_pinned`]).
+    fn page_dma_pinned<P: Platform>(&self, page: PageRef<'_, P>) -> bool {
+        self.page_maybe_dma_pinned(page)
+    }
+
+    /// `try_grab_page()`: [`Scheme::try_grab_folio`] with `refs` = 1.
+    fn try_grab_page<P: Platform>(
+        &self,
+        page: PageRef<'_, P>,
+        flags: GupFlags,
+    ) -> Result<(), GupError> {
+        self.try_grab_folio(page, 1, flags)
+    }
+
+    /// `unpin_user_page()`: releases one pin, from the head.
+    fn unpin_user_page<P: Platform>(&self, page: PageRef<'_, P>) -> Result<(), GupError> {
+        self.put_compound_head(page, 1, GupFlags::FOLL_PIN)
+    }
+
+    /// `unpin_user_pages()`: [`Scheme::unpin_user_page`] for each page. See
+    /// [`gup::unpin_user_pages`].
+    fn unpin_user_pages<P: Platform>(&self, pages: &[PageRef<'_, P>]) -> Result<(), GupError> {
+        gup::unpin_user_pages(self, pages)
+    }
+
+    /// `unpin_user_pages_dirty_lock()`: marks each page dirty (under the page
+    /// lock) if asked and it is clean, then unpins it. See
+    /// [`gup::unpin_user_pages_dirty_lock`].
+    fn unpin_user_pages_dirty_lock<P: Platform>(
+        &self,
+        pages: &[PageRef<'_, P>],
+        make_dirty: bool,
+    ) -> Result<(), GupError> {
+        gup::unpin_user_pages_dirty_lock(self, pages, make_dirty)
+    }
+
+    /// `pin_user_pages()`: the slow path, pinning `nr_pages` user pages from
+    /// `start`, `refs` per (compound) page in one grab. See
+    /// [`gup::pin_user_pages`].
+    fn pin_user_pages<'m, P: Platform>(
+        &self,
+        mem: &'m Memory<P>,
+        start: usize,
+        nr_pages: usize,
+        flags: GupFlags,
+    ) -> Result<Vec<PageRef<'m, P>>, GupError> {
+        gup::pin_user_pages(self, mem, start, nr_pages, flags)
+    }
+
+    /// One step of gup_fast (`gup_pte_range`): read the page-table entry,
+    /// grab speculatively, re-read the entry, and release exactly what was
+    /// taken if it changed. See [`gup::gup_fast_pte`].
+    fn gup_fast_pte<'m, P: Platform>(
+        &self,
+        mem: &'m Memory<P>,
+        addr: usize,
+        flags: GupFlags,
+    ) -> Result<PageRef<'m, P>, GupError> {
+        gup::gup_fast_pte(self, mem, addr, flags)
+    }
+
+    /// `pin_user_pages_fast()`: gup_fast over `nr_pages` from `start`,
+    /// releasing what it took if a page fails. See
+    /// [`gup::pin_user_pages_fast`].
+    fn pin_user_pages_fast<'m, P: Platform>(
+        &self,
+        mem: &'m Memory<P>,
+        start: usize,
+        nr_pages: usize,
+        flags: GupFlags,
+    ) -> Result<Vec<PageRef<'m, P>>, GupError> {
+        gup::pin_user_pages_fast(self, mem, start, nr_pages, flags)
+    }
+
+    /// Sets a head page's counters to encode `held` ([`Scheme::counts_for`]),
+    /// before any thread can see the page: a check's starting state.
+    fn init_page<P: Platform>(&self, page: PageRef<'_, P>, held: Held) {
+        let head = page.compound_head();
+        let counts = self.counts_for(PageShape::of(head), held);
+        set_page_count(head, counts.refcount);
+        set_pincount(head, counts.pincount);
+    }
+}
+
+/// The refcount delta of one kind of reference under the bias rule:
+/// `refs` for `FOLL_GET`, `refs * GUP_PIN_COUNTING_BIAS` for `FOLL_PIN`.
+pub fn bias_delta(kind: RefKind, refs: i32) -> i32 {
+    match kind {
+        RefKind::Get => refs,
+        RefKind::Pin => refs.wrapping_mul(GUP_PIN_COUNTING_BIAS),
+    }
+}
+
+/// `refs` in `1..=MAX_REFS`, or the typed error.
+pub fn check_refs(refs: i32) -> Result<(), GupError> {
+    if (1..=MAX_REFS).contains(&refs) {
+        Ok(())
+    } else {
+        Err(GupError::InvalidRefs { refs })
+    }
+}
+
+/// `refcount == plain + GUP_PIN_COUNTING_BIAS * pins` in wrapping 32-bit
+/// arithmetic: the bias encoding of the seed series (and of every order-0
+/// page since).
+pub fn bias_encoding(held: Held) -> i32 {
+    held.plain
+        .wrapping_add(held.pins.wrapping_mul(i64::from(GUP_PIN_COUNTING_BIAS))) as i32
+}

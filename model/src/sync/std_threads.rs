@@ -1,0 +1,98 @@
+//! [`Std`]: real threads and the standard library's atomics.
+
+use super::{ContentsCell, JoinHandle, Ordering, Platform};
+use std::sync::atomic as std_atomic;
+
+/// Real threads (`std::thread`) and `std::sync::atomic`: the platform for
+/// sequential checks (proptest, fuzzing) and stress runs on the hardware.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Std;
+
+impl super::AtomicI32 for std_atomic::AtomicI32 {
+    fn new(value: i32) -> Self {
+        std_atomic::AtomicI32::new(value)
+    }
+    fn load(&self, order: Ordering) -> i32 {
+        std_atomic::AtomicI32::load(self, order)
+    }
+    fn store(&self, value: i32, order: Ordering) {
+        std_atomic::AtomicI32::store(self, value, order)
+    }
+    fn fetch_add(&self, value: i32, order: Ordering) -> i32 {
+        std_atomic::AtomicI32::fetch_add(self, value, order)
+    }
+    fn fetch_sub(&self, value: i32, order: Ordering) -> i32 {
+        std_atomic::AtomicI32::fetch_sub(self, value, order)
+    }
+    fn fetch_or(&self, value: i32, order: Ordering) -> i32 {
+        std_atomic::AtomicI32::fetch_or(self, value, order)
+    }
+    fn fetch_and(&self, value: i32, order: Ordering) -> i32 {
+        std_atomic::AtomicI32::fetch_and(self, value, order)
+    }
+    fn swap(&self, value: i32, order: Ordering) -> i32 {
+        std_atomic::AtomicI32::swap(self, value, order)
+    }
+    fn compare_exchange(
+        &self,
+        current: i32,
+        new: i32,
+        success: Ordering,
+        failure: Ordering,
+    ) -> Result<i32, i32> {
+        std_atomic::AtomicI32::compare_exchange(self, current, new, success, failure)
+    }
+}
+
+/// The stand-in contents cell for engines without a causality-checked cell:
+/// a relaxed atomic, so that a racing free is never a real data race.
+#[derive(Debug)]
+pub struct RelaxedCell(std_atomic::AtomicU64);
+
+impl ContentsCell for RelaxedCell {
+    fn new(value: u64) -> Self {
+        RelaxedCell(std_atomic::AtomicU64::new(value))
+    }
+    fn read(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+    fn write(&self, value: u64) {
+        self.0.store(value, Ordering::Relaxed)
+    }
+}
+
+impl<T: Send + 'static> JoinHandle<T> for std::thread::JoinHandle<T> {
+    fn join(self) -> T {
+        std::thread::JoinHandle::join(self).unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    }
+}
+
+std::thread_local! {
+    static THREAD_INDEX: usize = NEXT_THREAD_INDEX.fetch_add(1, Ordering::Relaxed);
+}
+static NEXT_THREAD_INDEX: std_atomic::AtomicUsize = std_atomic::AtomicUsize::new(0);
+
+impl Platform for Std {
+    const NAME: &'static str = "std";
+    const CHECKS_CELL_CAUSALITY: bool = false;
+    type AtomicI32 = std_atomic::AtomicI32;
+    type Cell = RelaxedCell;
+    type JoinHandle<T: Send + 'static> = std::thread::JoinHandle<T>;
+
+    fn fence(order: Ordering) {
+        std_atomic::fence(order)
+    }
+    fn spawn<F, T>(f: F) -> Self::JoinHandle<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        std::thread::spawn(f)
+    }
+    fn yield_now() {
+        std::thread::yield_now()
+    }
+    fn thread_index() -> usize {
+        THREAD_INDEX.with(|index| *index)
+    }
+}
