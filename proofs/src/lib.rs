@@ -12,3 +12,4 @@ pub mod catalogue;
 pub mod engines;
 pub mod properties;
 pub mod report;
+pub mod scenarios;

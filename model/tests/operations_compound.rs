@@ -1,0 +1,241 @@
+//! Compound pages: the exact pin count (`hpage_pinned_refcount`,
+//! `_pincount`) where a scheme keeps one, the bias where it does not, and
+//! tail pages acting on their head.
+
+mod operations_harness;
+
+use operations_harness::*;
+use pinref_model::page_ref::{page_ref_count, pincount_read};
+use pinref_model::sync::Std;
+use pinref_model::{
+    Devmap, Folio, GupError, GupFlags, Held, Layout, Memory, PageShape, Scheme, Seed, V5_7,
+};
+
+// ------------------------------------------------------ exact pin counts
+
+on_schemes! {
+    [v5_7: V5_7, devmap: Devmap]
+    fn v5_7_compound_pages_of_order_above_1_count_pins_exactly(scheme) {
+        for order in [2, 3, 4] {
+            let memory = Memory::<Std>::new(&Layout::new(&[order])?);
+            let head = memory.page(0)?;
+            scheme.init_page(head, Held { plain: 1, pins: 0 });
+            let before = page_ref_count(head);
+
+            scheme.try_grab_page(head, GupFlags::FOLL_PIN)?;
+            assert_eq!(page_ref_count(head), before + 1, "order {order}");
+            assert_eq!(pincount_read(head), 1, "order {order}");
+            assert!(scheme.page_maybe_dma_pinned(head), "order {order}");
+
+            scheme.unpin_user_page(head)?;
+            assert_eq!(page_ref_count(head), before, "order {order}");
+            assert_eq!(pincount_read(head), 0, "order {order}");
+            assert!(!scheme.page_maybe_dma_pinned(head), "order {order}");
+        }
+        Ok(())
+    }
+}
+
+on_schemes! {
+    [v5_7: V5_7, devmap: Devmap]
+    fn v5_7_order_1_compound_pages_take_the_bias(scheme) {
+        let memory = Memory::<Std>::new(&Layout::new(&[1])?);
+        let head = memory.page(0)?;
+        scheme.init_page(head, Held { plain: 1, pins: 0 });
+        let before = page_ref_count(head);
+
+        scheme.try_grab_page(head, GupFlags::FOLL_PIN)?;
+
+        assert_eq!(page_ref_count(head), before + 1024);
+        assert_eq!(pincount_read(head), 0);
+        assert!(scheme.page_maybe_dma_pinned(head));
+        Ok(())
+    }
+}
+
+#[test]
+fn folio_large_folios_of_order_1_and_up_count_pins_exactly() -> TestResult {
+    for order in [1, 2, 4] {
+        let memory = Memory::<Std>::new(&Layout::new(&[order])?);
+        let head = memory.page(0)?;
+        Folio.init_page(head, Held { plain: 1, pins: 0 });
+
+        Folio.try_grab_page(head, GupFlags::FOLL_PIN)?;
+        assert_eq!(page_ref_count(head), 2, "order {order}");
+        assert_eq!(pincount_read(head), 1, "order {order}");
+        assert!(Folio.page_maybe_dma_pinned(head), "order {order}");
+
+        Folio.unpin_user_page(head)?;
+        assert_eq!(page_ref_count(head), 1, "order {order}");
+        assert_eq!(pincount_read(head), 0, "order {order}");
+        assert!(!Folio.page_maybe_dma_pinned(head), "order {order}");
+    }
+    Ok(())
+}
+
+#[test]
+fn seed_compound_pages_take_the_bias_at_every_order() -> TestResult {
+    for order in [1, 2, 4] {
+        let memory = Memory::<Std>::new(&Layout::new(&[order])?);
+        let head = memory.page(0)?;
+        Seed.init_page(head, Held { plain: 1, pins: 0 });
+
+        Seed.try_grab_page(head, GupFlags::FOLL_PIN)?;
+
+        assert_eq!(page_ref_count(head), 1025, "order {order}");
+        assert_eq!(pincount_read(head), 0, "order {order}");
+    }
+    Ok(())
+}
+
+#[test]
+fn v5_7_exact_pin_count_takes_refs_per_batch_grab() -> TestResult {
+    let memory = Memory::<Std>::new(&Layout::new(&[3])?);
+    let head = memory.page(0)?;
+    V5_7.init_page(head, Held { plain: 1, pins: 0 });
+
+    V5_7.try_grab_folio(head, 8, GupFlags::FOLL_PIN)?;
+
+    assert_eq!(page_ref_count(head), 9);
+    assert_eq!(pincount_read(head), 8);
+    assert_eq!(memory.vmstat().acquired(), 8);
+    Ok(())
+}
+
+on_every_scheme! {
+    fn exact_pin_count_unpin_without_a_pin_is_refused_even_with_plain_references(scheme) {
+        // A page with an exact pin count knows it holds no pin, however many
+        // plain references its refcount shows.
+        let memory = Memory::<Std>::new(&Layout::new(&[2])?);
+        let head = memory.page(0)?;
+        scheme.init_page(head, Held { plain: 2000, pins: 0 });
+        let before = Snapshot::of(head);
+        let (_, pincount_per_pin) = one_pin_moves(scheme.name(), 2);
+
+        let result = scheme.unpin_user_page(head);
+
+        if pincount_per_pin == 1 {
+            assert_eq!(result, Err(GupError::UnpinWithoutPin { pfn: 0, count: 0 }));
+            assert_eq!(Snapshot::of(head), before);
+        } else {
+            // The bias alone cannot tell 2000 plain references from a pin:
+            // the release is not detectable (ghost: `expect_release` = None).
+            assert_eq!(result, Ok(()));
+        }
+        Ok(())
+    }
+}
+
+on_every_scheme! {
+    fn exact_pin_count_and_refcount_encode_what_is_held(scheme) {
+        let memory = Memory::<Std>::new(&Layout::new(&[2])?);
+        let head = memory.page(0)?;
+        scheme.init_page(head, Held { plain: 3, pins: 0 });
+        let idle = page_ref_count(head);
+        let (per_pin, pincount_per_pin) = one_pin_moves(scheme.name(), 2);
+
+        scheme.try_grab_page(head, GupFlags::FOLL_PIN)?;
+        scheme.try_grab_page(head, GupFlags::FOLL_PIN)?;
+        scheme.get_page(head)?;
+
+        assert_eq!(page_ref_count(head), idle + 2 * per_pin + 1);
+        assert_eq!(pincount_read(head), 2 * pincount_per_pin);
+        let shape = PageShape::of(head);
+        let counts = scheme.counts_for(shape, Held { plain: 4, pins: 2 });
+        assert_eq!((counts.refcount, counts.pincount), (page_ref_count(head), pincount_read(head)));
+        Ok(())
+    }
+}
+
+// ------------------------------------------------------------- tail pages
+
+on_every_scheme! {
+    fn pin_through_a_tail_moves_the_head_and_leaves_the_tail_at_zero(scheme) {
+        let memory = Memory::<Std>::new(&Layout::new(&[2])?);
+        let head = memory.page(0)?;
+        let tail = memory.page(3)?;
+        scheme.init_page(head, Held { plain: 1, pins: 0 });
+        let before = page_ref_count(head);
+        let (per_pin, pincount_per_pin) = one_pin_moves(scheme.name(), 2);
+
+        scheme.try_grab_page(tail, GupFlags::FOLL_PIN)?;
+
+        assert_eq!(page_ref_count(head), before + per_pin);
+        assert_eq!(pincount_read(head), pincount_per_pin);
+        assert_eq!(page_ref_count(tail), 0);
+        assert_eq!(pincount_read(tail), 0);
+        assert!(scheme.page_dma_pinned(tail), "the predicate on a tail reads the head");
+        Ok(())
+    }
+}
+
+on_every_scheme! {
+    fn unpin_through_another_tail_releases_the_head(scheme) {
+        let memory = Memory::<Std>::new(&Layout::new(&[2])?);
+        let head = memory.page(0)?;
+        scheme.init_page(head, Held { plain: 1, pins: 0 });
+        let before = Snapshot::of(head);
+
+        scheme.try_grab_page(memory.page(1)?, GupFlags::FOLL_PIN)?;
+        scheme.unpin_user_page(memory.page(2)?)?;
+
+        assert_eq!(Snapshot::of(head), Snapshot { pins_acquired: 1, pins_released: 1, ..before });
+        Ok(())
+    }
+}
+
+on_every_scheme! {
+    fn get_page_and_put_page_through_a_tail_act_on_the_head(scheme) {
+        let memory = Memory::<Std>::new(&Layout::new(&[1])?);
+        let head = memory.page(0)?;
+        let tail = memory.page(1)?;
+        scheme.init_page(head, Held { plain: 1, pins: 0 });
+        let before = page_ref_count(head);
+
+        scheme.get_page(tail)?;
+        assert_eq!(page_ref_count(head), before + 1);
+        assert_eq!(page_ref_count(tail), 0);
+
+        scheme.put_page(tail)?;
+        scheme.put_page(tail)?;
+        assert_eq!(head.times_freed(), 1);
+        assert_eq!(tail.times_freed(), 0, "the free is recorded on the head");
+        Ok(())
+    }
+}
+
+on_every_scheme! {
+    fn init_page_on_a_tail_sets_the_head(scheme) {
+        let memory = Memory::<Std>::new(&Layout::new(&[2])?);
+        let head = memory.page(0)?;
+        let tail = memory.page(1)?;
+
+        scheme.init_page(tail, Held { plain: 1, pins: 0 });
+
+        assert_eq!(page_ref_count(head), 1 + scheme.freed_at());
+        assert_eq!(page_ref_count(tail), 0);
+        Ok(())
+    }
+}
+
+#[test]
+fn compound_head_and_order_describe_the_layout() -> TestResult {
+    let memory = Memory::<Std>::new(&Layout::new(&[0, 2])?);
+
+    let small = memory.page(0)?;
+    assert_eq!(small.compound_head(), small);
+    assert!(!small.is_tail() && !small.is_compound());
+    assert_eq!(small.compound_order(), 0);
+
+    let head = memory.page(1)?;
+    for pfn in 2..=4 {
+        let tail = memory.page(pfn)?;
+        assert_eq!(tail.compound_head(), head, "pfn {pfn}");
+        assert!(tail.is_tail() && tail.is_compound(), "pfn {pfn}");
+        assert_eq!(tail.compound_order(), 2);
+    }
+    assert!(!head.is_tail());
+    assert!(head.hpage_pincount_available());
+    assert_eq!(memory.page(5), Err(GupError::NoSuchPage { pfn: 5 }));
+    Ok(())
+}

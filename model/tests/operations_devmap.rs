@@ -1,0 +1,110 @@
+//! Device (devmap-managed) pages: "1-based", handed back to their driver
+//! when the count drops to 1. (The devmap cases of the shared behaviours
+//! run in the other `operations_*` files.)
+
+mod operations_harness;
+
+use operations_harness::*;
+use pinref_model::page::PAGE_CONTENTS_POISON;
+use pinref_model::page_ref::{page_ref_count, pincount_read};
+use pinref_model::sync::Std;
+use pinref_model::{Devmap, EventKind, GupFlags, Held, Layout, Memory, Scheme};
+use std::sync::Arc;
+
+#[test]
+fn devmap_idle_page_holds_the_pgmap_reference() -> TestResult {
+    let memory = Memory::<Std>::new(&Layout::single_page());
+    let page = memory.page(0)?;
+
+    Devmap.init_page(page, Held::default());
+
+    assert_eq!(page_ref_count(page), 1);
+    assert_eq!(Devmap.freed_at(), 1);
+    assert!(!Devmap.page_dma_pinned(page));
+    Ok(())
+}
+
+#[test]
+fn devmap_unpin_of_the_last_pin_hands_the_page_back_to_its_driver() -> TestResult {
+    let log = Arc::new(EventLog::default());
+    let memory = Memory::<Std>::new(&Layout::single_page()).with_observer(log.clone());
+    let page = memory.page(0)?;
+    Devmap.init_page(page, Held { plain: 0, pins: 1 });
+    assert_eq!(page_ref_count(page), 1025);
+    log.clear();
+
+    Devmap.unpin_user_page(page)?;
+
+    let kinds: Vec<EventKind> = log.events().into_iter().map(|event| event.kind).collect();
+    assert_eq!(page_ref_count(page), 1);
+    assert_eq!(page.times_freed(), 1);
+    assert_eq!(page.read_contents(), PAGE_CONTENTS_POISON);
+    assert!(
+        kinds.contains(&EventKind::Refcount { helper: "page_ref_sub_return", old: 1025, new: 1 }),
+        "{kinds:#?}"
+    );
+    assert_eq!(
+        kinds.last(),
+        Some(&EventKind::Freed { by: "free_devmap_managed_page" }),
+        "the hand-back is the last thing that touches the page"
+    );
+    Ok(())
+}
+
+#[test]
+fn devmap_pin_and_unpin_with_a_plain_reference_held_does_not_hand_the_page_back() -> TestResult {
+    let memory = Memory::<Std>::new(&Layout::single_page());
+    let page = memory.page(0)?;
+    Devmap.init_page(page, Held { plain: 1, pins: 0 });
+
+    Devmap.try_grab_page(page, GupFlags::FOLL_PIN)?;
+    assert_eq!(page_ref_count(page), 1026);
+    Devmap.unpin_user_page(page)?;
+
+    assert_eq!(page_ref_count(page), 2);
+    assert_eq!(page.times_freed(), 0);
+    Ok(())
+}
+
+#[test]
+fn devmap_put_page_is_never_freed_at_zero() -> TestResult {
+    // Dropping from 2 to 1 hands the page back; the path to 0 is refused, so
+    // the allocator's free (at 0) never runs on a device page.
+    let log = Arc::new(EventLog::default());
+    let memory = Memory::<Std>::new(&Layout::single_page()).with_observer(log.clone());
+    let page = memory.page(0)?;
+    Devmap.init_page(page, Held { plain: 1, pins: 0 });
+
+    Devmap.put_page(page)?;
+    let _ = Devmap.put_page(page);
+
+    let frees: Vec<EventKind> = log
+        .events()
+        .into_iter()
+        .map(|event| event.kind)
+        .filter(|kind| matches!(kind, EventKind::Freed { .. }))
+        .collect();
+    assert_eq!(frees, [EventKind::Freed { by: "free_devmap_managed_page" }]);
+    assert_eq!(page_ref_count(page), 1);
+    Ok(())
+}
+
+#[test]
+fn devmap_compound_page_counts_pins_exactly_above_the_pgmap_reference() -> TestResult {
+    let memory = Memory::<Std>::new(&Layout::new(&[2])?);
+    let head = memory.page(0)?;
+    Devmap.init_page(head, Held { plain: 1, pins: 0 });
+
+    let pinned = Devmap.pin_user_pages_fast(&memory, 0, 4, GupFlags::NONE)?;
+    assert_eq!(page_ref_count(head), 6);
+    assert_eq!(pincount_read(head), 4);
+
+    Devmap.unpin_user_pages(&pinned)?;
+    assert_eq!(page_ref_count(head), 2);
+    assert_eq!(pincount_read(head), 0);
+    assert_eq!(head.times_freed(), 0);
+
+    Devmap.put_page(head)?;
+    assert_eq!(head.times_freed(), 1, "the last reference hands the page back");
+    Ok(())
+}

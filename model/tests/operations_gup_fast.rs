@@ -1,0 +1,371 @@
+//! gup_fast: the speculative grab (`try_grab_compound_head`), one step of
+//! the walk (`gup_fast_pte`) with its page-table re-check, and
+//! `pin_user_pages_fast`.
+
+mod operations_harness;
+
+use operations_harness::*;
+use pinref_model::page_ref::{page_ref_count, pincount_read, set_page_count};
+use pinref_model::sync::Std;
+use pinref_model::{
+    Devmap, Event, EventKind, Folio, GupError, GupFlags, Held, Layout, Memory, Observer, Scheme,
+    Seed, V5_7,
+};
+use std::sync::{Arc, OnceLock};
+
+// ------------------------------------------------- try_grab_compound_head
+
+on_every_scheme! {
+    fn speculative_pin_adds_the_bias_and_returns_the_head(scheme) {
+        let memory = Memory::<Std>::new(&Layout::single_page());
+        let page = memory.page(0)?;
+        scheme.init_page(page, Held { plain: 1, pins: 0 });
+        let before = page_ref_count(page);
+
+        let head = scheme.try_grab_compound_head(page, 1, GupFlags::FOLL_PIN)?;
+
+        assert_eq!(head, page);
+        assert_eq!(page_ref_count(page), before + 1024);
+        assert_eq!(memory.vmstat().acquired(), 1);
+        Ok(())
+    }
+}
+
+on_every_scheme! {
+    fn speculative_get_adds_refs(scheme) {
+        let memory = Memory::<Std>::new(&Layout::single_page());
+        let page = memory.page(0)?;
+        scheme.init_page(page, Held { plain: 1, pins: 0 });
+        let before = page_ref_count(page);
+
+        scheme.try_grab_compound_head(page, 3, GupFlags::FOLL_GET)?;
+
+        assert_eq!(page_ref_count(page), before + 3);
+        assert_eq!(memory.vmstat().acquired(), 0);
+        Ok(())
+    }
+}
+
+on_every_scheme! {
+    fn speculative_grab_on_a_tail_returns_and_moves_the_head(scheme) {
+        let memory = Memory::<Std>::new(&Layout::new(&[0, 2])?);
+        let head = memory.page(1)?;
+        let tail = memory.page(3)?;
+        scheme.init_page(head, Held { plain: 1, pins: 0 });
+        let before = page_ref_count(head);
+
+        let grabbed = scheme.try_grab_compound_head(tail, 1, GupFlags::FOLL_GET)?;
+
+        assert_eq!(grabbed, head);
+        assert_eq!(page_ref_count(head), before + 1);
+        assert_eq!(page_ref_count(tail), 0);
+        Ok(())
+    }
+}
+
+on_zero_based_schemes! {
+    fn speculative_grab_never_revives_a_page_whose_count_is_zero(scheme) {
+        let memory = Memory::<Std>::new(&Layout::single_page());
+        let page = memory.page(0)?;
+        scheme.init_page(page, Held { plain: 1, pins: 0 });
+        scheme.put_page(page)?;
+        let before = Snapshot::of(page);
+
+        for flags in [GupFlags::FOLL_GET, GupFlags::FOLL_PIN] {
+            let result = scheme.try_grab_compound_head(page, 1, flags);
+
+            assert_eq!(result, Err(GupError::SpeculativeGrabOnFreedPage { pfn: 0 }));
+            assert_eq!(Snapshot::of(page), before);
+        }
+        assert_eq!(page_ref_count(page), 0);
+        Ok(())
+    }
+}
+
+#[test]
+fn devmap_speculative_grab_never_revives_a_page_handed_back_at_one() -> TestResult {
+    let memory = Memory::<Std>::new(&Layout::single_page());
+    let page = memory.page(0)?;
+    Devmap.init_page(page, Held { plain: 1, pins: 0 });
+    Devmap.put_page(page)?;
+    let before = Snapshot::of(page);
+
+    for flags in [GupFlags::FOLL_GET, GupFlags::FOLL_PIN] {
+        let result = Devmap.try_grab_compound_head(page, 1, flags);
+
+        assert_eq!(result, Err(GupError::SpeculativeGrabOnFreedPage { pfn: 0 }));
+        assert_eq!(Snapshot::of(page), before);
+    }
+    assert_eq!(page_ref_count(page), 1);
+    Ok(())
+}
+
+on_every_scheme! {
+    fn speculative_grab_refuses_a_negative_count(scheme) {
+        let memory = Memory::<Std>::new(&Layout::single_page());
+        let page = memory.page(0)?;
+        set_page_count(page, -1);
+        let before = Snapshot::of(page);
+
+        let result = scheme.try_grab_compound_head(page, 1, GupFlags::FOLL_PIN);
+
+        assert_eq!(result, Err(GupError::RefcountNotPositive { pfn: 0, count: -1 }));
+        assert_eq!(Snapshot::of(page), before);
+        Ok(())
+    }
+}
+
+on_every_scheme! {
+    fn speculative_grab_refuses_bad_flags_and_bad_refs(scheme) {
+        let memory = Memory::<Std>::new(&Layout::single_page());
+        let page = memory.page(0)?;
+        scheme.init_page(page, Held { plain: 1, pins: 0 });
+        let before = Snapshot::of(page);
+
+        let both = scheme.try_grab_compound_head(page, 1, GupFlags::FOLL_GET | GupFlags::FOLL_PIN);
+        let neither = scheme.try_grab_compound_head(page, 1, GupFlags::NONE);
+        let zero_refs = scheme.try_grab_compound_head(page, 0, GupFlags::FOLL_PIN);
+
+        assert_eq!(both, Err(GupError::FollGetAndPin));
+        assert_eq!(neither, Err(GupError::NoReferenceRequested));
+        assert_eq!(zero_refs, Err(GupError::InvalidRefs { refs: 0 }));
+        assert_eq!(Snapshot::of(page), before);
+        Ok(())
+    }
+}
+
+on_every_scheme! {
+    fn failed_recheck_release_with_the_same_refs_and_flags_returns_the_count(scheme) {
+        // What gup_fast_pte does when the entry changed under it: release
+        // exactly what the speculative grab took, with the matching release.
+        let memory = Memory::<Std>::new(&Layout::single_page());
+        let page = memory.page(0)?;
+        scheme.init_page(page, Held { plain: 1, pins: 0 });
+        let before = page_ref_count(page);
+
+        let head = scheme.try_grab_compound_head(page, 2, GupFlags::FOLL_PIN)?;
+        scheme.put_compound_head(head, 2, GupFlags::FOLL_PIN)?;
+
+        assert_eq!(page_ref_count(page), before);
+        assert!(!scheme.page_dma_pinned(page));
+        assert_eq!(memory.vmstat().acquired(), 2);
+        assert_eq!(memory.vmstat().released(), 2);
+        assert_eq!(page.times_freed(), 0);
+        Ok(())
+    }
+}
+
+// ------------------------------------------------------------ gup_fast_pte
+
+on_every_scheme! {
+    fn gup_fast_pte_pin_round_trip_returns_the_count(scheme) {
+        let memory = Memory::<Std>::new(&Layout::single_page());
+        let page = memory.page(0)?;
+        scheme.init_page(page, Held { plain: 1, pins: 0 });
+        let before = page_ref_count(page);
+
+        let pinned = scheme.gup_fast_pte(&memory, 0, GupFlags::FOLL_PIN)?;
+        assert_eq!(pinned, page);
+        assert_eq!(page_ref_count(page), before + 1024);
+        assert!(scheme.page_dma_pinned(page));
+
+        scheme.unpin_user_page(pinned)?;
+        assert_eq!(page_ref_count(page), before);
+        assert!(!scheme.page_dma_pinned(page));
+        Ok(())
+    }
+}
+
+on_every_scheme! {
+    fn gup_fast_pte_get_round_trip_returns_the_count(scheme) {
+        let memory = Memory::<Std>::new(&Layout::single_page());
+        let page = memory.page(0)?;
+        scheme.init_page(page, Held { plain: 1, pins: 0 });
+        let before = page_ref_count(page);
+
+        let got = scheme.gup_fast_pte(&memory, 0, GupFlags::FOLL_GET)?;
+        assert_eq!(page_ref_count(page), before + 1);
+
+        scheme.put_page(got)?;
+        assert_eq!(page_ref_count(page), before);
+        Ok(())
+    }
+}
+
+on_every_scheme! {
+    fn gup_fast_pte_returns_the_tail_it_was_asked_for_and_grabs_the_head(scheme) {
+        let memory = Memory::<Std>::new(&Layout::new(&[2])?);
+        let head = memory.page(0)?;
+        scheme.init_page(head, Held { plain: 1, pins: 0 });
+
+        let page = scheme.gup_fast_pte(&memory, 2, GupFlags::FOLL_PIN)?;
+
+        assert_eq!(page.pfn(), 2);
+        assert!(scheme.page_dma_pinned(head));
+        assert_eq!(page_ref_count(page), 0, "the tail's own count stays 0");
+        Ok(())
+    }
+}
+
+on_every_scheme! {
+    fn gup_fast_pte_on_an_address_outside_the_page_table_is_not_mapped(scheme) {
+        let memory = Memory::<Std>::new(&Layout::single_page());
+        let page = memory.page(0)?;
+        scheme.init_page(page, Held { plain: 1, pins: 0 });
+        let before = Snapshot::of(page);
+
+        let result = scheme.gup_fast_pte(&memory, 1, GupFlags::FOLL_PIN);
+
+        assert_eq!(result, Err(GupError::NotMapped { addr: 1 }));
+        assert_eq!(Snapshot::of(page), before);
+        Ok(())
+    }
+}
+
+on_every_scheme! {
+    fn gup_fast_pte_on_a_zapped_address_is_not_mapped_and_grabs_nothing(scheme) {
+        let memory = Memory::<Std>::new(&Layout::single_page());
+        let page = memory.page(0)?;
+        scheme.init_page(page, Held { plain: 1, pins: 0 });
+        assert_eq!(memory.zap_pte(0)?, Some(page));
+        let before = Snapshot::of(page);
+
+        let result = scheme.gup_fast_pte(&memory, 0, GupFlags::FOLL_PIN);
+
+        assert_eq!(result, Err(GupError::NotMapped { addr: 0 }));
+        assert_eq!(Snapshot::of(page), before);
+        Ok(())
+    }
+}
+
+/// An observer that unmaps one address right after gup_fast's grab
+/// succeeds, as an unmapper on another CPU could: the sequential way to
+/// drive `gup_fast_pte` into its re-check failure.
+struct ZapAfterGrab {
+    memory: OnceLock<&'static Memory<Std>>,
+    addr: usize,
+}
+
+impl Observer for ZapAfterGrab {
+    fn event(&self, event: &Event) {
+        let grabbed = matches!(
+            event.kind,
+            EventKind::Refcount { helper: "page_ref_add_unless", .. }
+        );
+        if let (true, Some(memory)) = (grabbed, self.memory.get()) {
+            memory.zap_pte(self.addr).expect("the address is in the page table");
+        }
+    }
+}
+
+on_every_scheme! {
+    fn gup_fast_pte_releases_what_it_took_when_the_entry_changed_under_it(scheme) {
+        let zapper = Arc::new(ZapAfterGrab { memory: OnceLock::new(), addr: 0 });
+        let memory: &'static Memory<Std> =
+            Box::leak(Box::new(Memory::new(&Layout::single_page()).with_observer(zapper.clone())));
+        let page = memory.page(0)?;
+        scheme.init_page(page, Held { plain: 1, pins: 0 });
+        let before = page_ref_count(page);
+        let _ = zapper.memory.set(memory);
+
+        let result = scheme.gup_fast_pte(memory, 0, GupFlags::FOLL_PIN);
+
+        assert_eq!(result, Err(GupError::PteChanged { addr: 0 }));
+        assert_eq!(page_ref_count(page), before, "released exactly what was taken");
+        assert_eq!(memory.vmstat().acquired(), 1);
+        assert_eq!(memory.vmstat().released(), 1);
+        assert_eq!(page.times_freed(), 0, "the mapping's reference is still held");
+        Ok(())
+    }
+}
+
+// ----------------------------------------------------- pin_user_pages_fast
+
+on_every_scheme! {
+    fn pin_user_pages_fast_pins_an_order_0_page_and_each_subpage_of_a_compound_page(scheme) {
+        let memory = Memory::<Std>::new(&Layout::new(&[0, 2])?);
+        let small = memory.page(0)?;
+        let head = memory.page(1)?;
+        scheme.init_page(small, Held { plain: 1, pins: 0 });
+        scheme.init_page(head, Held { plain: 1, pins: 0 });
+        let (small_before, head_before) = (page_ref_count(small), page_ref_count(head));
+        let (per_pin, pincount_per_pin) = one_pin_moves(scheme.name(), 2);
+
+        let pinned = scheme.pin_user_pages_fast(&memory, 0, 5, GupFlags::FOLL_WRITE)?;
+
+        let pfns: Vec<usize> = pinned.iter().map(|page| page.pfn()).collect();
+        assert_eq!(pfns, [0, 1, 2, 3, 4]);
+        assert_eq!(page_ref_count(small), small_before + 1024);
+        assert_eq!(page_ref_count(head), head_before + 4 * per_pin, "one grab per subpage");
+        assert_eq!(pincount_read(head), 4 * pincount_per_pin);
+        assert!(scheme.page_dma_pinned(small));
+        assert!(scheme.page_dma_pinned(head));
+        assert_eq!(memory.vmstat().acquired(), 5);
+
+        scheme.unpin_user_pages(&pinned)?;
+        assert!(!scheme.page_dma_pinned(small));
+        assert!(!scheme.page_dma_pinned(head));
+        assert_eq!(memory.vmstat().released(), 5);
+        Ok(())
+    }
+}
+
+on_every_scheme! {
+    fn pin_user_pages_fast_refuses_foll_get(scheme) {
+        let memory = Memory::<Std>::new(&Layout::single_page());
+        let page = memory.page(0)?;
+        scheme.init_page(page, Held { plain: 1, pins: 0 });
+        let before = Snapshot::of(page);
+
+        let result = scheme.pin_user_pages_fast(&memory, 0, 1, GupFlags::FOLL_GET);
+
+        assert_eq!(result, Err(GupError::FollGetAndPin));
+        assert_eq!(Snapshot::of(page), before);
+        Ok(())
+    }
+}
+
+on_every_scheme! {
+    fn pin_user_pages_fast_failing_midway_releases_everything_it_took(scheme) {
+        let memory = Memory::<Std>::new(&Layout::new(&[0, 0, 0])?);
+        let pages = [memory.page(0)?, memory.page(1)?, memory.page(2)?];
+        scheme.init_page(pages[0], Held { plain: 1, pins: 0 });
+        scheme.init_page(pages[1], Held { plain: 1, pins: 0 });
+        scheme.init_page(pages[2], Held::default());
+        let before = pages.map(Snapshot::of);
+
+        let result = scheme.pin_user_pages_fast(&memory, 0, 3, GupFlags::NONE);
+
+        assert_eq!(result, Err(GupError::SpeculativeGrabOnFreedPage { pfn: 2 }));
+        for (page, before) in pages.iter().zip(before) {
+            assert_eq!(page_ref_count(*page), before.refcount, "{page:?}");
+            assert_eq!(pincount_read(*page), before.pincount, "{page:?}");
+            assert_eq!(page.times_freed(), 0, "{page:?}");
+        }
+        assert_eq!(memory.vmstat().acquired(), 2);
+        assert_eq!(memory.vmstat().released(), 2);
+        Ok(())
+    }
+}
+
+on_every_scheme! {
+    fn pin_user_pages_fast_over_an_unmapped_hole_releases_everything_it_took(scheme) {
+        let memory = Memory::<Std>::new(&Layout::new(&[0, 0, 0])?);
+        let pages = [memory.page(0)?, memory.page(1)?, memory.page(2)?];
+        for page in pages {
+            scheme.init_page(page, Held { plain: 1, pins: 0 });
+        }
+        memory.zap_pte(1)?;
+        let before = page_ref_count(pages[0]);
+
+        let result = scheme.pin_user_pages_fast(&memory, 0, 3, GupFlags::NONE);
+
+        assert_eq!(result, Err(GupError::NotMapped { addr: 1 }));
+        for page in pages {
+            assert_eq!(page_ref_count(page), before, "{page:?}");
+        }
+        assert_eq!(memory.vmstat().acquired(), memory.vmstat().released());
+        assert_eq!(memory.vmstat().acquired(), 1);
+        Ok(())
+    }
+}

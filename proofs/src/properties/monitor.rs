@@ -1,0 +1,250 @@
+//! The monitor: an [`Observer`] attached to a scenario's memory that sees
+//! every access as it happens and judges the properties that must hold at
+//! that very step (P3 underflow, P4 touch after free and double free, P6 a
+//! grab crossing the sign bit, P10 a revived page), and collects the
+//! per-thread event log that a violation carries as its counterexample.
+//!
+//! Under loom and shuttle one thread runs at a time, so the monitor sees
+//! events in the execution's real order and its judgement is exact.
+
+use crate::properties::{Property, Violation};
+use pinref_model::{Event, EventKind, Observer};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// What the monitor needs to know of the scheme under check.
+#[derive(Debug, Clone, Copy)]
+pub struct MonitorConfig {
+    /// The refcount at which a page is freed (0; devmap 1).
+    pub freed_at: i32,
+    /// Whether the scheme claims to refuse a grab before it crosses the sign
+    /// bit (P6 in full).
+    pub refuses_before_overflow: bool,
+}
+
+/// A violation as the monitor found it, and whether the scheme's claims
+/// expected it.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// The violation.
+    pub violation: Violation,
+    /// True when the scheme does not claim the property in this form
+    /// (reported as `expected_violation`).
+    pub expected: bool,
+}
+
+#[derive(Default)]
+struct State {
+    log: Vec<String>,
+    thread_names: BTreeMap<usize, String>,
+    freed: BTreeMap<usize, u32>,
+    last_refcount: BTreeMap<(usize, usize), i32>,
+    findings: Vec<Finding>,
+}
+
+/// See the module docs. Cheap to clone (shared).
+#[derive(Clone)]
+pub struct Monitor {
+    config: MonitorConfig,
+    state: Arc<Mutex<State>>,
+}
+
+impl Monitor {
+    /// A monitor for a scheme with this configuration.
+    pub fn new(config: MonitorConfig) -> Self {
+        Monitor {
+            config,
+            state: Arc::new(Mutex::new(State::default())),
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A panic while the lock is held (a violation stopping a loom
+        // execution) poisons it; the state is still consistent, since every
+        // update is a single push or insert.
+        self.state.lock().unwrap_or_else(|poison| poison.into_inner())
+    }
+
+    /// Names the calling thread in the log (`T1 pinner`).
+    pub fn name_thread(&self, thread: usize, name: &str) {
+        self.state().thread_names.insert(thread, name.to_string());
+    }
+
+    /// Adds a line to the log for `thread` (an operation's start or result,
+    /// the ghost's view).
+    pub fn note(&self, thread: usize, line: impl AsRef<str>) {
+        let mut state = self.state();
+        let who = thread_label(&state, thread);
+        state.log.push(format!("{who:<14} {}", line.as_ref()));
+    }
+
+    /// Records a finding made by a scenario's own check (P1, P2, P5, P7, P8,
+    /// P9 at their steps) and returns it, with the log so far.
+    pub fn report(&self, property: Property, message: String, expected: bool) -> Finding {
+        let mut state = self.state();
+        let finding = Finding {
+            violation: Violation {
+                property,
+                message,
+                counterexample: state.log.join("\n"),
+                replay: String::new(),
+            },
+            expected,
+        };
+        state.findings.push(finding.clone());
+        finding
+    }
+
+    /// The findings so far, first first.
+    pub fn findings(&self) -> Vec<Finding> {
+        self.state().findings.clone()
+    }
+
+    /// The event log so far.
+    pub fn log(&self) -> String {
+        self.state().log.join("\n")
+    }
+
+    fn judge(&self, state: &mut State, event: &Event) -> Option<(Property, String, bool)> {
+        let pfn = event.pfn;
+        let freed = state.freed.get(&pfn).copied().unwrap_or(0);
+        match &event.kind {
+            EventKind::PteCleared { .. } => None,
+            EventKind::Freed { by } => {
+                let last = state.last_refcount.get(&(event.thread, pfn)).copied();
+                state.freed.insert(pfn, freed + 1);
+                if freed > 0 {
+                    return Some((
+                        Property::P4,
+                        format!("page {pfn} freed a second time ({by})"),
+                        false,
+                    ));
+                }
+                if last != Some(self.config.freed_at) {
+                    return Some((
+                        Property::P4,
+                        format!(
+                            "page {pfn} freed by {by} although this thread's last update left \
+                             its count at {last:?}, not {}",
+                            self.config.freed_at
+                        ),
+                        false,
+                    ));
+                }
+                None
+            }
+            // Reading a freed page's count is allowed (struct page stays
+            // valid; a speculative grab must read it to refuse it); any
+            // write is not.
+            EventKind::Refcount { .. }
+            | EventKind::Pincount { .. }
+            | EventKind::FlagSet { .. }
+            | EventKind::Stat { .. }
+                if freed > 0 =>
+            {
+                Some((
+                Property::P4,
+                    format!("page {pfn} touched after it was freed: {}", describe(&event.kind)),
+                    false,
+                ))
+            }
+            EventKind::Refcount { helper, old, new } => {
+                state.last_refcount.insert((event.thread, pfn), *new);
+                let delta = new.wrapping_sub(*old);
+                if delta < 0 && (old.wrapping_sub(self.config.freed_at) as u32) < delta.unsigned_abs()
+                {
+                    return Some((
+                        Property::P3,
+                        format!("{helper} took page {pfn}'s count from {old} to {new}: below its free value"),
+                        false,
+                    ));
+                }
+                if delta > 0 && *old == self.config.freed_at && !helper.starts_with("set_") {
+                    return Some((
+                        Property::P10,
+                        format!("{helper} revived page {pfn}: {old} -> {new} from its free value"),
+                        false,
+                    ));
+                }
+                if delta > 0 && *old > 0 && *new <= 0 {
+                    return Some((
+                        Property::P6,
+                        format!("{helper} carried page {pfn}'s count past the sign bit: {old} -> {new}"),
+                        !self.config.refuses_before_overflow,
+                    ));
+                }
+                None
+            }
+            EventKind::Pincount { helper, old, new } => {
+                if *new < 0 && *old >= 0 {
+                    return Some((
+                        Property::P3,
+                        format!("{helper} took page {pfn}'s pin count from {old} to {new}"),
+                        false,
+                    ));
+                }
+                None
+            }
+            EventKind::ContentsRead { value } => {
+                (*value == pinref_model::page::PAGE_CONTENTS_POISON).then(|| {
+                    (
+                        Property::P4,
+                        format!("page {pfn}'s contents read after the free"),
+                        false,
+                    )
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
+fn thread_label(state: &State, thread: usize) -> String {
+    match state.thread_names.get(&thread) {
+        Some(name) => format!("T{thread} {name}"),
+        None => format!("T{thread}"),
+    }
+}
+
+fn describe(kind: &EventKind) -> String {
+    match kind {
+        EventKind::Refcount { helper, old, new } => format!("{helper} refcount {old} -> {new}"),
+        EventKind::Pincount { helper, old, new } => format!("{helper} pincount {old} -> {new}"),
+        EventKind::Read { helper, value } => format!("{helper} read {value}"),
+        EventKind::FlagSet { flag } => format!("set {flag}"),
+        EventKind::Freed { by } => format!("freed by {by}"),
+        EventKind::ContentsRead { value } => format!("contents read {value:#x}"),
+        EventKind::Stat { counter, delta } => format!("{counter} += {delta}"),
+        EventKind::PteCleared { old } => format!("pte cleared (was {old:?})"),
+    }
+}
+
+/// The panic payload with which the monitor stops an execution at its
+/// first violation (the engines catch it and report the finding).
+#[derive(Debug, Clone)]
+pub struct StopExecution(pub Finding);
+
+impl Observer for Monitor {
+    fn event(&self, event: &Event) {
+        let mut state = self.state();
+        let who = thread_label(&state, event.thread);
+        let mut line = String::new();
+        let _ = write!(line, "{who:<14}   page {:<2} {}", event.pfn, describe(&event.kind));
+        state.log.push(line);
+        if let Some((property, message, expected)) = self.judge(&mut state, event) {
+            let finding = Finding {
+                violation: Violation {
+                    property,
+                    message,
+                    counterexample: state.log.join("\n"),
+                    replay: String::new(),
+                },
+                expected,
+            };
+            state.findings.push(finding.clone());
+            drop(state);
+            std::panic::panic_any(StopExecution(finding));
+        }
+    }
+}

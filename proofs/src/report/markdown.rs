@@ -1,0 +1,62 @@
+//! `report.md`: the readable report, with the run table, the property
+//! coverage and every violation's counterexample.
+
+use super::{PINREF_VERSION, Report, table};
+use std::fmt::Write as _;
+
+/// The report as Markdown.
+pub fn to_markdown(report: &Report) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# pinref report\n\npinref {PINREF_VERSION}\n");
+    let (pass, violation, expected, incomplete) = report.tally();
+    let _ = writeln!(
+        out,
+        "{} runs: {pass} pass, {violation} violation, {expected} expected violation, \
+         {incomplete} incomplete.\n",
+        report.runs.len()
+    );
+    let _ = writeln!(out, "| {} |", table::HEADER.join(" | "));
+    let _ = writeln!(out, "|{}", "---|".repeat(table::HEADER.len()));
+    for run in &report.runs {
+        let _ = writeln!(out, "| {} |", table::cells(run).join(" | "));
+    }
+    let _ = writeln!(out, "\n## Properties and the scenarios that check them\n");
+    for (property, scenarios) in report.coverage() {
+        let _ = writeln!(
+            out,
+            "- **{}** ({}): {}",
+            property.id(),
+            property.title(),
+            if scenarios.is_empty() {
+                "not checked in this run".to_string()
+            } else {
+                scenarios.join(", ")
+            }
+        );
+    }
+    let findings: Vec<_> = report
+        .runs
+        .iter()
+        .filter(|run| !run.outcome.violations.is_empty() || run.outcome.note.is_some())
+        .collect();
+    if !findings.is_empty() {
+        let _ = writeln!(out, "\n## Findings\n");
+    }
+    for run in findings {
+        let _ = writeln!(
+            out,
+            "### {} × {} ({}): {}\n",
+            run.scenario,
+            run.scheme,
+            run.engine,
+            run.outcome.verdict.as_str()
+        );
+        if let Some(note) = &run.outcome.note {
+            let _ = writeln!(out, "{note}\n");
+        }
+        for violation in &run.outcome.violations {
+            let _ = writeln!(out, "```text\n{violation}```\n");
+        }
+    }
+    out
+}

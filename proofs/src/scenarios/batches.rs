@@ -1,0 +1,45 @@
+//! Scenario 9, batches: `pin_user_pages` over a range whose second page has
+//! been unmapped (and freed) fails midway and must release the pin it
+//! already took on the first (P7), while another thread pins both subpages of an order-1 compound page
+//! in one grab (`refs` = 2) and releases them with `unpin_user_pages`. The
+//! statistics balance (P9) and every count returns (P5).
+
+use super::world::World;
+use crate::properties::monitor::Monitor;
+use crate::properties::Property;
+use pinref_model::sync::{JoinHandle, Platform};
+use pinref_model::{Held, Layout, Scheme};
+
+/// Runs one execution.
+pub fn run<P: Platform, S: Scheme>(scheme: S, monitor: Monitor) {
+    // Pages: 0 (order 0), 1 (order 0, unmapped and free), 2..=3 (order 1).
+    let layout = Layout::new(&[0, 0, 1]).unwrap_or_else(|error| panic!("scenario bug: {error}"));
+    let one = Held { plain: 1, pins: 0 };
+    let start = [one, Held::default(), one];
+    let world = World::<P, S>::new(scheme, &layout, &start, monitor);
+    world.main_actor().zap_pte(1);
+
+    let failing = world.spawn("batch 0..2", |t| {
+        if t.pin_user_pages(0, 2).is_ok() {
+            t.note("pin_user_pages over an unmapped page succeeded");
+            return false;
+        }
+        true
+    });
+    let compound = world.spawn("batch 2..4", |t| {
+        let pages = t.must(Property::P7, t.pin_user_pages(2, 2));
+        t.check_pinned(2, false);
+        t.must(Property::P7, t.unpin_user_pages(&pages));
+    });
+    let refused = failing.join();
+    compound.join();
+
+    if !refused {
+        world.fail(
+            Property::P7,
+            "pin_user_pages over an unmapped page was not refused".to_string(),
+            false,
+        );
+    }
+    world.check_quiescent(&[(0, one), (2, one)]);
+}

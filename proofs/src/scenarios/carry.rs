@@ -1,0 +1,32 @@
+//! Scenario 3, carry: the page starts with `plain` = 1023 (or 2047), so a
+//! racing `get_page` carries the low ten bits into the pin bits. A pin and
+//! a get race, then both are released: the subtraction must recover the
+//! count exactly (P5), and the predicate must answer right at every step
+//! where its answer is fixed (P1 after the pin, P2 at the end).
+
+use super::world::World;
+use crate::properties::monitor::Monitor;
+use crate::properties::Property;
+use pinref_model::sync::{JoinHandle, Platform};
+use pinref_model::{Held, Layout, Scheme};
+
+/// Runs one execution from `plain` plain references.
+pub fn run<P: Platform, S: Scheme>(scheme: S, monitor: Monitor, plain: i64) {
+    let start = Held { plain, pins: 0 };
+    let world = World::<P, S>::new(scheme, &Layout::single_page(), &[start], monitor);
+
+    let getter = world.spawn("getter", |t| {
+        t.must(Property::P5, t.get_page(0));
+        t.must(Property::P5, t.put_page(0));
+    });
+    let pinner = world.spawn("pinner", |t| {
+        let pages = t.must(Property::P7, t.pin_user_pages(0, 1));
+        t.check_pinned(0, false);
+        t.must(Property::P7, t.unpin_user_pages(&pages));
+    });
+    getter.join();
+    pinner.join();
+
+    world.main_actor().check_not_pinned(0, start);
+    world.check_quiescent(&[(0, start)]);
+}

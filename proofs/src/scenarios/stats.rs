@@ -1,0 +1,31 @@
+//! Scenario 10, stats: two threads pin overlapping ranges, one through
+//! gup_fast and one through the slow path, and unpin them. Whenever no pin
+//! operation is in flight (here: after both threads are done, and before
+//! they start) acquired - released equals the live pins (P9).
+
+use super::world::World;
+use crate::properties::monitor::Monitor;
+use crate::properties::Property;
+use pinref_model::sync::{JoinHandle, Platform};
+use pinref_model::{Held, Layout, Scheme};
+
+/// Runs one execution.
+pub fn run<P: Platform, S: Scheme>(scheme: S, monitor: Monitor) {
+    let layout = Layout::new(&[0, 0]).unwrap_or_else(|error| panic!("scenario bug: {error}"));
+    let start = Held { plain: 1, pins: 1 };
+    let world = World::<P, S>::new(scheme, &layout, &[start, start], monitor);
+    world.check_quiescent(&[(0, start), (1, start)]);
+
+    let fast = world.spawn("fast pinner", |t| {
+        let pages = t.must(Property::P9, t.pin_user_pages_fast(0, 2));
+        t.must(Property::P9, t.unpin_user_pages(&pages));
+    });
+    let slow = world.spawn("slow pinner", |t| {
+        let pages = t.must(Property::P9, t.pin_user_pages(1, 1));
+        t.must(Property::P9, t.unpin_user_pages(&pages));
+    });
+    fast.join();
+    slow.join();
+
+    world.check_quiescent(&[(0, start), (1, start)]);
+}
