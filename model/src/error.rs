@@ -126,10 +126,9 @@ impl fmt::Display for GupError {
                     "put_page on page {pfn} with no reference left to drop (count at its free value)"
                 )
             }
-            GupError::UnpinWithoutPin { pfn, count } => write!(
-                f,
-                "unpin of page {pfn} which holds no pin (count {count})"
-            ),
+            GupError::UnpinWithoutPin { pfn, count } => {
+                write!(f, "unpin of page {pfn} which holds no pin (count {count})")
+            }
         }
     }
 }

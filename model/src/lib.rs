@@ -38,6 +38,4 @@ pub use event::{Event, EventKind, Observer};
 pub use flags::{GupFlags, RefKind};
 pub use memory::{Layout, LayoutError, Memory};
 pub use page::{GUP_PIN_COUNTING_BIAS, PageRef};
-pub use scheme::{
-    Claims, Counts, Devmap, Folio, Held, MAX_REFS, PageShape, Scheme, Seed, V5_7,
-};
+pub use scheme::{Claims, Counts, Devmap, Folio, Held, MAX_REFS, PageShape, Scheme, Seed, V5_7};

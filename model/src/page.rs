@@ -138,7 +138,8 @@ impl<'m, P: Platform> PageRef<'m, P> {
     /// checked for causality against the free's write.
     pub fn read_contents(self) -> u64 {
         let value = self.page().contents.read();
-        self.mem.report(self.pfn, || EventKind::ContentsRead { value });
+        self.mem
+            .report(self.pfn, || EventKind::ContentsRead { value });
         value
     }
 

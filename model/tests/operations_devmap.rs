@@ -40,12 +40,18 @@ fn devmap_unpin_of_the_last_pin_hands_the_page_back_to_its_driver() -> TestResul
     assert_eq!(page.times_freed(), 1);
     assert_eq!(page.read_contents(), PAGE_CONTENTS_POISON);
     assert!(
-        kinds.contains(&EventKind::Refcount { helper: "page_ref_sub_return", old: 1025, new: 1 }),
+        kinds.contains(&EventKind::Refcount {
+            helper: "page_ref_sub_return",
+            old: 1025,
+            new: 1
+        }),
         "{kinds:#?}"
     );
     assert_eq!(
         kinds.last(),
-        Some(&EventKind::Freed { by: "free_devmap_managed_page" }),
+        Some(&EventKind::Freed {
+            by: "free_devmap_managed_page"
+        }),
         "the hand-back is the last thing that touches the page"
     );
     Ok(())
@@ -84,7 +90,12 @@ fn devmap_put_page_is_never_freed_at_zero() -> TestResult {
         .map(|event| event.kind)
         .filter(|kind| matches!(kind, EventKind::Freed { .. }))
         .collect();
-    assert_eq!(frees, [EventKind::Freed { by: "free_devmap_managed_page" }]);
+    assert_eq!(
+        frees,
+        [EventKind::Freed {
+            by: "free_devmap_managed_page"
+        }]
+    );
     assert_eq!(page_ref_count(page), 1);
     Ok(())
 }
@@ -105,6 +116,10 @@ fn devmap_compound_page_counts_pins_exactly_above_the_pgmap_reference() -> TestR
     assert_eq!(head.times_freed(), 0);
 
     Devmap.put_page(head)?;
-    assert_eq!(head.times_freed(), 1, "the last reference hands the page back");
+    assert_eq!(
+        head.times_freed(),
+        1,
+        "the last reference hands the page back"
+    );
     Ok(())
 }

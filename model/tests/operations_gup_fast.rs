@@ -250,10 +250,15 @@ impl Observer for ZapAfterGrab {
     fn event(&self, event: &Event) {
         let grabbed = matches!(
             event.kind,
-            EventKind::Refcount { helper: "page_ref_add_unless", .. }
+            EventKind::Refcount {
+                helper: "page_ref_add_unless",
+                ..
+            }
         );
         if let (true, Some(memory)) = (grabbed, self.memory.get()) {
-            memory.zap_pte(self.addr).expect("the address is in the page table");
+            memory
+                .zap_pte(self.addr)
+                .expect("the address is in the page table");
         }
     }
 }

@@ -60,11 +60,17 @@ on_every_scheme! {
 }
 
 #[test]
-fn seed_page_dma_pinned_compares_signed_so_a_count_past_the_sign_bit_reads_unpinned()
--> TestResult {
+fn seed_page_dma_pinned_compares_signed_so_a_count_past_the_sign_bit_reads_unpinned() -> TestResult
+{
     let memory = Memory::<Std>::new(&Layout::single_page());
     let page = memory.page(0)?;
-    Seed.init_page(page, Held { plain: 1, pins: 1 << 21 });
+    Seed.init_page(
+        page,
+        Held {
+            plain: 1,
+            pins: 1 << 21,
+        },
+    );
     assert_eq!(page_ref_count(page), i32::MIN + 1);
 
     assert!(!Seed.page_dma_pinned(page));
@@ -90,7 +96,13 @@ fn devmap_page_maybe_dma_pinned_compares_unsigned_so_a_count_past_the_sign_bit_r
 -> TestResult {
     let memory = Memory::<Std>::new(&Layout::single_page());
     let page = memory.page(0)?;
-    Devmap.init_page(page, Held { plain: 0, pins: 1 << 21 });
+    Devmap.init_page(
+        page,
+        Held {
+            plain: 0,
+            pins: 1 << 21,
+        },
+    );
     assert_eq!(page_ref_count(page), i32::MIN + 1);
 
     assert!(Devmap.page_maybe_dma_pinned(page));

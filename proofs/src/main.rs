@@ -126,10 +126,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     let started = Instant::now();
     let mut report = Report::default();
     for (index, (scenario, scheme)) in cases.iter().enumerate() {
-        let checkpoint = cli
-            .out
-            .join("replay")
-            .join(format!("{}-{}.json", scenario.name(), scheme.name));
+        let checkpoint =
+            cli.out
+                .join("replay")
+                .join(format!("{}-{}.json", scenario.name(), scheme.name));
         let options = LoomOptions {
             preemption_bound: bound,
             max_executions: cli.max_executions,
@@ -145,8 +145,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             scheme.name
         );
         let mut outcome = scheme.explore_loom(*scenario, &options);
-        if matches!(outcome.verdict, Verdict::Violation | Verdict::ExpectedViolation)
-            && cli.replay.is_none()
+        if matches!(
+            outcome.verdict,
+            Verdict::Violation | Verdict::ExpectedViolation
+        ) && cli.replay.is_none()
         {
             // Explore again, writing a checkpoint before every execution: the
             // exploration is deterministic, so it stops at the same execution
@@ -160,7 +162,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 "cargo run --release -- --scenario {} --scheme {} {} --replay {}",
                 scenario.name(),
                 scheme.name,
-                bound.map_or_else(|| "--unbounded".to_string(), |b| format!("--preemption-bound {b}")),
+                bound.map_or_else(
+                    || "--unbounded".to_string(),
+                    |b| format!("--preemption-bound {b}")
+                ),
                 checkpoint.display()
             );
             for violation in &mut outcome.violations {
@@ -248,10 +253,13 @@ fn select_schemes(names: &[String]) -> Result<Vec<SchemeEntry>, String> {
     names
         .iter()
         .map(|name| {
-            all.iter().find(|scheme| scheme.name == name).cloned().ok_or_else(|| {
-                let known: Vec<_> = all.iter().map(|scheme| scheme.name).collect();
-                format!("unknown scheme '{name}'; known: {}", known.join(", "))
-            })
+            all.iter()
+                .find(|scheme| scheme.name == name)
+                .cloned()
+                .ok_or_else(|| {
+                    let known: Vec<_> = all.iter().map(|scheme| scheme.name).collect();
+                    format!("unknown scheme '{name}'; known: {}", known.join(", "))
+                })
         })
         .collect()
 }

@@ -92,7 +92,8 @@ impl GhostPage {
     /// Refused when the page is free or its count has wrapped to `<= 0`
     /// (P6, P10). A grab that would carry the count past `i32::MAX` must be
     /// refused by a scheme that claims to refuse before overflow; for any
-    /// other scheme either outcome is allowed. Otherwise it must succeed.
+    /// other scheme either outcome is allowed, and so it is for a grab past
+    /// the scheme's [`crate::Claims::grab_limit`]. Otherwise it must succeed.
     pub fn expect_grab<S: Scheme + ?Sized>(&self, scheme: &S, kind: RefKind, refs: i64) -> Expect {
         let count = self.refcount(scheme);
         if count <= scheme.freed_at().max(0) {
@@ -106,6 +107,9 @@ impl GhostPage {
             } else {
                 Expect::Either
             };
+        }
+        if exact_after > i64::from(scheme.claims().grab_limit) {
+            return Expect::Either;
         }
         Expect::Succeed
     }
@@ -134,7 +138,10 @@ impl GhostPage {
         let detectable = match kind {
             RefKind::Get => above_free < refs as u32,
             RefKind::Pin => {
-                let exact = scheme.counts_for(self.shape, Held { plain: 0, pins: 1 }).pincount > 0;
+                let exact = scheme
+                    .counts_for(self.shape, Held { plain: 0, pins: 1 })
+                    .pincount
+                    > 0;
                 if exact {
                     i64::from(counts.pincount) < refs
                 } else {
@@ -182,8 +189,16 @@ impl GhostPage {
 pub fn exact_refcount<S: Scheme + ?Sized>(scheme: &S, shape: PageShape, held: Held) -> i64 {
     // The encoding is linear: read its coefficients off the scheme.
     let base = i64::from(scheme.counts_for(shape, Held::default()).refcount);
-    let per_plain = i64::from(scheme.counts_for(shape, Held { plain: 1, pins: 0 }).refcount) - base;
-    let per_pin = i64::from(scheme.counts_for(shape, Held { plain: 0, pins: 1 }).refcount) - base;
+    let per_plain = i64::from(
+        scheme
+            .counts_for(shape, Held { plain: 1, pins: 0 })
+            .refcount,
+    ) - base;
+    let per_pin = i64::from(
+        scheme
+            .counts_for(shape, Held { plain: 0, pins: 1 })
+            .refcount,
+    ) - base;
     base + per_plain * held.plain + per_pin * held.pins
 }
 

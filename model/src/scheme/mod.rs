@@ -77,6 +77,11 @@ pub struct Claims {
     /// refuses once the count has already wrapped, and racing grabbers can
     /// each overshoot; schemes that follow it do not claim this.
     pub refuses_before_overflow: bool,
+    /// A grab whose result would exceed this refcount may be refused even
+    /// though it would not wrap: the headroom a scheme keeps below
+    /// `i32::MAX` for racing grabbers (as `Arc` keeps below `isize::MAX`).
+    /// `i32::MAX` for the kernel's schemes, which keep none.
+    pub grab_limit: i32,
 }
 
 impl Claims {
@@ -84,12 +89,14 @@ impl Claims {
     pub const ALL: Claims = Claims {
         pinned_after_overflow: true,
         refuses_before_overflow: true,
+        grab_limit: i32::MAX,
     };
     /// What the kernel's own schemes can claim: the unsigned predicate, with
     /// the racy `<= 0` guard.
     pub const KERNEL: Claims = Claims {
         pinned_after_overflow: true,
         refuses_before_overflow: false,
+        grab_limit: i32::MAX,
     };
 }
 

@@ -29,6 +29,7 @@ impl Scheme for Seed {
         Claims {
             pinned_after_overflow: false,
             refuses_before_overflow: false,
+            grab_limit: i32::MAX,
         }
     }
     forward_to_bias_rules!(RULES);

@@ -6,8 +6,8 @@
 use super::outcome::{Outcome, Verdict, stop_reason};
 use crate::properties::monitor::{Monitor, MonitorConfig};
 use crate::scenarios::ScenarioId;
-use pinref_model::sync::Loom;
 use pinref_model::Scheme;
+use pinref_model::sync::Loom;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -45,7 +45,11 @@ impl Default for LoomOptions {
 pub(crate) struct CapReached(pub String);
 
 /// Explores `scenario` on `scheme` under loom.
-pub fn explore<S: Scheme + Clone>(scheme: &S, scenario: ScenarioId, options: &LoomOptions) -> Outcome {
+pub fn explore<S: Scheme + Clone>(
+    scheme: &S,
+    scenario: ScenarioId,
+    options: &LoomOptions,
+) -> Outcome {
     let started = Instant::now();
     let executions = Arc::new(AtomicU64::new(0));
     let last_monitor: Arc<Mutex<Option<Monitor>>> = Arc::new(Mutex::new(None));
@@ -92,9 +96,14 @@ pub fn explore<S: Scheme + Clone>(scheme: &S, scenario: ScenarioId, options: &Lo
     let result = super::exploring(|| {
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| builder.check(body)))
     });
-    let executions = executions.load(Ordering::Relaxed).min(options.max_executions);
+    let executions = executions
+        .load(Ordering::Relaxed)
+        .min(options.max_executions);
     let seconds = started.elapsed().as_secs_f64();
-    let monitor = last_monitor.lock().unwrap_or_else(|p| p.into_inner()).take();
+    let monitor = last_monitor
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take();
     match result {
         Ok(()) => Outcome::new(Verdict::Pass, executions, seconds),
         Err(payload) => {

@@ -92,7 +92,10 @@ pub(crate) fn stop_reason(
             ),
         )
     } else {
-        (Property::P4, format!("execution panicked: {}", first_line(&message)))
+        (
+            Property::P4,
+            format!("execution panicked: {}", first_line(&message)),
+        )
     };
     let mut outcome = Outcome::new(Verdict::Violation, executions, seconds);
     outcome.violations.push(Violation {

@@ -157,5 +157,5 @@ impl fmt::Display for Violation {
         Ok(())
     }
 }
-pub mod monitor;
 pub mod checks;
+pub mod monitor;

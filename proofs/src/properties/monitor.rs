@@ -63,7 +63,9 @@ impl Monitor {
         // A panic while the lock is held (a violation stopping a loom
         // execution) poisons it; the state is still consistent, since every
         // update is a single push or insert.
-        self.state.lock().unwrap_or_else(|poison| poison.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
     }
 
     /// Names the calling thread in the log (`T1 pinner`).
@@ -144,19 +146,25 @@ impl Monitor {
                 if freed > 0 =>
             {
                 Some((
-                Property::P4,
-                    format!("page {pfn} touched after it was freed: {}", describe(&event.kind)),
+                    Property::P4,
+                    format!(
+                        "page {pfn} touched after it was freed: {}",
+                        describe(&event.kind)
+                    ),
                     false,
                 ))
             }
             EventKind::Refcount { helper, old, new } => {
                 state.last_refcount.insert((event.thread, pfn), *new);
                 let delta = new.wrapping_sub(*old);
-                if delta < 0 && (old.wrapping_sub(self.config.freed_at) as u32) < delta.unsigned_abs()
+                if delta < 0
+                    && (old.wrapping_sub(self.config.freed_at) as u32) < delta.unsigned_abs()
                 {
                     return Some((
                         Property::P3,
-                        format!("{helper} took page {pfn}'s count from {old} to {new}: below its free value"),
+                        format!(
+                            "{helper} took page {pfn}'s count from {old} to {new}: below its free value"
+                        ),
                         false,
                     ));
                 }
@@ -170,7 +178,9 @@ impl Monitor {
                 if delta > 0 && *old > 0 && *new <= 0 {
                     return Some((
                         Property::P6,
-                        format!("{helper} carried page {pfn}'s count past the sign bit: {old} -> {new}"),
+                        format!(
+                            "{helper} carried page {pfn}'s count past the sign bit: {old} -> {new}"
+                        ),
                         !self.config.refuses_before_overflow,
                     ));
                 }
@@ -230,7 +240,12 @@ impl Observer for Monitor {
         let mut state = self.state();
         let who = thread_label(&state, event.thread);
         let mut line = String::new();
-        let _ = write!(line, "{who:<14}   page {:<2} {}", event.pfn, describe(&event.kind));
+        let _ = write!(
+            line,
+            "{who:<14}   page {:<2} {}",
+            event.pfn,
+            describe(&event.kind)
+        );
         state.log.push(line);
         if let Some((property, message, expected)) = self.judge(&mut state, event) {
             let finding = Finding {

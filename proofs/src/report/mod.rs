@@ -53,7 +53,12 @@ impl Report {
     /// incomplete).
     pub fn tally(&self) -> (usize, usize, usize, usize) {
         use crate::engines::outcome::Verdict::*;
-        let count = |verdict| self.runs.iter().filter(|run| run.outcome.verdict == verdict).count();
+        let count = |verdict| {
+            self.runs
+                .iter()
+                .filter(|run| run.outcome.verdict == verdict)
+                .count()
+        };
         (
             count(Pass),
             count(Violation),

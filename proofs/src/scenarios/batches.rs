@@ -5,8 +5,8 @@
 //! statistics balance (P9) and every count returns (P5).
 
 use super::world::World;
-use crate::properties::monitor::Monitor;
 use crate::properties::Property;
+use crate::properties::monitor::Monitor;
 use pinref_model::sync::{JoinHandle, Platform};
 use pinref_model::{Held, Layout, Scheme};
 

@@ -5,8 +5,8 @@
 //! the tails' own counts must stay 0.
 
 use super::world::World;
-use crate::properties::monitor::Monitor;
 use crate::properties::Property;
+use crate::properties::monitor::Monitor;
 use pinref_model::page_ref::page_ref_count;
 use pinref_model::sync::{JoinHandle, Platform};
 use pinref_model::{Held, Layout, Scheme};

@@ -4,8 +4,8 @@
 //! sees the page unpinned, and then fences, must see it dirty (P8).
 
 use super::world::World;
-use crate::properties::monitor::Monitor;
 use crate::properties::Property;
+use crate::properties::monitor::Monitor;
 use pinref_model::sync::{JoinHandle, Platform};
 use pinref_model::{Held, Layout, Scheme};
 

@@ -4,8 +4,8 @@
 //! never freed (P4), and the count returns exactly (P5).
 
 use super::world::World;
-use crate::properties::monitor::Monitor;
 use crate::properties::Property;
+use crate::properties::monitor::Monitor;
 use pinref_model::sync::{JoinHandle, Platform};
 use pinref_model::{Held, Layout, Scheme};
 

@@ -6,8 +6,8 @@
 //! once, by whoever drops the last reference (P4).
 
 use super::world::World;
-use crate::properties::monitor::Monitor;
 use crate::properties::Property;
+use crate::properties::monitor::Monitor;
 use pinref_model::sync::{JoinHandle, Platform};
 use pinref_model::{GupFlags, Held, Layout, Scheme};
 

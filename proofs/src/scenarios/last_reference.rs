@@ -6,8 +6,8 @@
 //! thread's use is reported too.
 
 use super::world::World;
-use crate::properties::monitor::Monitor;
 use crate::properties::Property;
+use crate::properties::monitor::Monitor;
 use pinref_model::sync::{JoinHandle, Platform};
 use pinref_model::{Held, Layout, Scheme};
 

@@ -16,10 +16,10 @@ pub mod pin_vs_unpin;
 pub mod stats;
 pub mod world;
 
-use crate::properties::monitor::Monitor;
 use crate::properties::Property;
-use pinref_model::sync::Platform;
+use crate::properties::monitor::Monitor;
 use pinref_model::Scheme;
+use pinref_model::sync::Platform;
 
 /// A scenario of the catalogue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -6,9 +6,9 @@
 //! A failed check records the finding and stops the execution (the engine
 //! catches the stop and reports it).
 
+use crate::properties::Property;
 use crate::properties::checks;
 use crate::properties::monitor::{Monitor, StopExecution};
-use crate::properties::Property;
 use pinref_model::ghost::GhostPage;
 use pinref_model::page_flags::page_dirty;
 use pinref_model::page_ref::{page_ref_count, pincount_read};
@@ -42,7 +42,9 @@ impl<P: Platform, S: Scheme> World<P, S> {
             pins += held.pins;
         }
         world.mem.vmstat().set(pins as i32, 0);
-        world.monitor.note(0, format!("start: {}", describe_start(layout, held)));
+        world
+            .monitor
+            .note(0, format!("start: {}", describe_start(layout, held)));
         Arc::new(world)
     }
 
@@ -147,10 +149,20 @@ impl<'w, P: Platform, S: Scheme> Actor<'w, P, S> {
         Actor { world, thread }
     }
 
-    fn logged<T: std::fmt::Debug>(&self, op: String, result: Result<T, GupError>) -> Result<T, GupError> {
+    fn logged<T: std::fmt::Debug>(
+        &self,
+        op: String,
+        result: Result<T, GupError>,
+    ) -> Result<T, GupError> {
         match &result {
-            Ok(value) => self.world.monitor.note(self.thread, format!("{op} -> {value:?}")),
-            Err(error) => self.world.monitor.note(self.thread, format!("{op} -> refused: {error}")),
+            Ok(value) => self
+                .world
+                .monitor
+                .note(self.thread, format!("{op} -> {value:?}")),
+            Err(error) => self
+                .world
+                .monitor
+                .note(self.thread, format!("{op} -> refused: {error}")),
         }
         result
     }
@@ -195,7 +207,11 @@ impl<'w, P: Platform, S: Scheme> Actor<'w, P, S> {
     }
 
     /// `pin_user_pages_fast(start, nr_pages, 0)`.
-    pub fn pin_user_pages_fast(&self, start: usize, nr_pages: usize) -> Result<Vec<usize>, GupError> {
+    pub fn pin_user_pages_fast(
+        &self,
+        start: usize,
+        nr_pages: usize,
+    ) -> Result<Vec<usize>, GupError> {
         let result = self
             .world
             .scheme
@@ -228,7 +244,11 @@ impl<'w, P: Platform, S: Scheme> Actor<'w, P, S> {
     }
 
     /// `unpin_user_pages_dirty_lock(pages, make_dirty)`.
-    pub fn unpin_user_pages_dirty_lock(&self, pfns: &[usize], make_dirty: bool) -> Result<(), GupError> {
+    pub fn unpin_user_pages_dirty_lock(
+        &self,
+        pfns: &[usize],
+        make_dirty: bool,
+    ) -> Result<(), GupError> {
         let pages: Vec<_> = pfns.iter().map(|&pfn| self.page(pfn)).collect();
         let result = self
             .world
@@ -258,8 +278,14 @@ impl<'w, P: Platform, S: Scheme> Actor<'w, P, S> {
     /// Unmaps `addr` (`zap_pte_range`'s clear): the pfn it mapped. The
     /// caller then drops the mapping's reference with `put_page`.
     pub fn zap_pte(&self, addr: usize) -> Option<usize> {
-        let result = self.world.mem.zap_pte(addr).map(|page| page.map(|page| page.pfn()));
-        self.logged(format!("zap_pte({addr})"), result).ok().flatten()
+        let result = self
+            .world
+            .mem
+            .zap_pte(addr)
+            .map(|page| page.map(|page| page.pfn()));
+        self.logged(format!("zap_pte({addr})"), result)
+            .ok()
+            .flatten()
     }
 
     /// Notes the ghost's view, or anything else worth a line in the log.
@@ -272,7 +298,11 @@ impl<'w, P: Platform, S: Scheme> Actor<'w, P, S> {
     pub fn must<T>(&self, property: Property, result: Result<T, GupError>) -> T {
         match result {
             Ok(value) => value,
-            Err(error) => self.world.fail(property, format!("refused where it must succeed: {error}"), false),
+            Err(error) => self.world.fail(
+                property,
+                format!("refused where it must succeed: {error}"),
+                false,
+            ),
         }
     }
 

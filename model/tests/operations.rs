@@ -1,0 +1,558 @@
+//! What every operation shares: the encoding each scheme gives a head
+//! page's counters, the vmstat pin counters, the events an observer sees,
+//! the memory's layout and page table, the `FOLL_*` flags and the error
+//! messages. The operations themselves are tested per concern in
+//! `operations_{grabs,releases,gup_fast,batches,predicate,compound,devmap,ghost}.rs`.
+
+mod operations_harness;
+
+use operations_harness::*;
+use pinref_model::memory::MAX_ORDER;
+use pinref_model::page_ref::page_ref_count;
+use pinref_model::scheme::{bias_delta, bias_encoding, check_refs};
+use pinref_model::sync::{Platform, Std};
+use pinref_model::vmstat::PinStat;
+use pinref_model::{
+    Claims, Counts, Devmap, Event, EventKind, Folio, GUP_PIN_COUNTING_BIAS, GupError, GupFlags,
+    Held, Layout, LayoutError, MAX_REFS, Memory, PageShape, RefKind, Scheme, Seed, V5_7,
+};
+use std::sync::Arc;
+
+// ---------------------------------------------------------------- encoding
+
+const ORDER_0: PageShape = PageShape { order: 0 };
+const ORDER_1: PageShape = PageShape { order: 1 };
+const ORDER_2: PageShape = PageShape { order: 2 };
+const THREE_PLAIN_TWO_PINS: Held = Held { plain: 3, pins: 2 };
+
+fn counts(refcount: i32, pincount: i32) -> Counts {
+    Counts { refcount, pincount }
+}
+
+#[test]
+fn the_pin_bias_is_1024_and_a_grab_takes_at_most_512_refs() {
+    assert_eq!(GUP_PIN_COUNTING_BIAS, 1 << 10);
+    assert_eq!(MAX_REFS, 512);
+    assert_eq!(bias_delta(RefKind::Get, 3), 3);
+    assert_eq!(bias_delta(RefKind::Pin, 3), 3072);
+    assert_eq!(check_refs(1), Ok(()));
+    assert_eq!(check_refs(512), Ok(()));
+    assert_eq!(check_refs(513), Err(GupError::InvalidRefs { refs: 513 }));
+    assert_eq!(check_refs(0), Err(GupError::InvalidRefs { refs: 0 }));
+}
+
+#[test]
+fn bias_encoding_wraps_in_32_bits() {
+    assert_eq!(bias_encoding(THREE_PLAIN_TWO_PINS), 2051);
+    assert_eq!(
+        bias_encoding(Held {
+            plain: 1,
+            pins: (1 << 21) - 1
+        }),
+        i32::MAX - 1022
+    );
+    assert_eq!(
+        bias_encoding(Held {
+            plain: 1,
+            pins: 1 << 21
+        }),
+        i32::MIN + 1
+    );
+    assert_eq!(
+        bias_encoding(Held {
+            plain: 0,
+            pins: 1 << 22
+        }),
+        0
+    );
+}
+
+#[test]
+fn seed_encodes_every_page_with_the_bias() {
+    assert_eq!(
+        Seed.counts_for(ORDER_0, THREE_PLAIN_TWO_PINS),
+        counts(2051, 0)
+    );
+    assert_eq!(
+        Seed.counts_for(ORDER_2, THREE_PLAIN_TWO_PINS),
+        counts(2051, 0)
+    );
+    assert_eq!(Seed.freed_at(), 0);
+}
+
+#[test]
+fn v5_7_encodes_compound_pages_above_order_1_with_an_exact_pin_count() {
+    assert_eq!(
+        V5_7.counts_for(ORDER_0, THREE_PLAIN_TWO_PINS),
+        counts(2051, 0)
+    );
+    assert_eq!(
+        V5_7.counts_for(ORDER_1, THREE_PLAIN_TWO_PINS),
+        counts(2051, 0)
+    );
+    assert_eq!(V5_7.counts_for(ORDER_2, THREE_PLAIN_TWO_PINS), counts(5, 2));
+    assert_eq!(V5_7.freed_at(), 0);
+}
+
+#[test]
+fn folio_encodes_large_folios_with_an_exact_pin_count() {
+    assert_eq!(
+        Folio.counts_for(ORDER_0, THREE_PLAIN_TWO_PINS),
+        counts(2051, 0)
+    );
+    assert_eq!(
+        Folio.counts_for(ORDER_1, THREE_PLAIN_TWO_PINS),
+        counts(5, 2)
+    );
+    assert_eq!(
+        Folio.counts_for(ORDER_2, THREE_PLAIN_TWO_PINS),
+        counts(5, 2)
+    );
+    assert_eq!(Folio.freed_at(), 0);
+}
+
+#[test]
+fn devmap_encodes_with_one_extra_reference_for_the_pgmap() {
+    assert_eq!(Devmap.counts_for(ORDER_0, Held::default()), counts(1, 0));
+    assert_eq!(
+        Devmap.counts_for(ORDER_0, THREE_PLAIN_TWO_PINS),
+        counts(2052, 0)
+    );
+    assert_eq!(
+        Devmap.counts_for(ORDER_1, THREE_PLAIN_TWO_PINS),
+        counts(2052, 0)
+    );
+    assert_eq!(
+        Devmap.counts_for(ORDER_2, THREE_PLAIN_TWO_PINS),
+        counts(6, 2)
+    );
+    assert_eq!(Devmap.freed_at(), 1);
+}
+
+#[test]
+fn built_in_schemes_have_stable_names_descriptions_and_claims() {
+    assert_eq!(
+        [Seed.name(), V5_7.name(), Folio.name(), Devmap.name()],
+        ["seed", "v5_7", "folio", "devmap"]
+    );
+    for description in [
+        Seed.description(),
+        V5_7.description(),
+        Folio.description(),
+        Devmap.description(),
+    ] {
+        assert!(!description.is_empty());
+    }
+    let seed = Seed.claims();
+    assert!(
+        !seed.pinned_after_overflow,
+        "the seed's predicate compares signed"
+    );
+    assert!(!seed.refuses_before_overflow);
+    assert_eq!(seed.grab_limit, i32::MAX, "the kernel keeps no headroom");
+    for claims in [V5_7.claims(), Folio.claims(), Devmap.claims()] {
+        assert_eq!(claims, Claims::KERNEL);
+        assert!(claims.pinned_after_overflow && !claims.refuses_before_overflow);
+    }
+}
+
+on_every_scheme! {
+    fn init_page_sets_the_counts_the_scheme_encodes(scheme) {
+        let memory = Memory::<Std>::new(&Layout::new(&[0, 2])?);
+        let small = memory.page(0)?;
+        let head = memory.page(1)?;
+
+        scheme.init_page(small, THREE_PLAIN_TWO_PINS);
+        scheme.init_page(head, THREE_PLAIN_TWO_PINS);
+
+        let base = scheme.freed_at();
+        assert_eq!(Snapshot::of(small).refcount, base + 3 + 2 * 1024);
+        let (per_pin, pincount_per_pin) = one_pin_moves(scheme.name(), 2);
+        assert_eq!(Snapshot::of(head).refcount, base + 3 + 2 * per_pin);
+        assert_eq!(Snapshot::of(head).pincount, 2 * pincount_per_pin);
+        Ok(())
+    }
+}
+
+// ------------------------------------------------------------------ vmstat
+
+on_every_scheme! {
+    fn vmstat_counts_refs_acquired_per_pin_and_one_released_per_unpinned_page(scheme) {
+        let memory = Memory::<Std>::new(&Layout::new(&[0, 0])?);
+        let pages = [memory.page(0)?, memory.page(1)?];
+        for page in pages {
+            scheme.init_page(page, Held { plain: 1, pins: 0 });
+        }
+
+        scheme.try_grab_folio(pages[0], 3, GupFlags::FOLL_PIN)?;
+        scheme.try_grab_page(pages[1], GupFlags::FOLL_PIN)?;
+        assert_eq!(memory.vmstat().acquired(), 4);
+        assert_eq!(memory.vmstat().released(), 0);
+
+        scheme.unpin_user_pages(&[pages[0], pages[1], pages[0]])?;
+        assert_eq!(memory.vmstat().released(), 3);
+        scheme.unpin_user_page(pages[0])?;
+        assert_eq!(memory.vmstat().released(), 4, "balanced once every pin is gone");
+        Ok(())
+    }
+}
+
+on_every_scheme! {
+    fn vmstat_ignores_plain_references(scheme) {
+        let memory = Memory::<Std>::new(&Layout::single_page());
+        let page = memory.page(0)?;
+        scheme.init_page(page, Held { plain: 1, pins: 0 });
+
+        scheme.get_page(page)?;
+        scheme.try_get_page(page)?;
+        scheme.try_grab_folio(page, 4, GupFlags::FOLL_GET)?;
+        scheme.try_grab_compound_head(page, 2, GupFlags::FOLL_GET)?;
+        scheme.put_compound_head(page, 2, GupFlags::FOLL_GET)?;
+        scheme.put_page(page)?;
+
+        assert_eq!((memory.vmstat().acquired(), memory.vmstat().released()), (0, 0));
+        Ok(())
+    }
+}
+
+#[test]
+fn vmstat_set_starts_the_counters_from_pins_already_held() {
+    let memory = Memory::<Std>::new(&Layout::single_page());
+
+    memory.vmstat().set(7, 2);
+
+    assert_eq!(memory.vmstat().acquired(), 7);
+    assert_eq!(memory.vmstat().released(), 2);
+    assert_eq!(PinStat::Acquired.name(), "nr_foll_pin_acquired");
+    assert_eq!(PinStat::Released.name(), "nr_foll_pin_released");
+}
+
+// ------------------------------------------------------------------ events
+
+fn kinds(events: &[Event]) -> Vec<EventKind> {
+    events.iter().map(|event| event.kind.clone()).collect()
+}
+
+#[test]
+fn observer_sees_a_pin_unpin_and_final_put_in_order() -> TestResult {
+    let log = Arc::new(EventLog::default());
+    let memory = Memory::<Std>::new(&Layout::single_page()).with_observer(log.clone());
+    let page = memory.page(0)?;
+    Seed.init_page(page, Held { plain: 1, pins: 0 });
+    log.clear();
+
+    Seed.try_grab_page(page, GupFlags::FOLL_PIN)?;
+    Seed.unpin_user_page(page)?;
+    Seed.put_page(page)?;
+
+    let events = log.events();
+    assert_eq!(
+        kinds(&events),
+        [
+            EventKind::Read {
+                helper: "page_ref_count",
+                value: 1
+            },
+            EventKind::Refcount {
+                helper: "page_ref_add",
+                old: 1,
+                new: 1025
+            },
+            EventKind::Stat {
+                counter: "nr_foll_pin_acquired",
+                delta: 1
+            },
+            EventKind::Read {
+                helper: "page_ref_count",
+                value: 1025
+            },
+            EventKind::Stat {
+                counter: "nr_foll_pin_released",
+                delta: 1
+            },
+            EventKind::Refcount {
+                helper: "page_ref_sub_and_test",
+                old: 1025,
+                new: 1
+            },
+            EventKind::Read {
+                helper: "page_ref_count",
+                value: 1
+            },
+            EventKind::Refcount {
+                helper: "page_ref_sub_and_test",
+                old: 1,
+                new: 0
+            },
+            EventKind::Freed { by: "__put_page" },
+        ]
+    );
+    let me = <Std as Platform>::thread_index();
+    assert!(
+        events
+            .iter()
+            .all(|event| event.pfn == 0 && event.thread == me)
+    );
+    Ok(())
+}
+
+#[test]
+fn observer_sees_the_exact_pin_count_move_before_the_refcount() -> TestResult {
+    let log = Arc::new(EventLog::default());
+    let memory = Memory::<Std>::new(&Layout::new(&[2])?).with_observer(log.clone());
+    let tail = memory.page(1)?;
+    V5_7.init_page(tail, Held { plain: 1, pins: 0 });
+    log.clear();
+
+    V5_7.try_grab_page(tail, GupFlags::FOLL_PIN)?;
+
+    let events = log.events();
+    assert_eq!(
+        kinds(&events),
+        [
+            EventKind::Read {
+                helper: "page_ref_count",
+                value: 1
+            },
+            EventKind::Pincount {
+                helper: "pincount_add",
+                old: 0,
+                new: 1
+            },
+            EventKind::Refcount {
+                helper: "page_ref_add",
+                old: 1,
+                new: 2
+            },
+            EventKind::Stat {
+                counter: "nr_foll_pin_acquired",
+                delta: 1
+            },
+        ]
+    );
+    assert!(
+        events.iter().all(|event| event.pfn == 0),
+        "a tail acts on its head"
+    );
+    Ok(())
+}
+
+#[test]
+fn observer_sees_a_refused_speculative_grab_as_a_read_only() -> TestResult {
+    let log = Arc::new(EventLog::default());
+    let memory = Memory::<Std>::new(&Layout::single_page()).with_observer(log.clone());
+    let page = memory.page(0)?;
+
+    let result = Seed.try_grab_compound_head(page, 1, GupFlags::FOLL_PIN);
+
+    assert_eq!(result, Err(GupError::SpeculativeGrabOnFreedPage { pfn: 0 }));
+    let updates = log
+        .events()
+        .into_iter()
+        .filter(|event| !matches!(event.kind, EventKind::Read { .. }))
+        .count();
+    assert_eq!(updates, 0);
+    Ok(())
+}
+
+#[test]
+fn observer_sees_a_page_table_clear_at_its_address() -> TestResult {
+    let log = Arc::new(EventLog::default());
+    let memory = Memory::<Std>::new(&Layout::new(&[0, 0])?).with_observer(log.clone());
+
+    memory.zap_pte(1)?;
+
+    let events = log.events();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].pfn, 1);
+    assert_eq!(events[0].kind, EventKind::PteCleared { old: Some(1) });
+    Ok(())
+}
+
+// ---------------------------------------------------- layout, page table
+
+#[test]
+fn layout_refuses_an_empty_list_of_pages() {
+    assert_eq!(Layout::new(&[]), Err(LayoutError::Empty));
+}
+
+#[test]
+fn layout_refuses_an_order_above_max_order() {
+    assert_eq!(MAX_ORDER, 4);
+    assert_eq!(
+        Layout::new(&[0, 5]),
+        Err(LayoutError::OrderTooLarge { order: 5 })
+    );
+    assert!(Layout::new(&[4]).is_ok());
+}
+
+#[test]
+fn layout_errors_say_what_is_wrong() {
+    assert!(LayoutError::Empty.to_string().contains("at least one page"));
+    let too_large = LayoutError::OrderTooLarge { order: 9 }.to_string();
+    assert!(
+        too_large.contains('9') && too_large.contains("maximum 4"),
+        "{too_large}"
+    );
+}
+
+#[test]
+fn layout_places_compound_pages_one_after_the_other() -> TestResult {
+    let layout = Layout::new(&[0, 2, 1])?;
+
+    assert_eq!(layout.orders(), [0, 2, 1]);
+    assert_eq!(layout.heads(), [0, 1, 5]);
+    assert_eq!(layout.frames(), 7);
+    assert_eq!(Memory::<Std>::new(&layout).frames(), 7);
+    assert_eq!(Layout::single_page().orders(), [0]);
+    Ok(())
+}
+
+#[test]
+fn page_table_maps_each_address_to_its_frame_until_zapped() -> TestResult {
+    let memory = Memory::<Std>::new(&Layout::new(&[0, 1])?);
+    let page = memory.page(2)?;
+
+    assert_eq!(memory.pte_read(2)?, Some(page));
+    assert_eq!(memory.zap_pte(2)?, Some(page));
+    assert_eq!(memory.pte_read(2)?, None);
+    assert_eq!(memory.zap_pte(2)?, None);
+    assert_eq!(memory.pte_read(3), Err(GupError::NotMapped { addr: 3 }));
+    assert_eq!(memory.zap_pte(3), Err(GupError::NotMapped { addr: 3 }));
+    assert_eq!(
+        page_ref_count(page),
+        0,
+        "zapping drops no reference by itself"
+    );
+    Ok(())
+}
+
+// ------------------------------------------------------------------- flags
+
+#[test]
+fn gup_flags_debug_names_each_flag() {
+    assert_eq!(format!("{:?}", GupFlags::NONE), "0");
+    assert_eq!(format!("{:?}", GupFlags::FOLL_GET), "FOLL_GET");
+    assert_eq!(
+        format!("{:?}", GupFlags::FOLL_GET | GupFlags::FOLL_PIN),
+        "FOLL_GET | FOLL_PIN"
+    );
+    assert_eq!(
+        format!(
+            "{:?}",
+            GupFlags::FOLL_PIN | GupFlags::FOLL_LONGTERM | GupFlags::FOLL_WRITE
+        ),
+        "FOLL_WRITE | FOLL_LONGTERM | FOLL_PIN"
+    );
+}
+
+#[test]
+fn gup_flags_debug_shows_unknown_bits_in_hex() {
+    assert_eq!(format!("{:?}", GupFlags::from_bits(0x100)), "0x100");
+    assert_eq!(
+        format!("{:?}", GupFlags::from_bits(0x04 | 0x300)),
+        "FOLL_GET | 0x300"
+    );
+}
+
+#[test]
+fn gup_flags_have_the_kernel_values_of_v5_7() {
+    assert_eq!(GupFlags::FOLL_WRITE.bits(), 0x01);
+    assert_eq!(GupFlags::FOLL_GET.bits(), 0x04);
+    assert_eq!(GupFlags::FOLL_LONGTERM.bits(), 0x10000);
+    assert_eq!(GupFlags::FOLL_PIN.bits(), 0x40000);
+    assert!((GupFlags::FOLL_PIN | GupFlags::FOLL_WRITE).contains(GupFlags::FOLL_PIN));
+    assert!(!GupFlags::FOLL_WRITE.contains(GupFlags::FOLL_PIN));
+}
+
+#[test]
+fn gup_flags_choose_one_kind_of_reference() {
+    assert_eq!(GupFlags::FOLL_GET.ref_kind(), Ok(RefKind::Get));
+    assert_eq!(
+        (GupFlags::FOLL_PIN | GupFlags::FOLL_WRITE).ref_kind(),
+        Ok(RefKind::Pin)
+    );
+    assert_eq!(
+        (GupFlags::FOLL_GET | GupFlags::FOLL_PIN).ref_kind(),
+        Err(GupError::FollGetAndPin)
+    );
+    assert_eq!(
+        GupFlags::NONE.ref_kind(),
+        Err(GupError::NoReferenceRequested)
+    );
+    assert_eq!(RefKind::Get.flag(), GupFlags::FOLL_GET);
+    assert_eq!(RefKind::Pin.flag(), GupFlags::FOLL_PIN);
+}
+
+// ------------------------------------------------------------------ errors
+
+#[test]
+fn every_gup_error_message_names_its_condition() {
+    let cases = [
+        (
+            GupError::FollGetAndPin,
+            vec!["FOLL_GET", "FOLL_PIN", "-EINVAL"],
+        ),
+        (
+            GupError::NoReferenceRequested,
+            vec!["FOLL_GET or FOLL_PIN", "neither"],
+        ),
+        (
+            GupError::InvalidRefs { refs: 513 },
+            vec!["refs = 513", "out of range"],
+        ),
+        (GupError::NoSuchPage { pfn: 42 }, vec!["pfn 42", "no page"]),
+        (
+            GupError::NotMapped { addr: 7 },
+            vec!["address 7", "not mapped", "-EFAULT"],
+        ),
+        (
+            GupError::GetPageOnFreeOrOverflowed { pfn: 3, count: -5 },
+            vec![
+                "get_page",
+                "page 3",
+                "count -5",
+                "page_ref_zero_or_close_to_overflow",
+            ],
+        ),
+        (
+            GupError::RefcountNotPositive { pfn: 4, count: 0 },
+            vec!["page 4", "count 0", "<= 0", "-ENOMEM"],
+        ),
+        (
+            GupError::WouldOverflow {
+                pfn: 5,
+                count: i32::MAX,
+                delta: 1024,
+            },
+            vec!["page 5", "2147483647", "1024", "sign bit"],
+        ),
+        (
+            GupError::SpeculativeGrabOnFreedPage { pfn: 6 },
+            vec!["speculative", "page 6", "zero", "freed"],
+        ),
+        (
+            GupError::PteChanged { addr: 8 },
+            vec!["address 8", "changed", "-EAGAIN"],
+        ),
+        (
+            GupError::PutAtZero { pfn: 9 },
+            vec!["put_page", "page 9", "no reference"],
+        ),
+        (
+            GupError::UnpinWithoutPin { pfn: 10, count: 3 },
+            vec!["unpin", "page 10", "no pin", "count 3"],
+        ),
+    ];
+
+    for (error, needles) in cases {
+        let message = error.to_string();
+        assert!(!message.is_empty(), "{error:?}");
+        for needle in needles {
+            assert!(
+                message.contains(needle),
+                "{error:?}: {message:?} lacks {needle:?}"
+            );
+        }
+    }
+}
