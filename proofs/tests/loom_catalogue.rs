@@ -16,7 +16,12 @@ fn explore_all(entry: &SchemeEntry) -> Vec<(ScenarioId, Outcome)> {
     ScenarioId::ALL
         .into_iter()
         .filter(|&scenario| entry.applies(scenario))
-        .map(|scenario| (scenario, entry.explore_loom(scenario, &LoomOptions::default())))
+        .map(|scenario| {
+            (
+                scenario,
+                entry.explore_loom(scenario, &LoomOptions::default()),
+            )
+        })
         .collect()
 }
 
@@ -53,10 +58,18 @@ fn every_scenario_holds_on_every_builtin_scheme_except_what_it_does_not_claim() 
 fn overflow_past_the_sign_bit_is_reported_as_expected_with_its_counterexample() {
     for entry in builtin_schemes() {
         let outcome = entry.explore_loom(ScenarioId::Overflow, &LoomOptions::default());
-        assert_eq!(outcome.verdict, Verdict::ExpectedViolation, "{}", entry.name);
+        assert_eq!(
+            outcome.verdict,
+            Verdict::ExpectedViolation,
+            "{}",
+            entry.name
+        );
         let violation = &outcome.violations[0];
         assert_eq!(violation.property, Property::P6);
-        assert!(violation.counterexample.contains("page_ref_add"), "{violation}");
+        assert!(
+            violation.counterexample.contains("page_ref_add"),
+            "{violation}"
+        );
     }
 }
 
@@ -137,10 +150,17 @@ impl Scheme for PutAsLoadAndStore {
 
 #[test]
 fn a_put_done_as_load_and_store_loses_an_update_and_is_caught() {
-    let outcome = explore(&PutAsLoadAndStore, ScenarioId::GetPutVsPin, &LoomOptions::default());
+    let outcome = explore(
+        &PutAsLoadAndStore,
+        ScenarioId::GetPutVsPin,
+        &LoomOptions::default(),
+    );
     assert_eq!(outcome.verdict, Verdict::Violation, "{outcome:#?}");
     let violation = &outcome.violations[0];
-    assert!(violation.counterexample.contains("set_page_count"), "{violation}");
+    assert!(
+        violation.counterexample.contains("set_page_count"),
+        "{violation}"
+    );
 }
 
 #[test]
