@@ -85,7 +85,7 @@ pub fn explore<S: Scheme + Clone>(
             if n > max_executions {
                 std::panic::panic_any(CapReached(format!("{max_executions} executions")));
             }
-            if n % 256 == 0 && started.elapsed() > max_duration {
+            if n.is_multiple_of(256) && started.elapsed() > max_duration {
                 std::panic::panic_any(CapReached(format!("{max_duration:?}")));
             }
             let monitor = Monitor::new(config);
