@@ -5,7 +5,9 @@ use std::fmt;
 
 /// Why an operation was refused.
 ///
-/// A refused operation changes nothing: no count, flag or statistic. The
+/// A refused operation changes no count and no statistic. (One flag may
+/// change: `unpin_user_pages_dirty_lock` marks a page dirty before its unpin,
+/// as the kernel does, so a refused unpin there leaves the page dirty.) The
 /// messages name the kernel condition the refusal stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum GupError {

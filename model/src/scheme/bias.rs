@@ -84,7 +84,7 @@ impl BiasRules {
     }
 
     /// `try_grab_page()` / `try_grab_folio()`: the `<= 0` guard (the
-    /// CVE-2019-11487 fix), then the add; for a pin, the exact pin count
+    /// CVE-2019-11487 fix; `<= 1` for devmap pages), then the add; for a pin, the exact pin count
     /// first where the page keeps one, and `nr_foll_pin_acquired += refs`.
     ///
     /// The guard is a separate relaxed read, racy by design: racing grabbers
@@ -102,7 +102,10 @@ impl BiasRules {
         check_refs(refs)?;
         let head = page.compound_head();
         let count = page_ref_count(head);
-        if count <= 0 {
+        // `<= 0` in the kernel; a devmap page is free at 1, and the model
+        // refuses it there too (the kernel keeps a freed device page out of
+        // reach by unmapping it, which a check need not do).
+        if count <= self.freed_at() {
             return Err(GupError::RefcountNotPositive {
                 pfn: head.pfn(),
                 count,
