@@ -74,8 +74,8 @@ pub fn pin_user_pages<'m, S: Scheme + ?Sized, P: Platform>(
     flags: GupFlags,
 ) -> Result<Vec<PageRef<'m, P>>, GupError> {
     let flags = pin_flags(flags)?;
-    let end = start.saturating_add(nr_pages);
-    let mut pinned = Vec::with_capacity(nr_pages);
+    let end = range_end(start, nr_pages)?;
+    let mut pinned = Vec::with_capacity(nr_pages.min(mem.frames()));
     let mut addr = start;
     while addr < end {
         let result = mapped(mem, addr).and_then(|page| {
@@ -146,8 +146,9 @@ pub fn pin_user_pages_fast<'m, S: Scheme + ?Sized, P: Platform>(
     flags: GupFlags,
 ) -> Result<Vec<PageRef<'m, P>>, GupError> {
     let flags = pin_flags(flags)?;
-    let mut pinned = Vec::with_capacity(nr_pages);
-    for addr in start..start.saturating_add(nr_pages) {
+    let end = range_end(start, nr_pages)?;
+    let mut pinned = Vec::with_capacity(nr_pages.min(mem.frames()));
+    for addr in start..end {
         match scheme.gup_fast_pte(mem, addr, flags) {
             Ok(page) => pinned.push(page),
             Err(error) => {
@@ -166,6 +167,14 @@ fn pin_flags(flags: GupFlags) -> Result<GupFlags, GupError> {
         return Err(GupError::FollGetAndPin);
     }
     Ok(flags | GupFlags::FOLL_PIN)
+}
+
+/// The end of `start..start + nr_pages`; a range that wraps the address
+/// space is not mapped (`-EFAULT`).
+fn range_end(start: usize, nr_pages: usize) -> Result<usize, GupError> {
+    start
+        .checked_add(nr_pages)
+        .ok_or(GupError::NotMapped { addr: start })
 }
 
 /// The page mapped at `addr`, or [`GupError::NotMapped`].

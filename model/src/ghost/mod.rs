@@ -187,7 +187,8 @@ impl GhostPage {
 /// The refcount a state encodes, computed without wrapping: what the counter
 /// would hold if it were wide enough.
 pub fn exact_refcount<S: Scheme + ?Sized>(scheme: &S, shape: PageShape, held: Held) -> i64 {
-    // The encoding is linear: read its coefficients off the scheme.
+    // The encoding is linear: read its coefficients off the scheme. The sum
+    // saturates: anything past i64 is far past any 32-bit counter anyway.
     let base = i64::from(scheme.counts_for(shape, Held::default()).refcount);
     let per_plain = i64::from(
         scheme
@@ -199,7 +200,8 @@ pub fn exact_refcount<S: Scheme + ?Sized>(scheme: &S, shape: PageShape, held: He
             .counts_for(shape, Held { plain: 0, pins: 1 })
             .refcount,
     ) - base;
-    base + per_plain * held.plain + per_pin * held.pins
+    base.saturating_add(per_plain.saturating_mul(held.plain))
+        .saturating_add(per_pin.saturating_mul(held.pins))
 }
 
 /// The ghost of a whole memory: one [`GhostPage`] per head, and the pin

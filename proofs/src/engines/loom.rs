@@ -26,16 +26,31 @@ pub struct LoomOptions {
     pub checkpoint: Option<PathBuf>,
     /// Replay from this checkpoint instead of exploring from the start.
     pub replay_from: Option<PathBuf>,
+    /// Print the execution count to stderr every few seconds of a long run.
+    pub progress: bool,
 }
 
 impl Default for LoomOptions {
     fn default() -> Self {
         LoomOptions {
             preemption_bound: None,
+            progress: false,
             max_executions: 2_000_000,
             max_duration: Duration::from_secs(120),
             checkpoint: None,
             replay_from: None,
+        }
+    }
+}
+
+impl LoomOptions {
+    /// The main job's options for `scenario`: its own default preemption
+    /// bound ([`ScenarioId::default_bound`]: exhaustive where cheap), the
+    /// default caps.
+    pub fn for_scenario(scenario: ScenarioId) -> Self {
+        LoomOptions {
+            preemption_bound: scenario.default_bound(),
+            ..LoomOptions::default()
         }
     }
 }
@@ -80,13 +95,20 @@ pub fn explore<S: Scheme + Clone>(
         let scheme = scheme.clone();
         let max_executions = options.max_executions;
         let max_duration = options.max_duration;
+        let progress = options.progress;
         move || {
             let n = executions.fetch_add(1, Ordering::Relaxed) + 1;
             if n > max_executions {
                 std::panic::panic_any(CapReached(format!("{max_executions} executions")));
             }
-            if n.is_multiple_of(256) && started.elapsed() > max_duration {
-                std::panic::panic_any(CapReached(format!("{max_duration:?}")));
+            if n.is_multiple_of(1024) {
+                let elapsed = started.elapsed();
+                if elapsed > max_duration {
+                    std::panic::panic_any(CapReached(format!("{max_duration:?}")));
+                }
+                if progress && n.is_multiple_of(32 * 1024) {
+                    eprint!("{n} executions, {:.0}s ... ", elapsed.as_secs_f64());
+                }
             }
             let monitor = Monitor::new(config);
             *last_monitor.lock().unwrap_or_else(|p| p.into_inner()) = Some(monitor.clone());

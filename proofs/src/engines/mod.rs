@@ -4,9 +4,16 @@
 //!
 //! - [`loom`]: every interleaving of a concurrent scenario, within a
 //!   preemption bound, weak memory included.
+//! - [`sequential`]: one program of GUP operations run on the concrete model
+//!   and on the ghost spec side by side (engine-independent; proptest and
+//!   cargo-fuzz drive it).
+//! - [`proptest`]: model-based random programs over edge-case starting
+//!   counts, shrunk to a minimal failing program, with committed regressions.
 
 pub mod loom;
 pub mod outcome;
+pub mod proptest;
+pub mod sequential;
 
 use std::cell::Cell;
 use std::sync::Once;
