@@ -13,14 +13,34 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-/// The default preemption bound: none, i.e. exhaustive. Every scenario of the
-/// catalogue races two threads (the main thread only sets up and checks at
-/// quiescent points), and the whole catalogue explores every interleaving in
-/// about 3 s on 2 cores (the largest, `stats`, about 11,000 executions), so
-/// bounding would only lose coverage. `--preemption-bound N` (or
-/// `LOOM_MAX_PREEMPTIONS`) bounds it when larger scenarios make that
-/// necessary; the report records the bound of every run.
-const DEFAULT_PREEMPTION_BOUND: Option<usize> = None;
+/// Which preemption bound a run uses.
+#[derive(Debug, Clone, Copy)]
+enum BoundChoice {
+    /// Each scenario's own default ([`ScenarioId::default_bound`]):
+    /// exhaustive where that is cheap, bounded where it is not.
+    PerScenario,
+    /// The same bound (or none) for every run.
+    Fixed(Option<usize>),
+}
+
+impl BoundChoice {
+    fn for_scenario(self, scenario: ScenarioId) -> Option<usize> {
+        match self {
+            BoundChoice::PerScenario => scenario.default_bound(),
+            BoundChoice::Fixed(bound) => bound,
+        }
+    }
+
+    fn describe(self) -> String {
+        match self {
+            BoundChoice::PerScenario => {
+                "each scenario's default (exhaustive where cheap; see the table)".to_string()
+            }
+            BoundChoice::Fixed(None) => "none (exhaustive)".to_string(),
+            BoundChoice::Fixed(Some(bound)) => bound.to_string(),
+        }
+    }
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -44,8 +64,8 @@ struct Cli {
     /// Only this engine (only `loom` runs the concurrent catalogue today).
     #[arg(long, value_name = "NAME", default_value = "loom")]
     engine: String,
-    /// Loom's preemption bound [default: LOOM_MAX_PREEMPTIONS, else none:
-    /// exhaustive].
+    /// Loom's preemption bound for every run [default: LOOM_MAX_PREEMPTIONS,
+    /// else each scenario's own: exhaustive where cheap, 2 where not].
     #[arg(long, value_name = "N", conflicts_with = "unbounded")]
     preemption_bound: Option<usize>,
     /// Explore every interleaving, with no preemption bound, even if
@@ -119,9 +139,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         })
         .collect();
     eprintln!(
-        "pinref: {} runs on loom, preemption bound {}",
+        "pinref: {} runs on loom, preemption bound: {}",
         cases.len(),
-        bound.map_or_else(|| "none (exhaustive)".to_string(), |b| b.to_string())
+        bound.describe()
     );
     let started = Instant::now();
     let mut report = Report::default();
@@ -130,12 +150,14 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             cli.out
                 .join("replay")
                 .join(format!("{}-{}.json", scenario.name(), scheme.name));
+        let run_bound = bound.for_scenario(*scenario);
         let options = LoomOptions {
-            preemption_bound: bound,
+            preemption_bound: run_bound,
             max_executions: cli.max_executions,
             max_duration: Duration::from_secs(cli.max_seconds),
             checkpoint: None,
             replay_from: cli.replay.clone(),
+            progress: true,
         };
         eprint!(
             "[{:>2}/{}] {:<18} {:<7} ... ",
@@ -162,7 +184,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 "cargo run --release -- --scenario {} --scheme {} {} --replay {}",
                 scenario.name(),
                 scheme.name,
-                bound.map_or_else(
+                run_bound.map_or_else(
                     || "--unbounded".to_string(),
                     |b| format!("--preemption-bound {b}")
                 ),
@@ -182,7 +204,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             scenario: scenario.name(),
             scheme: scheme.name,
             engine: "loom",
-            preemption_bound: bound,
+            preemption_bound: run_bound,
             outcome,
         });
     }
@@ -224,12 +246,12 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     })
 }
 
-fn preemption_bound(cli: &Cli) -> Result<Option<usize>, String> {
+fn preemption_bound(cli: &Cli) -> Result<BoundChoice, String> {
     if cli.unbounded {
-        return Ok(None);
+        return Ok(BoundChoice::Fixed(None));
     }
     if let Some(bound) = cli.preemption_bound {
-        return Ok(Some(bound));
+        return Ok(BoundChoice::Fixed(Some(bound)));
     }
     match std::env::var("LOOM_MAX_PREEMPTIONS") {
         Ok(text) if text.trim().is_empty() => Err(
@@ -239,9 +261,9 @@ fn preemption_bound(cli: &Cli) -> Result<Option<usize>, String> {
         Ok(text) => text
             .trim()
             .parse()
-            .map(Some)
+            .map(|bound| BoundChoice::Fixed(Some(bound)))
             .map_err(|_| format!("LOOM_MAX_PREEMPTIONS={text:?} is not a number")),
-        Err(_) => Ok(DEFAULT_PREEMPTION_BOUND),
+        Err(_) => Ok(BoundChoice::PerScenario),
     }
 }
 

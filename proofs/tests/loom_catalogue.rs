@@ -1,7 +1,8 @@
 //! The loom proofs as tests: every scenario of the catalogue, on every
-//! built-in scheme, explored exhaustively (no preemption bound: the whole
-//! catalogue takes seconds). Under `--cfg loom` (`cargo loom`) the same
-//! tests run; they are cheap enough to be part of every `cargo test`.
+//! built-in scheme, at the main job's default preemption bound (exhaustive
+//! where that is cheap). They are part of every `cargo test`; under
+//! `--cfg loom` (`cargo loom`) the unbounded run of the bounded scenarios is
+//! added (`exhaustive_loom`).
 
 use pinref_model::page_ref::{page_ref_count, set_page_count};
 use pinref_model::sync::Platform;
@@ -19,7 +20,7 @@ fn explore_all(entry: &SchemeEntry) -> Vec<(ScenarioId, Outcome)> {
         .map(|scenario| {
             (
                 scenario,
-                entry.explore_loom(scenario, &LoomOptions::default()),
+                entry.explore_loom(scenario, &LoomOptions::for_scenario(scenario)),
             )
         })
         .collect()
@@ -172,4 +173,32 @@ fn a_user_scheme_gets_the_whole_catalogue_through_a_catalogue_entry() {
         .filter(|(_, outcome)| outcome.verdict == Verdict::Violation)
         .count();
     assert!(caught >= 1);
+}
+
+/// The loom convention's heavier run (`cargo loom`): the scenarios the main
+/// job bounds at 2 explored at bound 3 (about a million executions each,
+/// a minute per scheme on 2 cores).
+#[cfg(loom)]
+#[test]
+fn bounded_scenarios_hold_at_bound_3_on_every_builtin_scheme() {
+    for entry in builtin_schemes() {
+        for scenario in ScenarioId::ALL {
+            if !entry.applies(scenario) || scenario.default_bound().is_none() {
+                continue;
+            }
+            let options = LoomOptions {
+                preemption_bound: Some(3),
+                ..LoomOptions::default()
+            };
+            let outcome = entry.explore_loom(scenario, &options);
+            assert_eq!(
+                outcome.verdict,
+                Verdict::Pass,
+                "{} on {}: {:#?}",
+                scenario.name(),
+                entry.name,
+                outcome.violations
+            );
+        }
+    }
 }

@@ -16,7 +16,7 @@ fn the_external_scheme_passes_the_whole_loom_catalogue_overflow_included() {
         if !entry.applies(scenario) {
             continue;
         }
-        let outcome = entry.explore_loom(scenario, &LoomOptions::default());
+        let outcome = entry.explore_loom(scenario, &LoomOptions::for_scenario(scenario));
         assert_eq!(
             outcome.verdict,
             Verdict::Pass,

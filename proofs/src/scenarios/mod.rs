@@ -13,6 +13,7 @@ pub mod gup_fast_vs_unmap;
 pub mod last_reference;
 pub mod overflow;
 pub mod pin_vs_unpin;
+pub mod signal;
 pub mod stats;
 pub mod world;
 
@@ -105,6 +106,19 @@ impl ScenarioId {
             ScenarioId::Batches => &[P1, P5, P7, P9],
             ScenarioId::Stats => &[P5, P9],
             ScenarioId::Devmap => &[P3, P4],
+        }
+    }
+
+    /// The preemption bound the main job uses by default: none (every
+    /// interleaving) where that is cheap, i.e. two racing threads; 2 where
+    /// a third thread makes the exhaustive space too large (`pin_vs_unpin`
+    /// with its observer: about 80,000 executions at bound 2, a million at
+    /// bound 3, and more than 1.9 million unbounded, unfinished after
+    /// 120 s).
+    pub fn default_bound(self) -> Option<usize> {
+        match self {
+            ScenarioId::PinVsUnpin => Some(2),
+            _ => None,
         }
     }
 
