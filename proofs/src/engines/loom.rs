@@ -4,6 +4,7 @@
 //! replays.
 
 use super::outcome::{Outcome, Verdict, stop_reason};
+use crate::properties::Violation;
 use crate::properties::monitor::{Monitor, MonitorConfig};
 use crate::scenarios::ScenarioId;
 use pinref_model::Scheme;
@@ -55,6 +56,18 @@ impl LoomOptions {
     }
 }
 
+/// Keeps the first expected violation of each property seen in an
+/// execution that otherwise completed.
+fn collect_expected(into: &Mutex<Vec<Violation>>, monitor: &Monitor) {
+    let mut expected = into.lock().unwrap_or_else(|p| p.into_inner());
+    for finding in monitor.findings() {
+        let property = finding.violation.property;
+        if finding.expected && !expected.iter().any(|v| v.property == property) {
+            expected.push(finding.violation);
+        }
+    }
+}
+
 /// The panic payload that stops an exploration at its cap.
 #[derive(Debug)]
 pub(crate) struct CapReached(pub String);
@@ -68,6 +81,7 @@ pub fn explore<S: Scheme + Clone>(
     let started = Instant::now();
     let executions = Arc::new(AtomicU64::new(0));
     let last_monitor: Arc<Mutex<Option<Monitor>>> = Arc::new(Mutex::new(None));
+    let expected: Arc<Mutex<Vec<Violation>>> = Arc::new(Mutex::new(Vec::new()));
     let config = MonitorConfig {
         freed_at: scheme.freed_at(),
         refuses_before_overflow: scheme.claims().refuses_before_overflow,
@@ -92,6 +106,7 @@ pub fn explore<S: Scheme + Clone>(
     let body = {
         let executions = Arc::clone(&executions);
         let last_monitor = Arc::clone(&last_monitor);
+        let expected = Arc::clone(&expected);
         let scheme = scheme.clone();
         let max_executions = options.max_executions;
         let max_duration = options.max_duration;
@@ -112,7 +127,8 @@ pub fn explore<S: Scheme + Clone>(
             }
             let monitor = Monitor::new(config);
             *last_monitor.lock().unwrap_or_else(|p| p.into_inner()) = Some(monitor.clone());
-            scenario.run::<Loom, S>(scheme.clone(), monitor);
+            scenario.run::<Loom, S>(scheme.clone(), monitor.clone());
+            collect_expected(&expected, &monitor);
         }
     };
     let result = super::exploring(|| {
@@ -126,8 +142,14 @@ pub fn explore<S: Scheme + Clone>(
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .take();
+    let expected = std::mem::take(&mut *expected.lock().unwrap_or_else(|p| p.into_inner()));
     match result {
-        Ok(()) => Outcome::new(Verdict::Pass, executions, seconds),
+        Ok(()) if expected.is_empty() => Outcome::new(Verdict::Pass, executions, seconds),
+        Ok(()) => {
+            let mut outcome = Outcome::new(Verdict::ExpectedViolation, executions, seconds);
+            outcome.violations = expected;
+            outcome
+        }
         Err(payload) => {
             if let Some(cap) = payload.downcast_ref::<CapReached>() {
                 let mut outcome = Outcome::new(Verdict::Incomplete, executions, seconds);

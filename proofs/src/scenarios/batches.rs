@@ -38,7 +38,6 @@ pub fn run<P: Platform, S: Scheme>(scheme: S, monitor: Monitor) {
         world.fail(
             Property::P7,
             "pin_user_pages over an unmapped page was not refused".to_string(),
-            false,
         );
     }
     world.check_quiescent(&[(0, one), (2, one)]);

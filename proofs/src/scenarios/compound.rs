@@ -35,7 +35,6 @@ pub fn run<P: Platform, S: Scheme>(scheme: S, monitor: Monitor) {
             world.fail(
                 Property::P5,
                 format!("tail page {tail} has its own count {count}: an operation missed the head"),
-                false,
             );
         }
     }

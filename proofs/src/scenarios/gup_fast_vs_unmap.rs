@@ -40,7 +40,6 @@ pub fn run<P: Platform, S: Scheme>(scheme: S, monitor: Monitor) {
                  re-check did not release exactly what it took",
                 page.times_freed()
             ),
-            false,
         );
     }
     world.check_quiescent(&[(0, Held::default())]);

@@ -95,12 +95,12 @@ impl<P: Platform, S: Scheme> World<P, S> {
             let expected = ghost.counts(&self.scheme);
             let freed = u32::from(held == Held::default());
             if let Some(message) = checks::p4_freed_exactly_once(head, page.times_freed(), freed) {
-                self.fail(Property::P4, message, false);
+                self.fail(Property::P4, message);
             }
             if freed == 0 {
                 let actual = self.counts(head);
                 if let Some(message) = checks::p5_exact_recovery(head, actual, expected) {
-                    self.fail(Property::P5, message, false);
+                    self.fail(Property::P5, message);
                 }
             }
             live_pins += held.pins;
@@ -108,14 +108,27 @@ impl<P: Platform, S: Scheme> World<P, S> {
         let stat = self.mem.vmstat();
         if let Some(message) = checks::p9_stats_balance(stat.acquired(), stat.released(), live_pins)
         {
-            self.fail(Property::P9, message, false);
+            self.fail(Property::P9, message);
         }
     }
 
     /// Records a finding and stops the execution.
-    pub fn fail(&self, property: Property, message: String, expected: bool) -> ! {
-        let finding = self.monitor.report(property, message, expected);
+    pub fn fail(&self, property: Property, message: String) -> ! {
+        let finding = self.monitor.report(property, message, false);
         std::panic::panic_any(StopExecution(finding))
+    }
+
+    /// Records a violation the scheme's claims expect; the execution goes
+    /// on (the engine reports it as `expected_violation`).
+    pub fn expect_violation(&self, property: Property, message: String) {
+        let already = self
+            .monitor
+            .findings()
+            .iter()
+            .any(|f| f.expected && f.violation.property == property);
+        if !already {
+            self.monitor.report(property, message, true);
+        }
     }
 }
 
@@ -298,11 +311,9 @@ impl<'w, P: Platform, S: Scheme> Actor<'w, P, S> {
     pub fn must<T>(&self, property: Property, result: Result<T, GupError>) -> T {
         match result {
             Ok(value) => value,
-            Err(error) => self.world.fail(
-                property,
-                format!("refused where it must succeed: {error}"),
-                false,
-            ),
+            Err(error) => self
+                .world
+                .fail(property, format!("refused where it must succeed: {error}")),
         }
     }
 
@@ -313,8 +324,11 @@ impl<'w, P: Platform, S: Scheme> Actor<'w, P, S> {
     pub fn check_pinned(&self, pfn: usize, past_sign_bit: bool) {
         let answer = self.page_dma_pinned(pfn);
         if let Some(message) = checks::p1_no_false_negative(pfn, answer) {
-            let expected = past_sign_bit && !self.world.scheme.claims().pinned_after_overflow;
-            self.world.fail(Property::P1, message, expected);
+            if past_sign_bit && !self.world.scheme.claims().pinned_after_overflow {
+                self.world.expect_violation(Property::P1, message);
+            } else {
+                self.world.fail(Property::P1, message);
+            }
         }
     }
 
@@ -327,7 +341,7 @@ impl<'w, P: Platform, S: Scheme> Actor<'w, P, S> {
         let ghost = GhostPage::new(PageShape::of(page), held);
         let allowed = ghost.false_positive_allowed(&self.world.scheme);
         if let Some(message) = checks::p2_bounded_false_positive(pfn, answer, allowed) {
-            self.world.fail(Property::P2, message, false);
+            self.world.fail(Property::P2, message);
         }
     }
 
@@ -338,7 +352,7 @@ impl<'w, P: Platform, S: Scheme> Actor<'w, P, S> {
         let dirty = page_dirty(self.page(pfn).compound_head());
         self.note(format!("PageDirty({pfn}) -> {dirty}"));
         if let Some(message) = checks::p8_dirty_before_unpin(pfn, dirty) {
-            self.world.fail(Property::P8, message, false);
+            self.world.fail(Property::P8, message);
         }
     }
 }
