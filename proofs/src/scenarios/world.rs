@@ -14,7 +14,8 @@ use pinref_model::page_flags::page_dirty;
 use pinref_model::page_ref::{page_ref_count, pincount_read};
 use pinref_model::sync::{Ordering, Platform};
 use pinref_model::{Counts, GupError, GupFlags, Held, Layout, Memory, PageRef, PageShape, Scheme};
-use std::sync::Arc;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 
 /// One execution's world: shared by its threads.
 pub struct World<P: Platform, S: Scheme> {
@@ -24,6 +25,9 @@ pub struct World<P: Platform, S: Scheme> {
     pub scheme: S,
     /// The monitor attached to `mem`.
     pub monitor: Monitor,
+    /// The ghost's view for the log: what each head holds, as the actors'
+    /// completed operations say (a std lock, invisible to the engines).
+    ghost: Mutex<BTreeMap<usize, Held>>,
 }
 
 impl<P: Platform, S: Scheme> World<P, S> {
@@ -35,6 +39,13 @@ impl<P: Platform, S: Scheme> World<P, S> {
             mem,
             scheme,
             monitor,
+            ghost: Mutex::new(
+                layout
+                    .heads()
+                    .into_iter()
+                    .zip(held.iter().copied())
+                    .collect(),
+            ),
         };
         let mut pins = 0;
         for (&head, &held) in layout.heads().iter().zip(held) {
@@ -67,6 +78,29 @@ impl<P: Platform, S: Scheme> World<P, S> {
             let actor = Actor::new(&world, name);
             body(&actor)
         })
+    }
+
+    /// Applies a completed operation to the ghost's view and describes the
+    /// head's state after it: what it holds, and the counters that encode.
+    fn ghost_after(&self, pfn: usize, plain: i64, pins: i64) -> String {
+        let head = self.page(pfn).compound_head();
+        let mut ghost = self.ghost.lock().unwrap_or_else(|p| p.into_inner());
+        let held = ghost.entry(head.pfn()).or_default();
+        held.plain += plain;
+        held.pins += pins;
+        let counts = self.scheme.counts_for(PageShape::of(head), *held);
+        format!(
+            "ghost: page {} plain {} pins {} (refcount {}{})",
+            head.pfn(),
+            held.plain,
+            held.pins,
+            counts.refcount,
+            if counts.pincount != 0 {
+                format!(", pincount {}", counts.pincount)
+            } else {
+                String::new()
+            }
+        )
     }
 
     /// The main thread as an actor (for setup and quiescent checks).
@@ -167,11 +201,32 @@ impl<'w, P: Platform, S: Scheme> Actor<'w, P, S> {
         op: String,
         result: Result<T, GupError>,
     ) -> Result<T, GupError> {
+        self.logged_with(op, result, |_| Vec::new())
+    }
+
+    /// Logs an operation's result and, when it succeeded, its effect on the
+    /// ghost's view: `(pfn, plain delta, pins delta)` per page it changed.
+    fn logged_with<T: std::fmt::Debug>(
+        &self,
+        op: String,
+        result: Result<T, GupError>,
+        changes: impl FnOnce(&T) -> Vec<(usize, i64, i64)>,
+    ) -> Result<T, GupError> {
         match &result {
-            Ok(value) => self
-                .world
-                .monitor
-                .note(self.thread, format!("{op} -> {value:?}")),
+            Ok(value) => {
+                let views: Vec<String> = changes(value)
+                    .into_iter()
+                    .map(|(pfn, plain, pins)| self.world.ghost_after(pfn, plain, pins))
+                    .collect();
+                let view = if views.is_empty() {
+                    String::new()
+                } else {
+                    format!("   [{}]", views.join("; "))
+                };
+                self.world
+                    .monitor
+                    .note(self.thread, format!("{op} -> {value:?}{view}"))
+            }
             Err(error) => self
                 .world
                 .monitor
@@ -187,25 +242,30 @@ impl<'w, P: Platform, S: Scheme> Actor<'w, P, S> {
     /// `get_page(page)`.
     pub fn get_page(&self, pfn: usize) -> Result<(), GupError> {
         let result = self.world.scheme.get_page(self.page(pfn));
-        self.logged(format!("get_page({pfn})"), result)
+        self.logged_with(format!("get_page({pfn})"), result, |_| vec![(pfn, 1, 0)])
     }
 
     /// `try_get_page(page)`.
     pub fn try_get_page(&self, pfn: usize) -> Result<(), GupError> {
         let result = self.world.scheme.try_get_page(self.page(pfn));
-        self.logged(format!("try_get_page({pfn})"), result)
+        self.logged_with(format!("try_get_page({pfn})"), result, |_| {
+            vec![(pfn, 1, 0)]
+        })
     }
 
     /// `put_page(page)`.
     pub fn put_page(&self, pfn: usize) -> Result<(), GupError> {
         let result = self.world.scheme.put_page(self.page(pfn));
-        self.logged(format!("put_page({pfn})"), result)
+        self.logged_with(format!("put_page({pfn})"), result, |_| vec![(pfn, -1, 0)])
     }
 
     /// `try_grab_page(page, flags)`.
     pub fn try_grab_page(&self, pfn: usize, flags: GupFlags) -> Result<(), GupError> {
         let result = self.world.scheme.try_grab_page(self.page(pfn), flags);
-        self.logged(format!("try_grab_page({pfn}, {flags:?})"), result)
+        let pin = flags.contains(GupFlags::FOLL_PIN);
+        self.logged_with(format!("try_grab_page({pfn}, {flags:?})"), result, |_| {
+            vec![if pin { (pfn, 0, 1) } else { (pfn, 1, 0) }]
+        })
     }
 
     /// `pin_user_pages(start, nr_pages, 0)`: the pfns pinned, one per
@@ -216,7 +276,11 @@ impl<'w, P: Platform, S: Scheme> Actor<'w, P, S> {
             .scheme
             .pin_user_pages(&self.world.mem, start, nr_pages, GupFlags::NONE)
             .map(|pages| pages.iter().map(|page| page.pfn()).collect());
-        self.logged(format!("pin_user_pages({start}, {nr_pages})"), result)
+        self.logged_with(
+            format!("pin_user_pages({start}, {nr_pages})"),
+            result,
+            |pfns| pfns.iter().map(|&pfn| (pfn, 0, 1)).collect(),
+        )
     }
 
     /// `pin_user_pages_fast(start, nr_pages, 0)`.
@@ -230,7 +294,11 @@ impl<'w, P: Platform, S: Scheme> Actor<'w, P, S> {
             .scheme
             .pin_user_pages_fast(&self.world.mem, start, nr_pages, GupFlags::NONE)
             .map(|pages| pages.iter().map(|page| page.pfn()).collect());
-        self.logged(format!("pin_user_pages_fast({start}, {nr_pages})"), result)
+        self.logged_with(
+            format!("pin_user_pages_fast({start}, {nr_pages})"),
+            result,
+            |pfns| pfns.iter().map(|&pfn| (pfn, 0, 1)).collect(),
+        )
     }
 
     /// One gup_fast step at `addr` with `flags`: the pfn grabbed.
@@ -240,20 +308,27 @@ impl<'w, P: Platform, S: Scheme> Actor<'w, P, S> {
             .scheme
             .gup_fast_pte(&self.world.mem, addr, flags)
             .map(|page| page.pfn());
-        self.logged(format!("gup_fast_pte({addr}, {flags:?})"), result)
+        let pin = flags.contains(GupFlags::FOLL_PIN);
+        self.logged_with(format!("gup_fast_pte({addr}, {flags:?})"), result, |&pfn| {
+            vec![if pin { (pfn, 0, 1) } else { (pfn, 1, 0) }]
+        })
     }
 
     /// `unpin_user_page(page)`.
     pub fn unpin_user_page(&self, pfn: usize) -> Result<(), GupError> {
         let result = self.world.scheme.unpin_user_page(self.page(pfn));
-        self.logged(format!("unpin_user_page({pfn})"), result)
+        self.logged_with(format!("unpin_user_page({pfn})"), result, |_| {
+            vec![(pfn, 0, -1)]
+        })
     }
 
     /// `unpin_user_pages(pages)`.
     pub fn unpin_user_pages(&self, pfns: &[usize]) -> Result<(), GupError> {
         let pages: Vec<_> = pfns.iter().map(|&pfn| self.page(pfn)).collect();
         let result = self.world.scheme.unpin_user_pages(&pages);
-        self.logged(format!("unpin_user_pages({pfns:?})"), result)
+        self.logged_with(format!("unpin_user_pages({pfns:?})"), result, |_| {
+            pfns.iter().map(|&pfn| (pfn, 0, -1)).collect()
+        })
     }
 
     /// `unpin_user_pages_dirty_lock(pages, make_dirty)`.
@@ -267,9 +342,10 @@ impl<'w, P: Platform, S: Scheme> Actor<'w, P, S> {
             .world
             .scheme
             .unpin_user_pages_dirty_lock(&pages, make_dirty);
-        self.logged(
+        self.logged_with(
             format!("unpin_user_pages_dirty_lock({pfns:?}, {make_dirty})"),
             result,
+            |_| pfns.iter().map(|&pfn| (pfn, 0, -1)).collect(),
         )
     }
 
