@@ -7,7 +7,7 @@ use clap::Parser;
 use pinref_proofs::catalogue::{SchemeEntry, builtin_schemes};
 use pinref_proofs::engines::loom::LoomOptions;
 use pinref_proofs::engines::outcome::Verdict;
-use pinref_proofs::report::{Report, Run, json, markdown, table};
+use pinref_proofs::report::{Report, Run, counterexample, json, markdown, table};
 use pinref_proofs::scenarios::ScenarioId;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -212,13 +212,21 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     }
 
     print!("{}", table::render(&report));
+    let traces = cli.out.join("traces");
     for run in &report.runs {
         for violation in &run.outcome.violations {
+            let full = counterexample::write_full(&traces, violation, run.scenario, run.scheme)
+                .map_err(|error| format!("cannot write under {}: {error}", traces.display()))?;
             println!(
-                "\n{} on {} ({}):\n{violation}",
-                run.scenario,
-                run.scheme,
-                run.outcome.verdict.as_str()
+                "\n{}",
+                counterexample::short(
+                    violation,
+                    run.scenario,
+                    run.scheme,
+                    run.engine,
+                    run.outcome.verdict.as_str(),
+                    Some(&full),
+                )
             );
         }
     }

@@ -2,6 +2,7 @@
 //! `target/pinref/report.json` (a contract for CI consumers: its keys are
 //! stable) and `report.md`.
 
+pub mod counterexample;
 pub mod json;
 pub mod markdown;
 pub mod table;
