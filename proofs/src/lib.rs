@@ -13,3 +13,4 @@ pub mod engines;
 pub mod properties;
 pub mod report;
 pub mod scenarios;
+pub mod variants;

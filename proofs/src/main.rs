@@ -4,11 +4,13 @@
 //! `target/pinref/report.json` and `report.md`.
 
 use clap::Parser;
-use pinref_proofs::catalogue::{SchemeEntry, builtin_schemes};
+use pinref_proofs::catalogue::{SchemeEntry, builtin_schemes, find_scheme};
 use pinref_proofs::engines::loom::LoomOptions;
+use pinref_proofs::engines::mutation;
 use pinref_proofs::engines::outcome::Verdict;
-use pinref_proofs::report::{Report, Run, counterexample, json, markdown, table};
+use pinref_proofs::report::{Mutant, Report, Run, counterexample, json, markdown, table};
 use pinref_proofs::scenarios::ScenarioId;
+use pinref_proofs::variants::{self, Variant};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -50,8 +52,11 @@ impl BoundChoice {
     long_about = "Explores every interleaving of pinref's scenario catalogue under loom, on \
                   every built-in scheme, checks properties P1-P10 at every step where they must \
                   hold, prints a table and writes target/pinref/report.json and report.md.\n\n\
+                  It then runs the flawed-variant catalogue (the mutation run) and reports which \
+                  engine and property caught each variant.\n\n\
                   Exit status: 0 when every run passed (or violated only what its scheme does \
-                  not claim), 1 on a violation, 2 on bad arguments, 3 when a run was cut short \
+                  not claim) and every flawed variant was caught, 1 on a violation or a \
+                  surviving variant, 2 on bad arguments, 3 when a run was cut short \
                   (incomplete)."
 )]
 struct Cli {
@@ -85,7 +90,15 @@ struct Cli {
     /// (with exactly one --scenario and one --scheme).
     #[arg(long, value_name = "FILE")]
     replay: Option<PathBuf>,
-    /// List the scenarios and schemes, and exit.
+    /// Skip the mutation run (the flawed-variant catalogue). It also runs
+    /// only when no --scenario or --scheme filter is given, unless
+    /// --variant names variants to hunt.
+    #[arg(long)]
+    skip_mutants: bool,
+    /// Hunt only these flawed variants (repeatable).
+    #[arg(long = "variant", value_name = "NAME")]
+    variants: Vec<String>,
+    /// List the scenarios, schemes and flawed variants, and exit.
     #[arg(long)]
     list: bool,
 }
@@ -113,6 +126,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         println!("schemes:");
         for scheme in builtin_schemes() {
             println!("  {:<18} {}", scheme.name, scheme.description);
+        }
+        println!("flawed variants (the mutation run):");
+        for variant in variants::catalogue() {
+            println!("  {:<38} {}", variant.name(), variant.flaw);
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -211,6 +228,43 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         });
     }
 
+    let hunt_mutants = !cli.skip_mutants
+        && cli.replay.is_none()
+        && (!cli.variants.is_empty() || (cli.scenarios.is_empty() && cli.schemes.is_empty()));
+    if hunt_mutants {
+        let chosen = select_variants(&cli.variants)?;
+        eprintln!(
+            "pinref: mutation run: {} flawed variants, each until an engine catches it",
+            chosen.len()
+        );
+        let replay_dir = cli.out.join("replay");
+        for (index, variant) in chosen.iter().enumerate() {
+            eprint!(
+                "[{:>2}/{}] {:<38} ... ",
+                index + 1,
+                chosen.len(),
+                variant.name()
+            );
+            let hunt = mutation::hunt(&variant.entry, &replay_dir);
+            match hunt.property() {
+                Some(property) => eprintln!(
+                    "caught: {} by {} {} ({} executions, {:.2}s)",
+                    property.id(),
+                    hunt.engine,
+                    hunt.scenario.unwrap_or(""),
+                    hunt.executions_to_find,
+                    hunt.seconds
+                ),
+                None => eprintln!("NOT CAUGHT ({:.2}s)", hunt.seconds),
+            }
+            report.mutants.push(Mutant {
+                flaw: variant.flaw,
+                expected_property: variant.expected_property,
+                hunt,
+            });
+        }
+    }
+
     print!("{}", table::render(&report));
     let traces = cli.out.join("traces");
     for run in &report.runs {
@@ -238,6 +292,20 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         .map_err(|error| format!("cannot write {}: {error}", json_path.display()))?;
     std::fs::write(&md_path, markdown::to_markdown(&report))
         .map_err(|error| format!("cannot write {}: {error}", md_path.display()))?;
+    if let Some(score) = report.mutation_score() {
+        println!("\nMutation run: flawed variants and what caught them");
+        print!("{}", table::render_mutants(&report));
+        let median = report.median_seconds_to_catch().unwrap_or(0.0);
+        println!(
+            "mutation score {:.0}% ({} of {}), median {median:.2}s to the first counterexample",
+            score * 100.0,
+            report.mutants.iter().filter(|m| m.hunt.caught()).count(),
+            report.mutants.len()
+        );
+        for mutant in report.mutants.iter().filter(|m| !m.hunt.caught()) {
+            println!("NOT CAUGHT: {} ({})", mutant.hunt.name, mutant.flaw);
+        }
+    }
     let (pass, violation, expected, incomplete) = report.tally();
     println!(
         "\n{} runs in {:.1}s: {pass} pass, {violation} violation, {expected} expected violation, \
@@ -247,7 +315,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         json_path.display(),
         md_path.display()
     );
-    Ok(if violation > 0 {
+    let survivors = report.mutants.iter().filter(|m| !m.hunt.caught()).count();
+    Ok(if violation > 0 || survivors > 0 {
         ExitCode::from(1)
     } else if incomplete > 0 {
         ExitCode::from(3)
@@ -277,8 +346,28 @@ fn preemption_bound(cli: &Cli) -> Result<BoundChoice, String> {
     }
 }
 
+/// The schemes to run: the built-ins, or those named (a built-in or a
+/// flawed variant, so that a variant's counterexample can be replayed).
 fn select_schemes(names: &[String]) -> Result<Vec<SchemeEntry>, String> {
-    let all = builtin_schemes();
+    if names.is_empty() {
+        return Ok(builtin_schemes());
+    }
+    names
+        .iter()
+        .map(|name| {
+            find_scheme(name).ok_or_else(|| {
+                let known: Vec<_> = builtin_schemes().iter().map(|scheme| scheme.name).collect();
+                format!(
+                    "unknown scheme '{name}'; known: {} (and the flawed variants: --list)",
+                    known.join(", ")
+                )
+            })
+        })
+        .collect()
+}
+
+fn select_variants(names: &[String]) -> Result<Vec<Variant>, String> {
+    let all = variants::catalogue();
     if names.is_empty() {
         return Ok(all);
     }
@@ -286,12 +375,9 @@ fn select_schemes(names: &[String]) -> Result<Vec<SchemeEntry>, String> {
         .iter()
         .map(|name| {
             all.iter()
-                .find(|scheme| scheme.name == name)
+                .find(|variant| variant.name() == name)
                 .cloned()
-                .ok_or_else(|| {
-                    let known: Vec<_> = all.iter().map(|scheme| scheme.name).collect();
-                    format!("unknown scheme '{name}'; known: {}", known.join(", "))
-                })
+                .ok_or_else(|| format!("unknown variant '{name}'; `--list` shows the catalogue"))
         })
         .collect()
 }

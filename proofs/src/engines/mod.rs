@@ -11,6 +11,7 @@
 //!   counts, shrunk to a minimal failing program, with committed regressions.
 
 pub mod loom;
+pub mod mutation;
 pub mod outcome;
 pub mod proptest;
 pub mod sequential;

@@ -138,6 +138,17 @@ impl Monitor {
                 }
                 None
             }
+            // A grab that brings a freed page's count up from its free
+            // value revives it: P10 (speculation) before the general P4.
+            EventKind::Refcount { helper, old, new }
+                if freed > 0 && new.wrapping_sub(*old) > 0 && *old == self.config.freed_at =>
+            {
+                Some((
+                    Property::P10,
+                    format!("{helper} revived freed page {pfn}: {old} -> {new}"),
+                    false,
+                ))
+            }
             // Reading a freed page's count is allowed (struct page stays
             // valid; a speculative grab must read it to refuse it); any
             // write is not.

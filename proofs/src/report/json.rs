@@ -41,8 +41,37 @@ pub fn to_json(report: &Report) -> Value {
         .into_iter()
         .map(|(property, scenarios)| (property.id().to_string(), json!(scenarios)))
         .collect();
+    let mutants: Vec<Value> = report
+        .mutants
+        .iter()
+        .map(|mutant| {
+            let hunt = &mutant.hunt;
+            json!({
+                "name": hunt.name,
+                "caught": hunt.caught(),
+                "property": hunt.property().map(|p| p.id()),
+                "engine": hunt.engine,
+                "scenario": hunt.scenario,
+                "executions_to_find": hunt.executions_to_find,
+                "seconds": (hunt.seconds * 1000.0).round() / 1000.0,
+                "counterexample": hunt.violation.as_ref().map(|v| v.counterexample.clone()),
+                "replay": hunt.violation.as_ref().map(|v| v.replay.clone()),
+                "message": hunt.violation.as_ref().map(|v| v.message.clone()),
+                "flaw": mutant.flaw,
+                "expected_property": mutant.expected_property.id(),
+            })
+        })
+        .collect();
+    let kills: serde_json::Map<String, Value> = report
+        .kills()
+        .into_iter()
+        .map(|(property, names)| (property.id().to_string(), json!(names)))
+        .collect();
     let (pass, violation, expected, incomplete) = report.tally();
     json!({
+        "mutants": mutants,
+        "mutation_score": report.mutation_score(),
+        "property_kills": kills,
         "pinref_version": PINREF_VERSION,
         "runs": runs,
         "property_coverage": coverage,

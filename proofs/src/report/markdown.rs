@@ -34,6 +34,44 @@ pub fn to_markdown(report: &Report) -> String {
             }
         );
     }
+    if let Some(score) = report.mutation_score() {
+        let _ = writeln!(
+            out,
+            "\n## Mutation score: {:.0}% of {} flawed variants caught\n",
+            score * 100.0,
+            report.mutants.len()
+        );
+        if let Some(median) = report.median_seconds_to_catch() {
+            let _ = writeln!(
+                out,
+                "Median seconds to the first counterexample: {median:.3}.\n"
+            );
+        }
+        let _ = writeln!(out, "| {} | flaw |", table::MUTANT_HEADER.join(" | "));
+        let _ = writeln!(out, "|{}---|", "---|".repeat(table::MUTANT_HEADER.len()));
+        for mutant in &report.mutants {
+            let _ = writeln!(
+                out,
+                "| {} | {} |",
+                table::mutant_cells(mutant).join(" | "),
+                mutant.flaw
+            );
+        }
+        let _ = writeln!(out, "\nProperties and the variants that violate them:\n");
+        for (property, names) in report.kills() {
+            let _ = writeln!(
+                out,
+                "- **{}** ({}): {}",
+                property.id(),
+                property.title(),
+                if names.is_empty() {
+                    "no variant (see the catalogue's notes)".to_string()
+                } else {
+                    names.join(", ")
+                }
+            );
+        }
+    }
     let findings: Vec<_> = report
         .runs
         .iter()

@@ -7,6 +7,7 @@ pub mod json;
 pub mod markdown;
 pub mod table;
 
+use crate::engines::mutation::Hunt;
 use crate::engines::outcome::Outcome;
 use crate::properties::Property;
 use crate::scenarios::ScenarioId;
@@ -26,11 +27,25 @@ pub struct Run {
     pub outcome: Outcome,
 }
 
+/// One flawed variant of the mutation run: what is wrong with it, and
+/// what caught it.
+#[derive(Debug, Clone)]
+pub struct Mutant {
+    /// The mistake, in one sentence.
+    pub flaw: &'static str,
+    /// The property the catalogue says should catch it.
+    pub expected_property: Property,
+    /// What the hunt found.
+    pub hunt: Hunt,
+}
+
 /// The main job's report.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
     /// Every run, in the order they ran.
     pub runs: Vec<Run>,
+    /// The flawed variants hunted (empty when the mutation run was skipped).
+    pub mutants: Vec<Mutant>,
 }
 
 impl Report {
@@ -48,6 +63,42 @@ impl Report {
                 (property, scenarios)
             })
             .collect()
+    }
+
+    /// The share of flawed variants caught (`None` when none was hunted).
+    pub fn mutation_score(&self) -> Option<f64> {
+        (!self.mutants.is_empty()).then(|| {
+            let caught = self.mutants.iter().filter(|m| m.hunt.caught()).count();
+            caught as f64 / self.mutants.len() as f64
+        })
+    }
+
+    /// For each property, the variants whose hunt violated it.
+    pub fn kills(&self) -> Vec<(Property, Vec<&'static str>)> {
+        Property::ALL
+            .into_iter()
+            .map(|property| {
+                let names = self
+                    .mutants
+                    .iter()
+                    .filter(|m| m.hunt.property() == Some(property))
+                    .map(|m| m.hunt.name)
+                    .collect();
+                (property, names)
+            })
+            .collect()
+    }
+
+    /// The median seconds to the first counterexample over caught variants.
+    pub fn median_seconds_to_catch(&self) -> Option<f64> {
+        let mut seconds: Vec<f64> = self
+            .mutants
+            .iter()
+            .filter(|m| m.hunt.caught())
+            .map(|m| m.hunt.seconds)
+            .collect();
+        seconds.sort_by(f64::total_cmp);
+        (!seconds.is_empty()).then(|| seconds[seconds.len() / 2])
     }
 
     /// How many runs ended with each verdict: (pass, violation, expected,

@@ -31,18 +31,53 @@ pub fn cells(run: &Run) -> [String; 7] {
 /// The whole table, aligned, as text.
 pub fn render(report: &Report) -> String {
     let rows: Vec<[String; 7]> = report.runs.iter().map(cells).collect();
-    let mut widths = HEADER.map(str::len);
-    for row in &rows {
+    align(&HEADER, &rows, &[3, 4, 5])
+}
+
+/// The mutation table's header row.
+pub const MUTANT_HEADER: [&str; 7] = [
+    "variant",
+    "caught?",
+    "property",
+    "engine",
+    "scenario",
+    "executions",
+    "seconds",
+];
+
+/// One mutant's cells.
+pub fn mutant_cells(mutant: &super::Mutant) -> [String; 7] {
+    let hunt = &mutant.hunt;
+    [
+        hunt.name.to_string(),
+        if hunt.caught() { "yes" } else { "NO" }.to_string(),
+        hunt.property().map_or("-", |p| p.id()).to_string(),
+        hunt.engine.to_string(),
+        hunt.scenario.unwrap_or("-").to_string(),
+        hunt.executions_to_find.to_string(),
+        format!("{:.2}", hunt.seconds),
+    ]
+}
+
+/// The mutation table, aligned, as text.
+pub fn render_mutants(report: &Report) -> String {
+    let rows: Vec<[String; 7]> = report.mutants.iter().map(mutant_cells).collect();
+    align(&MUTANT_HEADER, &rows, &[5, 6])
+}
+
+/// Aligns `rows` under `header`, right-aligning the columns in `numeric`.
+fn align<const N: usize>(header: &[&str; N], rows: &[[String; N]], numeric: &[usize]) -> String {
+    let mut widths = header.map(str::len);
+    for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.len());
         }
     }
     let mut out = String::new();
-    let line = |out: &mut String, cells: &[String]| {
+    let mut line = |cells: &[String]| {
         let mut text = String::new();
         for (i, (cell, width)) in cells.iter().zip(widths).enumerate() {
-            // Numbers right-aligned, words left.
-            if (3..=5).contains(&i) {
+            if numeric.contains(&i) {
                 let _ = write!(text, "{cell:>width$}  ");
             } else {
                 let _ = write!(text, "{cell:<width$}  ");
@@ -51,10 +86,10 @@ pub fn render(report: &Report) -> String {
         out.push_str(text.trim_end());
         out.push('\n');
     };
-    line(&mut out, &HEADER.map(String::from));
-    line(&mut out, &widths.map(|width| "-".repeat(width)));
-    for row in &rows {
-        line(&mut out, row);
+    line(&header.map(String::from));
+    line(&widths.map(|width| "-".repeat(width)));
+    for row in rows {
+        line(row);
     }
     out
 }

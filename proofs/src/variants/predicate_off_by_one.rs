@@ -1,0 +1,47 @@
+//! `predicate-off-by-one`: `page_maybe_dma_pinned` compares with `>`
+//! where `>=` is needed.
+
+use super::{V5_7_RULES, delegate};
+use pinref_model::page_ref::page_ref_count;
+use pinref_model::sync::Platform;
+use pinref_model::{Claims, GUP_PIN_COUNTING_BIAS, PageRef, PageShape, Scheme, V5_7};
+
+/// v5.7 whose predicate misses a page held by exactly one pin and nothing
+/// else.
+///
+/// - **Wrong**: on a biased page, `page_maybe_dma_pinned` answers
+///   `count > GUP_PIN_COUNTING_BIAS` (unsigned) instead of `>=`. A count
+///   of exactly 1024 is one pin and no plain reference: the page reads
+///   unpinned while it is pinned, e.g. once it has been unmapped (the page
+///   table's reference dropped) under a gup_fast pin.
+/// - **History**: `page_dma_pinned` / `page_maybe_dma_pinned` (v5.7):
+///   pinned iff the count is at least the bias; an off-by-one there is a
+///   false negative, the one answer the predicate must never give.
+/// - **Caught by**: P1 (no false negatives): `gup_fast_vs_unmap`, when the
+///   unmapper drops the page table's reference between the pin and the
+///   pinner's check.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PredicateOffByOne;
+
+impl Scheme for PredicateOffByOne {
+    fn name(&self) -> &'static str {
+        "predicate-off-by-one"
+    }
+    fn description(&self) -> &'static str {
+        "v5_7, but pinned iff count > 1024 (not >=)"
+    }
+    fn claims(&self) -> Claims {
+        V5_7.claims()
+    }
+    delegate!(V5_7; counts_for, get_page, try_get_page, put_page, try_grab_folio,
+        try_grab_compound_head, put_compound_head);
+
+    fn page_maybe_dma_pinned<P: Platform>(&self, page: PageRef<'_, P>) -> bool {
+        let head = page.compound_head();
+        if V5_7_RULES.uses_pincount(PageShape::of(head)) {
+            return V5_7.page_maybe_dma_pinned(head);
+        }
+        // The flaw: `>`, so a count of exactly one pin reads unpinned.
+        page_ref_count(head) as u32 > GUP_PIN_COUNTING_BIAS as u32
+    }
+}
