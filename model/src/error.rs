@@ -72,6 +72,21 @@ pub enum GupError {
         /// The virtual page index.
         addr: usize,
     },
+    /// The compound page a speculative grab took its reference on was split
+    /// under it: the page is no longer a subpage of that head. What was
+    /// taken has been released; the caller retries or falls back.
+    CompoundHeadChanged {
+        /// The page asked for.
+        pfn: usize,
+        /// The head the grab took its reference on.
+        head: usize,
+    },
+    /// A split was refused: the page is not a splittable compound page, or
+    /// it holds references beyond its mappings' (`-EBUSY`).
+    SplitRefused {
+        /// The head page.
+        pfn: usize,
+    },
     /// `put_page` on a page whose count is zero, or would go below the value
     /// at which it is freed (`VM_BUG_ON_PAGE` in `put_page_testzero`).
     PutAtZero {
@@ -121,6 +136,16 @@ impl fmt::Display for GupError {
                 f,
                 "page table entry for address {addr} changed under gup_fast; \
                  released what was taken (-EAGAIN)"
+            ),
+            GupError::CompoundHeadChanged { pfn, head } => write!(
+                f,
+                "page {pfn} is no longer part of compound page {head}: split under a \
+                 speculative grab, which released what it took"
+            ),
+            GupError::SplitRefused { pfn } => write!(
+                f,
+                "split of page {pfn} refused: not a splittable compound page, or it holds \
+                 references beyond its mappings (-EBUSY)"
             ),
             GupError::PutAtZero { pfn } => {
                 write!(

@@ -30,6 +30,7 @@ pub mod page;
 pub mod page_flags;
 pub mod page_ref;
 pub mod scheme;
+pub mod split;
 pub mod sync;
 pub mod vmstat;
 

@@ -17,6 +17,7 @@ use std::sync::Arc;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Layout {
     orders: Vec<u32>,
+    splittable: bool,
 }
 
 /// The largest compound order a layout may use (keeps a model small).
@@ -34,12 +35,29 @@ impl Layout {
         }
         Ok(Layout {
             orders: orders.to_vec(),
+            splittable: false,
         })
     }
 
     /// One order-0 page.
     pub fn single_page() -> Layout {
-        Layout { orders: vec![0] }
+        Layout {
+            orders: vec![0],
+            splittable: false,
+        }
+    }
+
+    /// The same layout, with compound pages that can be split
+    /// ([`crate::split::split_huge_page`]): their head and order are kept in
+    /// atomics that every lookup reads.
+    pub fn splittable(mut self) -> Layout {
+        self.splittable = true;
+        self
+    }
+
+    /// Whether the compound pages can be split.
+    pub fn is_splittable(&self) -> bool {
+        self.splittable
     }
 
     /// The compound orders, one per (compound) page.
@@ -113,7 +131,7 @@ impl<P: Platform> Memory<P> {
         let mut pages = Vec::with_capacity(layout.frames());
         for (head, &order) in layout.heads().iter().zip(layout.orders()) {
             for _ in 0..(1usize << order) {
-                pages.push(Page::new(*head, order));
+                pages.push(Page::new(*head, order, layout.splittable && order > 0));
             }
         }
         let ptes = (0..pages.len())

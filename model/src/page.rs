@@ -4,7 +4,7 @@
 use crate::error::GupError;
 use crate::event::EventKind;
 use crate::memory::Memory;
-use crate::sync::{AtomicI32, ContentsCell, Platform};
+use crate::sync::{AtomicI32, ContentsCell, Ordering, Platform};
 use std::fmt;
 
 /// `GUP_PIN_COUNTING_BIAS` (include/linux/mm.h, v5.7 on): what one DMA pin
@@ -39,23 +39,71 @@ pub struct Page<P: Platform> {
     pub(crate) contents: P::Cell,
     /// How many times the page was freed: 0 or 1 in a correct run.
     pub(crate) freed: P::AtomicI32,
-    /// `compound_head(page)`: the pfn of the head (the page's own for a head
-    /// or an order-0 page).
-    pub(crate) head: usize,
-    /// `compound_order` of the page's compound page (0 for order-0).
-    pub(crate) order: u32,
+    /// `compound_head(page)` and `compound_order()`: fixed, or changeable
+    /// by a split.
+    pub(crate) compound: Compound<P>,
+}
+
+/// Where a page's compound head and order live.
+///
+/// Most checks never split a page, and a fixed head costs the engines
+/// nothing; a page laid out as splittable keeps both in atomics, so that a
+/// split ([`crate::split::split_huge_page`]) can rewrite them while other
+/// threads look them up, as `page->compound_head` is rewritten in the
+/// kernel.
+pub(crate) enum Compound<P: Platform> {
+    /// Never split: the head's pfn and the compound order.
+    Fixed {
+        /// The head's pfn (the page's own for a head or an order-0 page).
+        head: usize,
+        /// The compound order (0 for order-0).
+        order: u32,
+    },
+    /// Splittable: the same, as atomics.
+    Splittable {
+        /// The head's pfn.
+        head: P::AtomicI32,
+        /// The compound order.
+        order: P::AtomicI32,
+    },
 }
 
 impl<P: Platform> Page<P> {
-    pub(crate) fn new(head: usize, order: u32) -> Self {
+    pub(crate) fn new(head: usize, order: u32, splittable: bool) -> Self {
+        let compound = if splittable {
+            Compound::Splittable {
+                head: P::AtomicI32::new(head as i32),
+                order: P::AtomicI32::new(order as i32),
+            }
+        } else {
+            Compound::Fixed { head, order }
+        };
         Page {
             refcount: P::AtomicI32::new(0),
             pincount: P::AtomicI32::new(0),
             flags: P::AtomicI32::new(0),
             contents: P::Cell::new(PAGE_CONTENTS_LIVE),
             freed: P::AtomicI32::new(0),
-            head,
-            order,
+            compound,
+        }
+    }
+
+    /// The head's pfn: `READ_ONCE(page->compound_head)`. Acquire on a
+    /// splittable page, pairing with the split's release of the new head,
+    /// so that whoever sees a tail turned into a head also sees the count
+    /// the split gave it.
+    pub(crate) fn head(&self) -> usize {
+        match &self.compound {
+            Compound::Fixed { head, .. } => *head,
+            Compound::Splittable { head, .. } => head.load(Ordering::Acquire) as usize,
+        }
+    }
+
+    /// The compound order as this page records it.
+    pub(crate) fn order(&self) -> u32 {
+        match &self.compound {
+            Compound::Fixed { order, .. } => *order,
+            Compound::Splittable { order, .. } => order.load(Ordering::Acquire) as u32,
         }
     }
 }
@@ -108,19 +156,19 @@ impl<'m, P: Platform> PageRef<'m, P> {
     pub fn compound_head(self) -> PageRef<'m, P> {
         PageRef {
             mem: self.mem,
-            pfn: self.page().head,
+            pfn: self.page().head(),
         }
     }
 
     /// `PageTail()`: whether this is a tail page of a compound page.
     pub fn is_tail(self) -> bool {
-        self.page().head != self.pfn
+        self.page().head() != self.pfn
     }
 
     /// `compound_order()`: the order of this page's compound page (0 for an
     /// order-0 page).
     pub fn compound_order(self) -> u32 {
-        self.page().order
+        self.page().order()
     }
 
     /// `PageCompound()` / `folio_test_large()`: part of a compound page.

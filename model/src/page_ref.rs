@@ -209,3 +209,39 @@ pub fn set_pincount<P: Platform>(page: PageRef<'_, P>, value: i32) {
     let old = page.page().pincount.swap(value, Ordering::Relaxed);
     report_pincount(page, "set_pincount", old, value);
 }
+
+/// `page_ref_freeze()`: sets the count to 0 if it is exactly `count`, so
+/// that no speculative grab (add unless zero) can take a reference while the
+/// caller rewrites the page (a split). True if it froze. Fully ordered on
+/// success, like the `atomic_cmpxchg` it stands for: the leading fence
+/// orders the caller's earlier accesses before the freeze, the trailing one
+/// orders the rewrite after it.
+pub fn page_ref_freeze<P: Platform>(page: PageRef<'_, P>, count: i32) -> bool {
+    P::fence(Ordering::SeqCst);
+    match page
+        .page()
+        .refcount
+        .compare_exchange(count, 0, Ordering::SeqCst, Ordering::Relaxed)
+    {
+        Ok(_) => {
+            P::fence(Ordering::SeqCst);
+            report_refcount(page, "page_ref_freeze", count, 0);
+            true
+        }
+        Err(seen) => {
+            page.mem.report(page.pfn, || EventKind::Read {
+                helper: "page_ref_freeze",
+                value: seen,
+            });
+            false
+        }
+    }
+}
+
+/// `page_ref_unfreeze()`: gives a frozen page its count back
+/// (`atomic_set_release`). Release: whoever grabs the page after seeing the
+/// new count sees the rewrite done under the freeze.
+pub fn page_ref_unfreeze<P: Platform>(page: PageRef<'_, P>, count: i32) {
+    let old = page.page().refcount.swap(count, Ordering::Release);
+    report_refcount(page, "page_ref_unfreeze", old, count);
+}

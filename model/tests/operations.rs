@@ -150,10 +150,20 @@ fn built_in_schemes_have_stable_names_descriptions_and_claims() {
     );
     assert!(!seed.refuses_before_overflow);
     assert_eq!(seed.grab_limit, i32::MAX, "the kernel keeps no headroom");
-    for claims in [V5_7.claims(), Folio.claims(), Devmap.claims()] {
+    for claims in [V5_7.claims(), Devmap.claims()] {
         assert_eq!(claims, Claims::KERNEL);
         assert!(claims.pinned_after_overflow && !claims.refuses_before_overflow);
+        assert!(
+            !claims.survives_split,
+            "v5.7 predates the 2021 head re-check"
+        );
     }
+    let folio = Folio.claims();
+    assert!(folio.pinned_after_overflow && !folio.refuses_before_overflow);
+    assert!(
+        folio.survives_split,
+        "folios re-check the head after a speculative grab"
+    );
 }
 
 on_every_scheme! {

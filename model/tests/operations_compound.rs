@@ -239,3 +239,57 @@ fn compound_head_and_order_describe_the_layout() -> TestResult {
     assert_eq!(memory.page(5), Err(GupError::NoSuchPage { pfn: 5 }));
     Ok(())
 }
+
+// ------------------------------------------------------------ split_huge_page
+
+#[test]
+fn split_huge_page_leaves_each_subpage_an_order_0_page_with_its_mapping_reference() -> TestResult {
+    let layout = Layout::new(&[2])?.splittable();
+    let memory = Memory::<Std>::new(&layout);
+    Folio.init_page(memory.page(0)?, Held { plain: 4, pins: 0 });
+
+    pinref_model::split::split_huge_page(memory.page(2)?)?;
+
+    for pfn in 0..4 {
+        let page = memory.page(pfn)?;
+        assert_eq!(
+            page.compound_head().pfn(),
+            pfn,
+            "page {pfn} is its own head"
+        );
+        assert_eq!(page.compound_order(), 0);
+        assert_eq!(
+            page_ref_count(page),
+            1,
+            "page {pfn} keeps its mapping's reference"
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn split_huge_page_is_refused_while_a_pin_holds_the_page_and_changes_nothing() -> TestResult {
+    let layout = Layout::new(&[2])?.splittable();
+    let memory = Memory::<Std>::new(&layout);
+    let head = memory.page(0)?;
+    Folio.init_page(head, Held { plain: 4, pins: 1 });
+    let before = page_ref_count(head);
+
+    let refused = pinref_model::split::split_huge_page(head);
+
+    assert_eq!(refused, Err(GupError::SplitRefused { pfn: 0 }));
+    assert_eq!(page_ref_count(head), before);
+    assert_eq!(memory.page(3)?.compound_head().pfn(), 0);
+    Ok(())
+}
+
+#[test]
+fn split_huge_page_is_refused_on_a_layout_that_is_not_splittable() -> TestResult {
+    let memory = Memory::<Std>::new(&Layout::new(&[2])?);
+    Folio.init_page(memory.page(0)?, Held { plain: 4, pins: 0 });
+
+    let refused = pinref_model::split::split_huge_page(memory.page(0)?);
+
+    assert_eq!(refused, Err(GupError::SplitRefused { pfn: 0 }));
+    Ok(())
+}

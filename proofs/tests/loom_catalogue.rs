@@ -188,6 +188,7 @@ fn bounded_scenarios_hold_at_bound_3_on_every_builtin_scheme() {
             }
             let options = LoomOptions {
                 preemption_bound: Some(3),
+                max_duration: std::time::Duration::from_secs(900),
                 ..LoomOptions::default()
             };
             let outcome = entry.explore_loom(scenario, &options);

@@ -53,6 +53,7 @@ impl Scheme for HeadroomGuard {
             pinned_after_overflow: true,
             refuses_before_overflow: true,
             grab_limit: PIN_HEADROOM_LIMIT,
+            survives_split: true,
         }
     }
     fn counts_for(&self, shape: PageShape, held: Held) -> Counts {

@@ -28,6 +28,10 @@ pub struct BiasRules {
     /// Device pages: "1-based", freed (handed back to the driver) when the
     /// count drops to 1.
     pub devmap: bool,
+    /// The speculative grab re-checks, after grabbing, that the page still
+    /// belongs to the head it grabbed, and releases and fails if a split
+    /// got in between (the 2021 fix; folios have it, v5.7 did not).
+    pub recheck_head: bool,
 }
 
 impl BiasRules {
@@ -130,7 +134,8 @@ impl BiasRules {
     /// `try_grab_compound_head()` (v5.7): refuses a negative count (a
     /// `WARN_ON_ONCE` in the kernel), then adds unless the count is at its
     /// free value (`page_ref_add_unless`, fully ordered on success): a page
-    /// being freed is never revived. For a pin on a page with an exact pin
+    /// being freed is never revived. With [`BiasRules::recheck_head`], it
+    /// then re-checks that the page still belongs to that head. For a pin on a page with an exact pin
     /// count, that count is added after the grab, and
     /// `nr_foll_pin_acquired += refs`.
     pub fn try_grab_compound_head<'m, P: Platform>(
@@ -149,8 +154,20 @@ impl BiasRules {
                 count,
             });
         }
-        if !page_ref_add_unless(head, self.refcount_delta(head, kind, refs), self.freed_at()) {
+        let delta = self.refcount_delta(head, kind, refs);
+        if !page_ref_add_unless(head, delta, self.freed_at()) {
             return Err(GupError::SpeculativeGrabOnFreedPage { pfn: head.pfn() });
+        }
+        if self.recheck_head && page.compound_head() != head {
+            // Split under us: the reference is on a page that is no longer
+            // this page's head. Drop it (it may be the last) and fail.
+            if page_ref_sub_and_test(head, delta) {
+                free_page(head);
+            }
+            return Err(GupError::CompoundHeadChanged {
+                pfn: page.pfn(),
+                head: head.pfn(),
+            });
         }
         if kind == RefKind::Pin {
             if self.uses_pincount(PageShape::of(head)) {

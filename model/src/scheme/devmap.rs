@@ -17,7 +17,13 @@ const RULES: BiasRules = BiasRules {
     signed_predicate: false,
     exact_pincount_from_order: Some(2),
     devmap: true,
+    recheck_head: false,
 };
+
+impl Devmap {
+    /// The bias rules this scheme follows, for schemes built on it.
+    pub const RULES: BiasRules = RULES;
+}
 
 impl Scheme for Devmap {
     fn name(&self) -> &'static str {

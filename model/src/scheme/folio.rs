@@ -16,7 +16,13 @@ const RULES: BiasRules = BiasRules {
     signed_predicate: false,
     exact_pincount_from_order: Some(1),
     devmap: false,
+    recheck_head: true,
 };
+
+impl Folio {
+    /// The bias rules this scheme follows, for schemes built on it.
+    pub const RULES: BiasRules = RULES;
+}
 
 impl Scheme for Folio {
     fn name(&self) -> &'static str {
@@ -26,7 +32,10 @@ impl Scheme for Folio {
         "folios (v5.19+): _pincount for large folios, bias for order-0"
     }
     fn claims(&self) -> Claims {
-        Claims::KERNEL
+        Claims {
+            survives_split: true,
+            ..Claims::KERNEL
+        }
     }
     forward_to_bias_rules!(RULES);
 }

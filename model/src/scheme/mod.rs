@@ -82,6 +82,10 @@ pub struct Claims {
     /// `i32::MAX` for racing grabbers (as `Arc` keeps below `isize::MAX`).
     /// `i32::MAX` for the kernel's schemes, which keep none.
     pub grab_limit: i32,
+    /// A speculative grab racing a split of the compound page never pins
+    /// the wrong page (folios re-check the head after grabbing; v5.7 did
+    /// not, until the 2021 fix).
+    pub survives_split: bool,
 }
 
 impl Claims {
@@ -90,6 +94,7 @@ impl Claims {
         pinned_after_overflow: true,
         refuses_before_overflow: true,
         grab_limit: i32::MAX,
+        survives_split: true,
     };
     /// What the kernel's own schemes can claim: the unsigned predicate, with
     /// the racy `<= 0` guard.
@@ -97,6 +102,7 @@ impl Claims {
         pinned_after_overflow: true,
         refuses_before_overflow: false,
         grab_limit: i32::MAX,
+        survives_split: false,
     };
 }
 

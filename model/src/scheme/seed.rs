@@ -16,7 +16,13 @@ const RULES: BiasRules = BiasRules {
     signed_predicate: true,
     exact_pincount_from_order: None,
     devmap: false,
+    recheck_head: false,
 };
+
+impl Seed {
+    /// The bias rules this scheme follows, for schemes built on it.
+    pub const RULES: BiasRules = RULES;
+}
 
 impl Scheme for Seed {
     fn name(&self) -> &'static str {
@@ -30,6 +36,7 @@ impl Scheme for Seed {
             pinned_after_overflow: false,
             refuses_before_overflow: false,
             grab_limit: i32::MAX,
+            survives_split: false,
         }
     }
     forward_to_bias_rules!(RULES);

@@ -17,7 +17,13 @@ const RULES: BiasRules = BiasRules {
     signed_predicate: false,
     exact_pincount_from_order: Some(2),
     devmap: false,
+    recheck_head: false,
 };
+
+impl V5_7 {
+    /// The bias rules this scheme follows, for schemes built on it.
+    pub const RULES: BiasRules = RULES;
+}
 
 impl Scheme for V5_7 {
     fn name(&self) -> &'static str {

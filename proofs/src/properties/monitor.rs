@@ -181,7 +181,10 @@ impl Monitor {
                         false,
                     ));
                 }
-                if delta > 0 && *old == self.config.freed_at && !helper.starts_with("set_") {
+                // Setting a count outright (a check's start, a split giving a
+                // tail its count) and unfreezing after a split are not grabs.
+                let grab = !matches!(*helper, "set_page_count" | "page_ref_unfreeze");
+                if delta > 0 && *old == self.config.freed_at && grab {
                     return Some((
                         Property::P10,
                         format!("{helper} revived page {pfn}: {old} -> {new} from its free value"),

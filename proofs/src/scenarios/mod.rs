@@ -14,6 +14,7 @@ pub mod last_reference;
 pub mod overflow;
 pub mod pin_vs_unpin;
 pub mod signal;
+pub mod split_vs_gup_fast;
 pub mod stats;
 pub mod world;
 
@@ -49,11 +50,13 @@ pub enum ScenarioId {
     Stats,
     /// 11. [`devmap`].
     Devmap,
+    /// 12. [`split_vs_gup_fast`].
+    SplitVsGupFast,
 }
 
 impl ScenarioId {
     /// Every scenario, in catalogue order.
-    pub const ALL: [ScenarioId; 12] = [
+    pub const ALL: [ScenarioId; 13] = [
         ScenarioId::PinVsUnpin,
         ScenarioId::GetPutVsPin,
         ScenarioId::Carry1023,
@@ -66,6 +69,7 @@ impl ScenarioId {
         ScenarioId::Batches,
         ScenarioId::Stats,
         ScenarioId::Devmap,
+        ScenarioId::SplitVsGupFast,
     ];
 
     /// The scenario's stable name (reports, filters).
@@ -83,6 +87,7 @@ impl ScenarioId {
             ScenarioId::Batches => "batches",
             ScenarioId::Stats => "stats",
             ScenarioId::Devmap => "devmap",
+            ScenarioId::SplitVsGupFast => "split_vs_gup_fast",
         }
     }
 
@@ -106,6 +111,7 @@ impl ScenarioId {
             ScenarioId::Batches => &[P1, P5, P7, P9],
             ScenarioId::Stats => &[P5, P9],
             ScenarioId::Devmap => &[P3, P4],
+            ScenarioId::SplitVsGupFast => &[P1, P3, P5, P7],
         }
     }
 
@@ -123,10 +129,12 @@ impl ScenarioId {
     }
 
     /// Whether the scenario applies to `scheme`: the devmap scenario to
-    /// 1-based schemes only, every other to all.
+    /// 1-based schemes only, the split race to schemes that claim to survive
+    /// it, every other to all.
     pub fn applies_to<S: Scheme + ?Sized>(self, scheme: &S) -> bool {
         match self {
             ScenarioId::Devmap => scheme.freed_at() == 1,
+            ScenarioId::SplitVsGupFast => scheme.claims().survives_split,
             _ => true,
         }
     }
@@ -146,6 +154,7 @@ impl ScenarioId {
             ScenarioId::Batches => batches::run::<P, S>(scheme, monitor),
             ScenarioId::Stats => stats::run::<P, S>(scheme, monitor),
             ScenarioId::Devmap => devmap::run::<P, S>(scheme, monitor),
+            ScenarioId::SplitVsGupFast => split_vs_gup_fast::run::<P, S>(scheme, monitor),
         }
     }
 }

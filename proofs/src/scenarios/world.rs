@@ -83,12 +83,17 @@ impl<P: Platform, S: Scheme> World<P, S> {
     /// Applies a completed operation to the ghost's view and describes the
     /// head's state after it: what it holds, and the counters that encode.
     fn ghost_after(&self, pfn: usize, plain: i64, pins: i64) -> String {
+        // Every engine access (a splittable page's head and order are
+        // atomics) comes before the lock: an engine may switch threads at
+        // any access, and a thread must not be switched out holding a real
+        // lock.
         let head = self.page(pfn).compound_head();
+        let shape = PageShape::of(head);
         let mut ghost = self.ghost.lock().unwrap_or_else(|p| p.into_inner());
         let held = ghost.entry(head.pfn()).or_default();
         held.plain += plain;
         held.pins += pins;
-        let counts = self.scheme.counts_for(PageShape::of(head), *held);
+        let counts = self.scheme.counts_for(shape, *held);
         format!(
             "ghost: page {} plain {} pins {} (refcount {}{})",
             head.pfn(),
@@ -375,6 +380,21 @@ impl<'w, P: Platform, S: Scheme> Actor<'w, P, S> {
         self.logged(format!("zap_pte({addr})"), result)
             .ok()
             .flatten()
+    }
+
+    /// `split_huge_page(page)`: splits the compound page `pfn` belongs to;
+    /// on success each subpage keeps its mapping's one reference.
+    pub fn split_huge_page(&self, pfn: usize) -> Result<(), GupError> {
+        let head = self.page(pfn).compound_head();
+        let subpages = 1usize << head.compound_order();
+        let result = pinref_model::split::split_huge_page(self.page(pfn));
+        if result.is_ok() {
+            let mut ghost = self.world.ghost.lock().unwrap_or_else(|p| p.into_inner());
+            for page in head.pfn()..head.pfn() + subpages {
+                ghost.insert(page, Held { plain: 1, pins: 0 });
+            }
+        }
+        self.logged(format!("split_huge_page({pfn})"), result)
     }
 
     /// Notes the ghost's view, or anything else worth a line in the log.

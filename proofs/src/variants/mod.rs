@@ -13,19 +13,6 @@
 //! them with the same facts for reports, and `tests/variants.rs` checks that
 //! every one of them is caught (loom first, then the model-based proptest
 //! engine).
-//!
-//! # Deferred: the compound split race (2021)
-//!
-//! A speculative grab on a compound head that is being split took a
-//! reference on what was no longer the head; the fix re-checks the head
-//! after grabbing and releases if it changed. A variant that skips that
-//! re-check cannot be written against today's model: a page's
-//! `compound_head` is fixed when the [`pinref_model::Memory`] is built, and
-//! the model has no split operation, so the head never changes under a
-//! grab and the flawed and the fixed code behave identically. It needs a
-//! model change first (a `split_huge_page`-like operation that rewrites the
-//! tails' head and order, under a freeze of the refcount) and a scenario
-//! that races it against gup_fast.
 
 pub mod batch_leaks_on_error;
 pub mod devmap_frees_at_zero;
@@ -40,6 +27,7 @@ pub mod put_sub_then_read;
 pub mod recheck_put_page;
 pub mod signed_predicate;
 pub mod speculative_add_without_unless_zero;
+pub mod speculative_grab_no_head_recheck;
 pub mod stat_after_release;
 pub mod stats_refs_vs_pages;
 pub mod unpin_bias_on_exact_pincount;
@@ -126,6 +114,12 @@ pub fn catalogue() -> Vec<Variant> {
             "the <= 0 guards of try_get_page / try_grab_page (CVE-2019-11487 fix, 2019) and \
              try_grab_folio",
         ),
+        Variant::of::<speculative_grab_no_head_recheck::SpeculativeGrabNoHeadRecheck>(
+            P1,
+            "gup_fast's speculative grab does not re-check, after grabbing, that the page \
+             still belongs to the head it grabbed",
+            "the gup_fast vs split_huge_page race, fixed in 2021 by re-checking the head",
+        ),
         Variant::of::<speculative_add_without_unless_zero::SpeculativeAddWithoutUnlessZero>(
             P10,
             "gup_fast's speculative grab checks the count, then adds with page_ref_add, \
@@ -211,27 +205,15 @@ pub fn catalogue() -> Vec<Variant> {
     ]
 }
 
-/// The bias rules of [`V5_7`] (its own constant is private to the model):
+/// The bias rules of [`V5_7`] ([`V5_7::RULES`]):
 /// the unsigned predicate, an exact pin count from order 2.
-pub const V5_7_RULES: BiasRules = BiasRules {
-    signed_predicate: false,
-    exact_pincount_from_order: Some(2),
-    devmap: false,
-};
+pub const V5_7_RULES: BiasRules = pinref_model::V5_7::RULES;
 
 /// The bias rules of [`Folio`]: an exact pin count for every large folio.
-pub const FOLIO_RULES: BiasRules = BiasRules {
-    signed_predicate: false,
-    exact_pincount_from_order: Some(1),
-    devmap: false,
-};
+pub const FOLIO_RULES: BiasRules = pinref_model::Folio::RULES;
 
 /// The bias rules of [`Devmap`]: v5.7's, 1-based.
-pub const DEVMAP_RULES: BiasRules = BiasRules {
-    signed_predicate: false,
-    exact_pincount_from_order: Some(2),
-    devmap: true,
-};
+pub const DEVMAP_RULES: BiasRules = pinref_model::Devmap::RULES;
 
 /// What a grab or release of `refs` of `kind` does to `head`'s refcount
 /// under `rules`: `refs` for a pin counted in the exact pin count, else the

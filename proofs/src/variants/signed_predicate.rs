@@ -8,8 +8,7 @@ use pinref_model::{Claims, Scheme, V5_7};
 /// v5.7's rules with a signed `page_maybe_dma_pinned`.
 const SIGNED: BiasRules = BiasRules {
     signed_predicate: true,
-    exact_pincount_from_order: Some(2),
-    devmap: false,
+    ..V5_7::RULES
 };
 
 /// v5.7 whose predicate compares the count as a signed int.
