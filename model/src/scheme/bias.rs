@@ -15,6 +15,18 @@ use crate::scheme::{Counts, Held, PageShape, bias_delta, bias_encoding, check_re
 use crate::sync::Platform;
 use crate::vmstat::{PinStat, mod_node_page_state};
 
+/// A release validated by [`BiasRules::begin_release`]: what is left to
+/// drop from which head's refcount.
+#[derive(Debug)]
+pub struct Release<'m, P: Platform> {
+    /// The head page.
+    pub head: PageRef<'m, P>,
+    /// What to subtract from its refcount.
+    pub delta: i32,
+    /// The refcount seen when the release was checked (a snapshot).
+    pub count: i32,
+}
+
 /// What distinguishes one bias scheme from another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BiasRules {
@@ -179,22 +191,34 @@ impl BiasRules {
     }
 
     /// `put_compound_head()` / `gup_put_folio()`: releases `refs` of `kind`
-    /// from the head, refusing a release the counts cannot hold (a pin that
-    /// is not there, a put at the free value). For a pin,
-    /// `nr_foll_pin_released += refs` and the exact pin count come first:
-    /// nothing may touch the page after the release that frees it. The
-    /// release is fully ordered ([`page_ref_sub_and_test`]); a devmap page
-    /// is handed back when it drops to 1 ([`page_ref_sub_return`]).
-    ///
-    /// The refusal checks are relaxed reads, exact for sequential callers;
-    /// under concurrency a double release is the caller's bug, which the
-    /// checker's ghost spec reports (P3, P7).
+    /// from the head: [`BiasRules::begin_release`], then
+    /// [`BiasRules::finish_release`].
     pub fn put_compound_head<P: Platform>(
         self,
         page: PageRef<'_, P>,
         refs: i32,
         flags: GupFlags,
     ) -> Result<(), GupError> {
+        let release = self.begin_release(page, refs, flags)?;
+        self.finish_release(release);
+        Ok(())
+    }
+
+    /// The first half of a release: refuses one the counts cannot hold (a
+    /// pin that is not there, a put at the free value), then, for a pin,
+    /// counts `nr_foll_pin_released += refs` and drops the exact pin count:
+    /// nothing may touch the page after the release that may free it, so
+    /// these come first. Returns what is left to drop from the refcount.
+    ///
+    /// The refusal checks are relaxed reads, exact for sequential callers;
+    /// under concurrency a double release is the caller's bug, which the
+    /// checker's ghost spec reports (P3, P7).
+    pub fn begin_release<'m, P: Platform>(
+        self,
+        page: PageRef<'m, P>,
+        refs: i32,
+        flags: GupFlags,
+    ) -> Result<Release<'m, P>, GupError> {
         let kind = flags.ref_kind()?;
         check_refs(refs)?;
         let head = page.compound_head();
@@ -228,6 +252,15 @@ impl BiasRules {
         if exact_pins {
             pincount_sub(head, refs);
         }
+        Ok(Release { head, delta, count })
+    }
+
+    /// The second half of a release: drops `release.delta` from the
+    /// refcount, fully ordered ([`page_ref_sub_and_test`]), and frees the
+    /// page if that was the last reference; a devmap page is handed back
+    /// when it drops to 1 ([`page_ref_sub_return`]).
+    pub fn finish_release<P: Platform>(self, release: Release<'_, P>) {
+        let Release { head, delta, .. } = release;
         if self.devmap {
             if page_ref_sub_return(head, delta) == self.freed_at() {
                 free_devmap_managed_page(head);
@@ -235,7 +268,6 @@ impl BiasRules {
         } else if page_ref_sub_and_test(head, delta) {
             free_page(head);
         }
-        Ok(())
     }
 
     /// `put_page()`: [`BiasRules::put_compound_head`] of one plain reference.

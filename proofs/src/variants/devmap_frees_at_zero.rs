@@ -1,13 +1,11 @@
 //! `devmap-frees-at-zero`: device pages are released with the order-0
 //! release, which frees at 0.
 
-use super::{DEVMAP_RULES, delegate, refcount_delta};
+use super::{DEVMAP_RULES, delegate};
 use pinref_model::free::free_devmap_managed_page;
-use pinref_model::page_ref::{page_ref_count, page_ref_sub_and_test, pincount_read, pincount_sub};
-use pinref_model::scheme::check_refs;
+use pinref_model::page_ref::page_ref_sub_and_test;
 use pinref_model::sync::Platform;
-use pinref_model::vmstat::{PinStat, mod_node_page_state};
-use pinref_model::{Claims, Devmap, GupError, GupFlags, PageRef, PageShape, RefKind, Scheme};
+use pinref_model::{Claims, Devmap, GupError, GupFlags, PageRef, Scheme};
 
 /// v5.7's device pages, released as if they were 0-based.
 ///
@@ -50,40 +48,11 @@ impl Scheme for DevmapFreesAtZero {
         refs: i32,
         flags: GupFlags,
     ) -> Result<(), GupError> {
-        let kind = flags.ref_kind()?;
-        check_refs(refs)?;
-        let head = page.compound_head();
-        let delta = refcount_delta(DEVMAP_RULES, head, kind, refs);
-        let exact_pins = kind == RefKind::Pin && DEVMAP_RULES.uses_pincount(PageShape::of(head));
-        if exact_pins {
-            let pins = pincount_read(head);
-            if pins < refs {
-                return Err(GupError::UnpinWithoutPin {
-                    pfn: head.pfn(),
-                    count: pins,
-                });
-            }
-        }
-        let count = page_ref_count(head);
-        if (count.wrapping_sub(DEVMAP_RULES.freed_at()) as u32) < delta as u32 {
-            return Err(match kind {
-                RefKind::Pin => GupError::UnpinWithoutPin {
-                    pfn: head.pfn(),
-                    count,
-                },
-                RefKind::Get => GupError::PutAtZero { pfn: head.pfn() },
-            });
-        }
-        if kind == RefKind::Pin {
-            mod_node_page_state(head, PinStat::Released, refs);
-        }
-        if exact_pins {
-            pincount_sub(head, refs);
-        }
+        let release = DEVMAP_RULES.begin_release(page, refs, flags)?;
         // The flaw: the order-0 test for 0, where a device page is handed
         // back when its count drops to 1.
-        if page_ref_sub_and_test(head, delta) {
-            free_devmap_managed_page(head);
+        if page_ref_sub_and_test(release.head, release.delta) {
+            free_devmap_managed_page(release.head);
         }
         Ok(())
     }

@@ -1,13 +1,11 @@
 //! `put-load-store`: the releases (`put_page`, unpin) update the refcount
 //! with a separate load and store.
 
-use super::{V5_7_RULES, delegate, refcount_delta};
+use super::{V5_7_RULES, delegate};
 use pinref_model::free::free_page;
-use pinref_model::page_ref::{page_ref_count, pincount_read, pincount_sub, set_page_count};
-use pinref_model::scheme::check_refs;
+use pinref_model::page_ref::set_page_count;
 use pinref_model::sync::Platform;
-use pinref_model::vmstat::{PinStat, mod_node_page_state};
-use pinref_model::{Claims, GupError, GupFlags, PageRef, PageShape, RefKind, Scheme, V5_7};
+use pinref_model::{Claims, GupError, GupFlags, PageRef, Scheme, V5_7};
 
 /// v5.7 whose release reads the count and then writes the new value: two
 /// steps where one atomic read-modify-write is needed.
@@ -50,42 +48,14 @@ impl Scheme for PutLoadStore {
         refs: i32,
         flags: GupFlags,
     ) -> Result<(), GupError> {
-        let kind = flags.ref_kind()?;
-        check_refs(refs)?;
-        let head = page.compound_head();
-        let delta = refcount_delta(V5_7_RULES, head, kind, refs);
-        let exact_pins = kind == RefKind::Pin && V5_7_RULES.uses_pincount(PageShape::of(head));
-        if exact_pins {
-            let pins = pincount_read(head);
-            if pins < refs {
-                return Err(GupError::UnpinWithoutPin {
-                    pfn: head.pfn(),
-                    count: pins,
-                });
-            }
-        }
-        let count = page_ref_count(head);
-        if (count as u32) < delta as u32 {
-            return Err(match kind {
-                RefKind::Pin => GupError::UnpinWithoutPin {
-                    pfn: head.pfn(),
-                    count,
-                },
-                RefKind::Get => GupError::PutAtZero { pfn: head.pfn() },
-            });
-        }
-        if kind == RefKind::Pin {
-            mod_node_page_state(head, PinStat::Released, refs);
-        }
-        if exact_pins {
-            pincount_sub(head, refs);
-        }
-        // The flaw: the new value is computed from the snapshot above and
-        // stored; any update made in between is overwritten.
-        let new = count.wrapping_sub(delta);
-        set_page_count(head, new);
+        let release = V5_7_RULES.begin_release(page, refs, flags)?;
+        // The flaw: the new value is computed from the snapshot taken when
+        // the release was checked, and stored; any update made in between is
+        // overwritten.
+        let new = release.count.wrapping_sub(release.delta);
+        set_page_count(release.head, new);
         if new == 0 {
-            free_page(head);
+            free_page(release.head);
         }
         Ok(())
     }

@@ -1,13 +1,11 @@
 //! `put-sub-then-read`: the release subtracts, then reads the count back to
 //! decide whether it was the last.
 
-use super::{V5_7_RULES, delegate, refcount_delta};
+use super::{V5_7_RULES, delegate};
 use pinref_model::free::free_page;
-use pinref_model::page_ref::{page_ref_count, page_ref_sub, pincount_read, pincount_sub};
-use pinref_model::scheme::check_refs;
+use pinref_model::page_ref::{page_ref_count, page_ref_sub};
 use pinref_model::sync::Platform;
-use pinref_model::vmstat::{PinStat, mod_node_page_state};
-use pinref_model::{Claims, GupError, GupFlags, PageRef, PageShape, RefKind, Scheme, V5_7};
+use pinref_model::{Claims, GupError, GupFlags, PageRef, Scheme, V5_7};
 
 /// v5.7 whose release is `page_ref_sub` followed by `page_ref_count() ==
 /// 0`, where one fully ordered `page_ref_sub_and_test` is needed.
@@ -54,42 +52,13 @@ impl Scheme for PutSubThenRead {
         refs: i32,
         flags: GupFlags,
     ) -> Result<(), GupError> {
-        let kind = flags.ref_kind()?;
-        check_refs(refs)?;
-        let head = page.compound_head();
-        let delta = refcount_delta(V5_7_RULES, head, kind, refs);
-        let exact_pins = kind == RefKind::Pin && V5_7_RULES.uses_pincount(PageShape::of(head));
-        if exact_pins {
-            let pins = pincount_read(head);
-            if pins < refs {
-                return Err(GupError::UnpinWithoutPin {
-                    pfn: head.pfn(),
-                    count: pins,
-                });
-            }
-        }
-        let count = page_ref_count(head);
-        if (count as u32) < delta as u32 {
-            return Err(match kind {
-                RefKind::Pin => GupError::UnpinWithoutPin {
-                    pfn: head.pfn(),
-                    count,
-                },
-                RefKind::Get => GupError::PutAtZero { pfn: head.pfn() },
-            });
-        }
-        if kind == RefKind::Pin {
-            mod_node_page_state(head, PinStat::Released, refs);
-        }
-        if exact_pins {
-            pincount_sub(head, refs);
-        }
+        let release = V5_7_RULES.begin_release(page, refs, flags)?;
         // The flaw: subtract, then look; another release may have come in
         // between, and nothing orders this thread's free after the others'
         // uses.
-        page_ref_sub(head, delta);
-        if page_ref_count(head) == 0 {
-            free_page(head);
+        page_ref_sub(release.head, release.delta);
+        if page_ref_count(release.head) == 0 {
+            free_page(release.head);
         }
         Ok(())
     }
