@@ -17,6 +17,7 @@ pub mod signal;
 pub mod split_vs_gup_fast;
 pub mod stats;
 pub mod world;
+pub mod wrapped_count;
 
 use crate::properties::Property;
 use crate::properties::monitor::Monitor;
@@ -52,11 +53,13 @@ pub enum ScenarioId {
     Devmap,
     /// 12. [`split_vs_gup_fast`].
     SplitVsGupFast,
+    /// 13. [`wrapped_count`].
+    WrappedCount,
 }
 
 impl ScenarioId {
     /// Every scenario, in catalogue order.
-    pub const ALL: [ScenarioId; 13] = [
+    pub const ALL: [ScenarioId; 14] = [
         ScenarioId::PinVsUnpin,
         ScenarioId::GetPutVsPin,
         ScenarioId::Carry1023,
@@ -70,6 +73,7 @@ impl ScenarioId {
         ScenarioId::Stats,
         ScenarioId::Devmap,
         ScenarioId::SplitVsGupFast,
+        ScenarioId::WrappedCount,
     ];
 
     /// The scenario's stable name (reports, filters).
@@ -88,6 +92,7 @@ impl ScenarioId {
             ScenarioId::Stats => "stats",
             ScenarioId::Devmap => "devmap",
             ScenarioId::SplitVsGupFast => "split_vs_gup_fast",
+            ScenarioId::WrappedCount => "wrapped_count",
         }
     }
 
@@ -112,6 +117,7 @@ impl ScenarioId {
             ScenarioId::Stats => &[P5, P9],
             ScenarioId::Devmap => &[P3, P4],
             ScenarioId::SplitVsGupFast => &[P1, P3, P5, P7],
+            ScenarioId::WrappedCount => &[P5, P6],
         }
     }
 
@@ -155,6 +161,7 @@ impl ScenarioId {
             ScenarioId::Stats => stats::run::<P, S>(scheme, monitor),
             ScenarioId::Devmap => devmap::run::<P, S>(scheme, monitor),
             ScenarioId::SplitVsGupFast => split_vs_gup_fast::run::<P, S>(scheme, monitor),
+            ScenarioId::WrappedCount => wrapped_count::run::<P, S>(scheme, monitor),
         }
     }
 }

@@ -397,6 +397,18 @@ impl<'w, P: Platform, S: Scheme> Actor<'w, P, S> {
         self.logged(format!("split_huge_page({pfn})"), result)
     }
 
+    /// `page_ref_count(page)` on the head: a snapshot, for a scenario that
+    /// must know whether the count has wrapped.
+    pub fn page_ref_count(&self, pfn: usize) -> i32 {
+        pinref_model::page_ref::page_ref_count(self.page(pfn).compound_head())
+    }
+
+    /// Records a violation found by this thread's own check and stops the
+    /// execution.
+    pub fn fail(&self, property: Property, message: String) -> ! {
+        self.world.fail(property, message)
+    }
+
     /// Notes the ghost's view, or anything else worth a line in the log.
     pub fn note(&self, line: impl AsRef<str>) {
         self.world.monitor.note(self.thread, line);
