@@ -267,21 +267,44 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
 
     print!("{}", table::render(&report));
     let traces = cli.out.join("traces");
+    let single = report.runs.len() == 1;
+    let mut expected_lines = Vec::new();
     for run in &report.runs {
         for violation in &run.outcome.violations {
             let full = counterexample::write_full(&traces, violation, run.scenario, run.scheme)
                 .map_err(|error| format!("cannot write under {}: {error}", traces.display()))?;
-            println!(
-                "\n{}",
-                counterexample::short(
-                    violation,
+            // A violation is shown in full; an expected one (a property the
+            // scheme does not claim) in one line, unless it is all there is.
+            if run.outcome.verdict == Verdict::Violation || single {
+                println!(
+                    "\n{}",
+                    counterexample::short(
+                        violation,
+                        run.scenario,
+                        run.scheme,
+                        run.engine,
+                        run.outcome.verdict.as_str(),
+                        Some(&full),
+                    )
+                );
+            } else {
+                expected_lines.push(format!(
+                    "  {} on {}: {}: {} (trace: {})",
                     run.scenario,
                     run.scheme,
-                    run.engine,
-                    run.outcome.verdict.as_str(),
-                    Some(&full),
-                )
-            );
+                    violation.property.id(),
+                    violation.message,
+                    full.display()
+                ));
+            }
+        }
+    }
+    if !expected_lines.is_empty() {
+        println!(
+            "\nExpected violations (properties these schemes do not claim; see --scenario/--scheme for one in full):"
+        );
+        for line in expected_lines {
+            println!("{line}");
         }
     }
     let json_path = cli.out.join("report.json");
