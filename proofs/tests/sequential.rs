@@ -1008,9 +1008,15 @@ fn a_scheme_whose_pin_user_pages_leaks_on_failure_breaks_p5() {
 }
 
 #[test]
-fn a_scheme_that_grabs_the_tail_instead_of_the_head_breaks_p5() {
+fn a_scheme_that_grabs_the_tail_instead_of_the_head_is_caught_taking_a_reference_no_one_holds() {
     let failure = must_fail(GrabSkipsCompoundHead);
-    assert_eq!(failure.property(), Some(Property::P5));
+    // The monitor sees the grab bring the tail's count up from 0 (P10),
+    // before the counts are compared after the operation (P5).
+    assert!(
+        matches!(failure.property(), Some(Property::P10 | Property::P5)),
+        "{:?}",
+        failure.property()
+    );
     assert_minimal(&failure, 2);
 }
 
@@ -1025,5 +1031,10 @@ fn a_scheme_claiming_an_overflow_guard_it_lacks_breaks_p6() {
         .violation()
         .map(|v| v.message.as_str())
         .unwrap_or("");
-    assert!(message.contains("refuses_before_overflow"), "{message}");
+    // Either the monitor sees the add cross the sign bit, or the ghost sees
+    // the grab accepted where the claim says it must be refused.
+    assert!(
+        message.contains("sign bit") || message.contains("refuses_before_overflow"),
+        "{message}"
+    );
 }

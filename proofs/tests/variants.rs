@@ -145,3 +145,24 @@ fn a_proptest_counterexample_replays_from_its_regression_file() {
     let again = replayed.violation().expect("a property failed");
     assert_eq!(again.property, violation.property);
 }
+
+#[test]
+fn the_sequential_engine_sees_a_write_to_a_freed_page_inside_one_operation() {
+    // stat-after-release counts the unpin after the release that freed the
+    // page: the counts before and after the operation are right, only the
+    // order inside it is wrong.
+    let entry = find_scheme("stat-after-release").expect("the variant is catalogued");
+    let options = CheckOptions {
+        regressions: None,
+        ..CheckOptions::new(20_000)
+    };
+    let failure = entry
+        .check_sequential(&options)
+        .expect_err("the flaw is caught");
+    let violation = failure.violation().expect("a property failed");
+    assert_eq!(violation.property, Property::P4, "{violation}");
+    assert!(
+        violation.message.contains("after it was freed"),
+        "{violation}"
+    );
+}

@@ -5,7 +5,7 @@
 
 use super::outcome::{Outcome, Verdict, stop_reason};
 use crate::properties::Violation;
-use crate::properties::monitor::{Monitor, MonitorConfig};
+use crate::properties::monitor::Monitor;
 use crate::scenarios::ScenarioId;
 use pinref_model::Scheme;
 use pinref_model::sync::Loom;
@@ -82,10 +82,7 @@ pub fn explore<S: Scheme + Clone>(
     let executions = Arc::new(AtomicU64::new(0));
     let last_monitor: Arc<Mutex<Option<Monitor>>> = Arc::new(Mutex::new(None));
     let expected: Arc<Mutex<Vec<Violation>>> = Arc::new(Mutex::new(Vec::new()));
-    let config = MonitorConfig {
-        freed_at: scheme.freed_at(),
-        refuses_before_overflow: scheme.claims().refuses_before_overflow,
-    };
+    let config = Monitor::config_for(scheme);
 
     let mut builder = loom::model::Builder::new();
     builder.preemption_bound = options.preemption_bound;

@@ -51,7 +51,9 @@ use pinref_model::scheme::check_refs;
 use pinref_model::sync::Std;
 use pinref_model::{GupError, GupFlags, Held, Layout, Memory, PageRef, PageShape, RefKind, Scheme};
 
+use crate::properties::monitor::{Monitor, StopExecution};
 use crate::properties::{Property, Violation};
+use std::sync::Arc;
 
 /// One operation of a program, as plain data: pages by frame number (`pfn`,
 /// a tail page acts on its head), user addresses by virtual page index
@@ -592,6 +594,9 @@ struct TraceEntry {
 /// the ghost spec beside it.
 pub struct SequentialChecker<'s, S: Scheme + ?Sized> {
     scheme: &'s S,
+    /// The concrete model, with a [`Monitor`] attached that judges every
+    /// access inside an operation as it happens (a write to a freed page,
+    /// an underflow, a revival), which before/after snapshots cannot see.
     memory: Memory<Std>,
     ghost: Ghost,
     start: Start,
@@ -619,6 +624,9 @@ impl<'s, S: Scheme + ?Sized> SequentialChecker<'s, S> {
         let pins = i32::try_from(start.pins()).unwrap_or(i32::MAX);
         memory.vmstat().set(pins, 0);
         ghost.pins_acquired = i64::from(pins);
+        // Watched from the first operation on, not during the set-up.
+        let monitor = Monitor::without_log(Monitor::config_for(scheme));
+        let memory = memory.with_observer(Arc::new(monitor));
         SequentialChecker {
             scheme,
             memory,
@@ -670,7 +678,27 @@ impl<'s, S: Scheme + ?Sized> SequentialChecker<'s, S> {
     pub fn apply(&mut self, op: &Op) -> Result<Step, Violation> {
         let plan = self.plan(op);
         let before = self.snapshot();
-        let result = self.run(op);
+        // The monitor stops the operation at the first access that breaks a
+        // property; the rest of the judgement needs the operation to finish.
+        let run = super::exploring(|| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run(op)))
+        });
+        let result = match run {
+            Ok(result) => result,
+            Err(payload) => {
+                let after = self.snapshot();
+                let outcome = StepOutcome::Done;
+                self.record(op, outcome, &before, &after, None);
+                let (property, message) = match payload.downcast_ref::<StopExecution>() {
+                    Some(StopExecution(finding)) => (
+                        finding.violation.property,
+                        finding.violation.message.clone(),
+                    ),
+                    None => std::panic::resume_unwind(payload),
+                };
+                return Err(self.violation(property, format!("{op}: {message}")));
+            }
+        };
         let after = self.snapshot();
         let outcome = match result {
             Ok(Some(answer)) => StepOutcome::Answered(answer),

@@ -36,6 +36,8 @@ pub struct Finding {
 
 #[derive(Default)]
 struct State {
+    /// Whether to keep the event log (a sequential engine keeps its own).
+    quiet: bool,
     log: Vec<String>,
     thread_names: BTreeMap<usize, String>,
     freed: BTreeMap<usize, u32>,
@@ -56,6 +58,22 @@ impl Monitor {
         Monitor {
             config,
             state: Arc::new(Mutex::new(State::default())),
+        }
+    }
+
+    /// A monitor that judges every access but keeps no event log (for an
+    /// engine that records its own counterexample).
+    pub fn without_log(config: MonitorConfig) -> Self {
+        let monitor = Monitor::new(config);
+        monitor.state().quiet = true;
+        monitor
+    }
+
+    /// The configuration for `scheme`.
+    pub fn config_for<S: pinref_model::Scheme + ?Sized>(scheme: &S) -> MonitorConfig {
+        MonitorConfig {
+            freed_at: scheme.freed_at(),
+            refuses_before_overflow: scheme.claims().refuses_before_overflow,
         }
     }
 
@@ -169,6 +187,11 @@ impl Monitor {
             }
             EventKind::Refcount { helper, old, new } => {
                 state.last_refcount.insert((event.thread, pfn), *new);
+                // Setting a count outright is initialisation (a check's start,
+                // a split giving a tail its count), not an update to judge.
+                if *helper == "set_page_count" {
+                    return None;
+                }
                 let delta = new.wrapping_sub(*old);
                 if delta < 0
                     && (old.wrapping_sub(self.config.freed_at) as u32) < delta.unsigned_abs()
@@ -181,9 +204,8 @@ impl Monitor {
                         false,
                     ));
                 }
-                // Setting a count outright (a check's start, a split giving a
-                // tail its count) and unfreezing after a split are not grabs.
-                let grab = !matches!(*helper, "set_page_count" | "page_ref_unfreeze");
+                // Unfreezing after a split is not a grab.
+                let grab = *helper != "page_ref_unfreeze";
                 if delta > 0 && *old == self.config.freed_at && grab {
                     return Some((
                         Property::P10,
@@ -203,7 +225,7 @@ impl Monitor {
                 None
             }
             EventKind::Pincount { helper, old, new } => {
-                if *new < 0 && *old >= 0 {
+                if *new < 0 && *old >= 0 && *helper != "set_pincount" {
                     return Some((
                         Property::P3,
                         format!("{helper} took page {pfn}'s pin count from {old} to {new}"),

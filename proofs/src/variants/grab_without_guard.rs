@@ -20,10 +20,12 @@ use pinref_model::{Claims, GupError, GupFlags, PageRef, PageShape, RefKind, Sche
 ///   (CVE-2019-11487, 2019) and `try_grab_folio`'s `folio_ref_count(folio)
 ///   <= 0` refusal (`-ENOMEM`): one comparison covers both the free and
 ///   the wrapped count.
-/// - **Caught by**: P4 (a freed page touched: a grab revived it). No loom
-///   scenario grabs a free page through the slow path (the `batches`
-///   scenario's free page is unmapped first), so the proptest engine
-///   catches it, from a page that holds nothing.
+/// - **Caught by**: the monitor, at the grab that brings a count of 0 back
+///   up (reported as P10, a revival; P4 in the spirit of the spec, as the
+///   page is touched after its free). No loom scenario grabs a free page
+///   through the slow path (the `batches` scenario's free page is unmapped
+///   first), so the proptest engine catches it, from a page that holds
+///   nothing.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct GrabWithoutGuard;
 

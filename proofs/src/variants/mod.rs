@@ -108,7 +108,7 @@ pub fn catalogue() -> Vec<Variant> {
             "the classic lost update the atomic_t helpers exist to prevent",
         ),
         Variant::of::<grab_without_guard::GrabWithoutGuard>(
-            P4,
+            P10,
             "try_grab_folio refuses `count < 0` instead of `count <= 0`: a grab on a freed \
              (or frozen) page revives it",
             "the <= 0 guards of try_get_page / try_grab_page (CVE-2019-11487 fix, 2019) and \
