@@ -4,11 +4,9 @@
 //! `--cfg loom` (`cargo loom`) the unbounded run of the bounded scenarios is
 //! added (`exhaustive_loom`).
 
-use pinref_model::page_ref::{page_ref_count, set_page_count};
-use pinref_model::sync::Platform;
-use pinref_model::{Counts, GupError, GupFlags, Held, PageRef, PageShape, Scheme, V5_7};
-use pinref_proofs::catalogue::{SchemeEntry, builtin_schemes};
-use pinref_proofs::engines::loom::{LoomOptions, explore};
+use pinref_model::V5_7;
+use pinref_proofs::catalogue::{SchemeEntry, builtin_schemes, find_scheme};
+use pinref_proofs::engines::loom::LoomOptions;
 use pinref_proofs::engines::outcome::{Outcome, Verdict};
 use pinref_proofs::properties::Property;
 use pinref_proofs::scenarios::ScenarioId;
@@ -92,75 +90,14 @@ fn a_capped_exploration_is_incomplete_never_a_pass() {
     assert_eq!(outcome.executions, 5);
 }
 
-/// v5.7, except that `put_page` drops its reference with a separate load and
-/// store instead of one atomic read-modify-write: two racing puts can lose
-/// an update. Written through the public trait only, as a user would.
-#[derive(Debug, Clone, Copy, Default)]
-struct PutAsLoadAndStore;
-
-impl Scheme for PutAsLoadAndStore {
-    fn name(&self) -> &'static str {
-        "put-as-load-and-store"
-    }
-    fn description(&self) -> &'static str {
-        "v5_7 with put_page as a load and a store"
-    }
-    fn counts_for(&self, shape: PageShape, held: Held) -> Counts {
-        V5_7.counts_for(shape, held)
-    }
-    fn get_page<P: Platform>(&self, page: PageRef<'_, P>) -> Result<(), GupError> {
-        V5_7.get_page(page)
-    }
-    fn try_get_page<P: Platform>(&self, page: PageRef<'_, P>) -> Result<(), GupError> {
-        V5_7.try_get_page(page)
-    }
-    fn put_page<P: Platform>(&self, page: PageRef<'_, P>) -> Result<(), GupError> {
-        let head = page.compound_head();
-        let count = page_ref_count(head);
-        if count == 0 {
-            return Err(GupError::PutAtZero { pfn: head.pfn() });
-        }
-        set_page_count(head, count - 1);
-        if count == 1 {
-            pinref_model::free::free_page(head);
-        }
-        Ok(())
-    }
-    fn try_grab_folio<P: Platform>(
-        &self,
-        page: PageRef<'_, P>,
-        refs: i32,
-        flags: GupFlags,
-    ) -> Result<(), GupError> {
-        V5_7.try_grab_folio(page, refs, flags)
-    }
-    fn try_grab_compound_head<'m, P: Platform>(
-        &self,
-        page: PageRef<'m, P>,
-        refs: i32,
-        flags: GupFlags,
-    ) -> Result<PageRef<'m, P>, GupError> {
-        V5_7.try_grab_compound_head(page, refs, flags)
-    }
-    fn put_compound_head<P: Platform>(
-        &self,
-        page: PageRef<'_, P>,
-        refs: i32,
-        flags: GupFlags,
-    ) -> Result<(), GupError> {
-        V5_7.put_compound_head(page, refs, flags)
-    }
-    fn page_maybe_dma_pinned<P: Platform>(&self, page: PageRef<'_, P>) -> bool {
-        V5_7.page_maybe_dma_pinned(page)
-    }
-}
-
 #[test]
 fn a_put_done_as_load_and_store_loses_an_update_and_is_caught() {
-    let outcome = explore(
-        &PutAsLoadAndStore,
+    // The flawed variant from the catalogue, written through the public
+    // trait as a user's scheme would be.
+    let entry = find_scheme("put-load-store").expect("the variant is catalogued");
+    let outcome = entry.explore_loom(
         ScenarioId::GetPutVsPin,
-        &LoomOptions::default(),
+        &LoomOptions::for_scenario(ScenarioId::GetPutVsPin),
     );
     assert_eq!(outcome.verdict, Verdict::Violation, "{outcome:#?}");
     let violation = &outcome.violations[0];
@@ -168,17 +105,6 @@ fn a_put_done_as_load_and_store_loses_an_update_and_is_caught() {
         violation.counterexample.contains("set_page_count"),
         "{violation}"
     );
-}
-
-#[test]
-fn a_user_scheme_gets_the_whole_catalogue_through_a_catalogue_entry() {
-    let entry = SchemeEntry::of::<PutAsLoadAndStore>();
-    assert_eq!(entry.name, "put-as-load-and-store");
-    let caught = explore_all(&entry)
-        .into_iter()
-        .filter(|(_, outcome)| outcome.verdict == Verdict::Violation)
-        .count();
-    assert!(caught >= 1);
 }
 
 /// The loom convention's heavier run (`cargo loom`): the scenarios the main
