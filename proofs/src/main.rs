@@ -183,36 +183,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             scenario.name(),
             scheme.name
         );
-        let mut outcome = scheme.explore_loom(*scenario, &options);
-        let bound_flag = run_bound.map_or_else(
-            || "--unbounded".to_string(),
-            |b| format!("--preemption-bound {b}"),
-        );
-        let rerun = format!(
-            "cargo run --release -- --scenario {} --scheme {} {bound_flag}",
-            scenario.name(),
-            scheme.name,
-        );
-        let replay = match outcome.verdict {
-            Verdict::Violation if cli.replay.is_none() => {
-                // Explore again, writing a checkpoint before every execution:
-                // the exploration is deterministic, so it stops at the same
-                // execution and the file replays it first.
-                let record = LoomOptions {
-                    checkpoint: Some(checkpoint.clone()),
-                    progress: false,
-                    ..options.clone()
-                };
-                let _ = scheme.explore_loom(*scenario, &record);
-                format!("{rerun} --replay {}", checkpoint.display())
-            }
-            // Expected violations do not stop the exploration, which is
-            // deterministic: running it again shows them again.
-            _ => rerun,
-        };
-        for violation in &mut outcome.violations {
-            violation.replay = replay.clone();
-        }
+        let outcome = scheme.explore_loom_replayable(*scenario, &options, &checkpoint);
         eprintln!(
             "{} ({} executions, {:.2}s)",
             outcome.verdict.as_str(),

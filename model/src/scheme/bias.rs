@@ -75,8 +75,15 @@ impl BiasRules {
         }
     }
 
-    /// What a grab or release of `refs` of `kind` does to the refcount.
-    fn refcount_delta<P: Platform>(self, head: PageRef<'_, P>, kind: RefKind, refs: i32) -> i32 {
+    /// What a grab or release of `refs` of `kind` does to `head`'s refcount:
+    /// `refs` for a pin counted in the exact pin count, else the bias rule
+    /// ([`bias_delta`]).
+    pub fn refcount_delta<P: Platform>(
+        self,
+        head: PageRef<'_, P>,
+        kind: RefKind,
+        refs: i32,
+    ) -> i32 {
         if kind == RefKind::Pin && self.uses_pincount(PageShape::of(head)) {
             refs
         } else {
@@ -127,6 +134,15 @@ impl BiasRules {
                 count,
             });
         }
+        self.add_grabbed(head, kind, refs);
+        Ok(())
+    }
+
+    /// The add half of a slow-path grab, once its guard has passed: for a
+    /// pin, the exact pin count first where the page keeps one; the
+    /// refcount (relaxed: the page-table lock keeps the page alive); then,
+    /// for a pin, `nr_foll_pin_acquired += refs`.
+    pub fn add_grabbed<P: Platform>(self, head: PageRef<'_, P>, kind: RefKind, refs: i32) {
         if kind == RefKind::Pin && self.uses_pincount(PageShape::of(head)) {
             pincount_add(head, refs);
         }
@@ -134,7 +150,6 @@ impl BiasRules {
         if kind == RefKind::Pin {
             mod_node_page_state(head, PinStat::Acquired, refs);
         }
-        Ok(())
     }
 
     /// `get_page` by way of [`BiasRules::try_grab_folio`] with `FOLL_GET`:

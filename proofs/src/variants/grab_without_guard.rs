@@ -1,12 +1,11 @@
 //! `grab-without-guard`: the slow-path grab (`try_grab_folio`) guards
 //! against a wrapped count but not against a count of 0.
 
-use super::{V5_7_RULES, delegate, refcount_delta};
-use pinref_model::page_ref::{page_ref_add, page_ref_count, pincount_add};
+use super::{V5_7_RULES, delegate};
+use pinref_model::page_ref::page_ref_count;
 use pinref_model::scheme::check_refs;
 use pinref_model::sync::Platform;
-use pinref_model::vmstat::{PinStat, mod_node_page_state};
-use pinref_model::{Claims, GupError, GupFlags, PageRef, PageShape, RefKind, Scheme, V5_7};
+use pinref_model::{Claims, GupError, GupFlags, PageRef, Scheme, V5_7};
 
 /// v5.7 whose `try_grab_folio` lets a count of 0 through.
 ///
@@ -59,13 +58,7 @@ impl Scheme for GrabWithoutGuard {
                 count,
             });
         }
-        if kind == RefKind::Pin && V5_7_RULES.uses_pincount(PageShape::of(head)) {
-            pincount_add(head, refs);
-        }
-        page_ref_add(head, refcount_delta(V5_7_RULES, head, kind, refs));
-        if kind == RefKind::Pin {
-            mod_node_page_state(head, PinStat::Acquired, refs);
-        }
+        V5_7_RULES.add_grabbed(head, kind, refs);
         Ok(())
     }
 }

@@ -36,10 +36,8 @@ pub mod unpin_tail_not_head;
 
 use crate::catalogue::SchemeEntry;
 use crate::properties::Property;
+use pinref_model::Scheme;
 use pinref_model::scheme::bias::BiasRules;
-use pinref_model::scheme::bias_delta;
-use pinref_model::sync::Platform;
-use pinref_model::{PageRef, PageShape, RefKind, Scheme};
 
 #[cfg(doc)]
 use pinref_model::{Devmap, Folio, V5_7};
@@ -214,22 +212,6 @@ pub const FOLIO_RULES: BiasRules = pinref_model::Folio::RULES;
 
 /// The bias rules of [`Devmap`]: v5.7's, 1-based.
 pub const DEVMAP_RULES: BiasRules = pinref_model::Devmap::RULES;
-
-/// What a grab or release of `refs` of `kind` does to `head`'s refcount
-/// under `rules`: `refs` for a pin counted in the exact pin count, else the
-/// bias rule ([`bias_delta`]).
-pub fn refcount_delta<P: Platform>(
-    rules: BiasRules,
-    head: PageRef<'_, P>,
-    kind: RefKind,
-    refs: i32,
-) -> i32 {
-    if kind == RefKind::Pin && rules.uses_pincount(PageShape::of(head)) {
-        refs
-    } else {
-        bias_delta(kind, refs)
-    }
-}
 
 /// Implements the listed [`Scheme`] methods by delegating each, unchanged,
 /// to `$base` (a scheme or a `BiasRules` value): a variant lists what it

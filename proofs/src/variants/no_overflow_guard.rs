@@ -1,10 +1,8 @@
 //! `no-overflow-guard`: every grab refuses a free page (count 0) but none
 //! refuses a count that has wrapped past the sign bit.
 
-use super::{V5_7_RULES, delegate, refcount_delta};
-use pinref_model::page_ref::{
-    page_ref_add, page_ref_add_unless, page_ref_count, page_ref_inc, pincount_add,
-};
+use super::{V5_7_RULES, delegate};
+use pinref_model::page_ref::{page_ref_add_unless, page_ref_count, page_ref_inc, pincount_add};
 use pinref_model::scheme::check_refs;
 use pinref_model::sync::Platform;
 use pinref_model::vmstat::{PinStat, mod_node_page_state};
@@ -79,13 +77,7 @@ impl Scheme for NoOverflowGuard {
                 count,
             });
         }
-        if kind == RefKind::Pin && V5_7_RULES.uses_pincount(PageShape::of(head)) {
-            pincount_add(head, refs);
-        }
-        page_ref_add(head, refcount_delta(V5_7_RULES, head, kind, refs));
-        if kind == RefKind::Pin {
-            mod_node_page_state(head, PinStat::Acquired, refs);
-        }
+        V5_7_RULES.add_grabbed(head, kind, refs);
         Ok(())
     }
 
@@ -99,7 +91,7 @@ impl Scheme for NoOverflowGuard {
         check_refs(refs)?;
         let head = page.compound_head();
         // The flaw: no refusal of a negative count before the add.
-        if !page_ref_add_unless(head, refcount_delta(V5_7_RULES, head, kind, refs), 0) {
+        if !page_ref_add_unless(head, V5_7_RULES.refcount_delta(head, kind, refs), 0) {
             return Err(GupError::SpeculativeGrabOnFreedPage { pfn: head.pfn() });
         }
         if kind == RefKind::Pin {

@@ -1,7 +1,7 @@
 //! `speculative-add-without-unless-zero`: gup_fast's speculative grab
 //! checks the count, then adds, in two steps.
 
-use super::{V5_7_RULES, delegate, refcount_delta};
+use super::{V5_7_RULES, delegate};
 use pinref_model::page_ref::{page_ref_add, page_ref_count, pincount_add};
 use pinref_model::scheme::check_refs;
 use pinref_model::sync::Platform;
@@ -53,7 +53,7 @@ impl Scheme for SpeculativeAddWithoutUnlessZero {
             return Err(GupError::SpeculativeGrabOnFreedPage { pfn: head.pfn() });
         }
         // The flaw: the count may have dropped to 0 since it was read.
-        page_ref_add(head, refcount_delta(V5_7_RULES, head, kind, refs));
+        page_ref_add(head, V5_7_RULES.refcount_delta(head, kind, refs));
         if kind == RefKind::Pin {
             if V5_7_RULES.uses_pincount(PageShape::of(head)) {
                 pincount_add(head, refs);

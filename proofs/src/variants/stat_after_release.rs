@@ -1,7 +1,7 @@
 //! `stat-after-release`: the unpin counts `nr_foll_pin_released` after the
 //! release that may free the page.
 
-use super::{V5_7_RULES, delegate, refcount_delta};
+use super::{V5_7_RULES, delegate};
 use pinref_model::free::free_page;
 use pinref_model::page_ref::{page_ref_count, page_ref_sub_and_test, pincount_read, pincount_sub};
 use pinref_model::scheme::check_refs;
@@ -50,7 +50,7 @@ impl Scheme for StatAfterRelease {
         }
         check_refs(refs)?;
         let head = page.compound_head();
-        let delta = refcount_delta(V5_7_RULES, head, kind, refs);
+        let delta = V5_7_RULES.refcount_delta(head, kind, refs);
         let exact_pins = V5_7_RULES.uses_pincount(PageShape::of(head));
         if exact_pins {
             let pins = pincount_read(head);

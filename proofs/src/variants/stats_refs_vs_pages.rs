@@ -1,7 +1,7 @@
 //! `stats-refs-vs-pages`: pins acquired are counted per grab call, pins
 //! released per page.
 
-use super::{V5_7_RULES, delegate, refcount_delta};
+use super::{V5_7_RULES, delegate};
 use pinref_model::page_ref::{page_ref_add, page_ref_count, pincount_add};
 use pinref_model::scheme::check_refs;
 use pinref_model::sync::Platform;
@@ -56,7 +56,7 @@ impl Scheme for StatsRefsVsPages {
         if kind == RefKind::Pin && V5_7_RULES.uses_pincount(PageShape::of(head)) {
             pincount_add(head, refs);
         }
-        page_ref_add(head, refcount_delta(V5_7_RULES, head, kind, refs));
+        page_ref_add(head, V5_7_RULES.refcount_delta(head, kind, refs));
         if kind == RefKind::Pin {
             // The flaw: one per call, where `refs` pins were taken.
             mod_node_page_state(head, PinStat::Acquired, 1);

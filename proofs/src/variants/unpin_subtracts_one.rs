@@ -2,7 +2,7 @@
 //! pins with the bias subtracts `refs` instead of
 //! `refs * GUP_PIN_COUNTING_BIAS`.
 
-use super::{V5_7_RULES, delegate, refcount_delta};
+use super::{V5_7_RULES, delegate};
 use pinref_model::free::free_page;
 use pinref_model::page_ref::{page_ref_count, page_ref_sub_and_test};
 use pinref_model::scheme::check_refs;
@@ -54,7 +54,7 @@ impl Scheme for UnpinSubtractsOne {
         }
         check_refs(refs)?;
         let count = page_ref_count(head);
-        if (count as u32) < refcount_delta(V5_7_RULES, head, kind, refs) as u32 {
+        if (count as u32) < V5_7_RULES.refcount_delta(head, kind, refs) as u32 {
             return Err(GupError::UnpinWithoutPin {
                 pfn: head.pfn(),
                 count,

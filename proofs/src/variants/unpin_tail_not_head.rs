@@ -1,7 +1,7 @@
 //! `unpin-tail-not-head`: `unpin_user_pages` releases the page it is given
 //! instead of its compound head.
 
-use super::{V5_7_RULES, delegate, refcount_delta};
+use super::{V5_7_RULES, delegate};
 use pinref_model::free::free_page;
 use pinref_model::page_ref::{page_ref_count, page_ref_sub_and_test, pincount_read, pincount_sub};
 use pinref_model::sync::Platform;
@@ -46,7 +46,7 @@ impl Scheme for UnpinTailNotHead {
             // The flaw: `page`, where the pin was taken on
             // `page.compound_head()`.
             let exact_pins = V5_7_RULES.uses_pincount(PageShape::of(page));
-            let delta = refcount_delta(V5_7_RULES, page, RefKind::Pin, 1);
+            let delta = V5_7_RULES.refcount_delta(page, RefKind::Pin, 1);
             let count = page_ref_count(page);
             let pins = if exact_pins { pincount_read(page) } else { 1 };
             if pins < 1 || (count as u32) < delta as u32 {
