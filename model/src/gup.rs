@@ -98,7 +98,7 @@ pub fn pin_user_pages<'m, S: Scheme + ?Sized, P: Platform>(
             Err(error) => {
                 // Nothing may stay pinned on failure; the pages taken so far
                 // were pinned by us, so releasing them cannot be refused.
-                let _ = unpin_user_pages(scheme, &pinned);
+                scheme.unpin_on_failure(&pinned);
                 return Err(error);
             }
         }
@@ -152,7 +152,7 @@ pub fn pin_user_pages_fast<'m, S: Scheme + ?Sized, P: Platform>(
         match scheme.gup_fast_pte(mem, addr, flags) {
             Ok(page) => pinned.push(page),
             Err(error) => {
-                let _ = unpin_user_pages(scheme, &pinned);
+                scheme.unpin_on_failure(&pinned);
                 return Err(error);
             }
         }

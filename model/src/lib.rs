@@ -29,6 +29,7 @@ pub mod memory;
 pub mod page;
 pub mod page_flags;
 pub mod page_ref;
+pub mod property;
 pub mod scheme;
 pub mod split;
 pub mod sync;
@@ -39,4 +40,8 @@ pub use event::{Event, EventKind, Observer};
 pub use flags::{GupFlags, RefKind};
 pub use memory::{Layout, LayoutError, Memory};
 pub use page::{GUP_PIN_COUNTING_BIAS, PageRef};
-pub use scheme::{Claims, Counts, Devmap, Folio, Held, MAX_REFS, PageShape, Scheme, Seed, V5_7};
+pub use property::Property;
+pub use scheme::{
+    Claims, Counts, Devmap, Folio, Held, KnownBug, MAX_REFS, PageShape, Patch, Scheme,
+    SchemeObject, Seed, V5_7,
+};

@@ -1,16 +1,23 @@
 //! # pinref-proofs: what must hold, and the engines that explore it
 //!
-//! - [`properties`]: P1–P10 of the spec, and the [`properties::Violation`]
-//!   record every engine reports.
-//! - [`engines`]: how a scheme is explored (model-based proptest today;
-//!   loom, shuttle and real threads as the scenarios arrive).
-//! - [`catalogue`]: the schemes the main job checks, each through the public
-//!   [`pinref_model::Scheme`] trait.
+//! - [`properties`]: P1–P10 of the spec, the monitor that judges every
+//!   access, and the [`properties::Violation`] record every engine reports.
+//! - [`scenarios`]: the catalogue of concurrent scenarios (one file each,
+//!   written once against the sync layer) and the sequential program
+//!   space; [`scenarios::Scenario`] is the door for a user's own.
+//! - [`engines`]: how a scenario is explored ([`engines::Engine`]: loom,
+//!   proptest), each returning the same [`engines::Outcome`].
+//! - [`schemes`]: [`schemes::SchemeEntry`], a scheme as the engines take
+//!   it; [`catalogue`] lists the built-ins, [`variants`] the flawed ones.
+//! - [`mutation`]: the hunt that runs each flawed variant through the
+//!   engines until one catches it.
 //! - [`report`]: what a user sees.
 
 pub mod catalogue;
 pub mod engines;
+pub mod mutation;
 pub mod properties;
 pub mod report;
 pub mod scenarios;
+pub mod schemes;
 pub mod variants;

@@ -4,43 +4,26 @@
 //! `target/pinref/report.json` and `report.md`.
 
 use clap::Parser;
-use pinref_proofs::catalogue::{SchemeEntry, builtin_schemes, find_scheme};
-use pinref_proofs::engines::loom::LoomOptions;
-use pinref_proofs::engines::mutation;
-use pinref_proofs::engines::outcome::Verdict;
+use pinref_proofs::catalogue::{builtin_schemes, find_scheme};
+use pinref_proofs::engines::{self, Bound, Engine, RunOptions, Verdict};
+use pinref_proofs::mutation;
 use pinref_proofs::report::{Mutant, Report, Run, counterexample, json, markdown, table};
-use pinref_proofs::scenarios::ScenarioId;
+use pinref_proofs::scenarios::{self, ScenarioEntry};
+use pinref_proofs::schemes::SchemeEntry;
 use pinref_proofs::variants::{self, Variant};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Which preemption bound a run uses.
-#[derive(Debug, Clone, Copy)]
-enum BoundChoice {
-    /// Each scenario's own default ([`ScenarioId::default_bound`]):
-    /// exhaustive where that is cheap, bounded where it is not.
-    PerScenario,
-    /// The same bound (or none) for every run.
-    Fixed(Option<usize>),
-}
-
-impl BoundChoice {
-    fn for_scenario(self, scenario: ScenarioId) -> Option<usize> {
-        match self {
-            BoundChoice::PerScenario => scenario.default_bound(),
-            BoundChoice::Fixed(bound) => bound,
+/// How a bound is described on the terminal.
+fn describe(bound: Bound) -> String {
+    match bound {
+        Bound::ScenarioDefault => {
+            "each scenario's default (exhaustive where cheap; see the table)".to_string()
         }
-    }
-
-    fn describe(self) -> String {
-        match self {
-            BoundChoice::PerScenario => {
-                "each scenario's default (exhaustive where cheap; see the table)".to_string()
-            }
-            BoundChoice::Fixed(None) => "none (exhaustive)".to_string(),
-            BoundChoice::Fixed(Some(bound)) => bound.to_string(),
-        }
+        Bound::Unbounded => "none (exhaustive)".to_string(),
+        Bound::At(bound) => bound.to_string(),
     }
 }
 
@@ -66,9 +49,9 @@ struct Cli {
     /// Only these schemes (repeatable): seed, v5_7, folio, devmap.
     #[arg(long = "scheme", value_name = "NAME")]
     schemes: Vec<String>,
-    /// Only this engine (only `loom` runs the concurrent catalogue today).
-    #[arg(long, value_name = "NAME", default_value = "loom")]
-    engine: String,
+    /// Only these engines (repeatable; `--list` shows them) [default: all].
+    #[arg(long = "engine", value_name = "NAME")]
+    engines: Vec<String>,
     /// Loom's preemption bound for every run [default: LOOM_MAX_PREEMPTIONS,
     /// else each scenario's own: exhaustive where cheap, 2 where not].
     #[arg(long, value_name = "N", conflicts_with = "unbounded")]
@@ -117,11 +100,16 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, String> {
     let schemes = select_schemes(&cli.schemes)?;
     let scenarios = select_scenarios(&cli.scenarios)?;
+    let engines = select_engines(&cli.engines)?;
     if cli.list {
         println!("scenarios:");
-        for scenario in ScenarioId::ALL {
+        for scenario in scenarios::catalogue() {
             let properties: Vec<_> = scenario.properties().iter().map(|p| p.id()).collect();
             println!("  {:<18} {}", scenario.name(), properties.join(" "));
+        }
+        println!("engines:");
+        for engine in engines::registry() {
+            println!("  {:<18} {}", engine.name(), engine.summary());
         }
         println!("schemes:");
         for scheme in builtin_schemes() {
@@ -133,12 +121,6 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    if cli.engine != "loom" {
-        return Err(format!(
-            "unknown engine '{}': the concurrent catalogue runs on 'loom'",
-            cli.engine
-        ));
-    }
     let bound = preemption_bound(&cli)?;
     if cli.replay.is_some() && (scenarios.len() != 1 || schemes.len() != 1) {
         return Err("--replay needs exactly one --scenario and one --scheme".to_string());
@@ -146,55 +128,57 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     std::fs::create_dir_all(cli.out.join("replay"))
         .map_err(|error| format!("cannot create {}: {error}", cli.out.display()))?;
 
-    let cases: Vec<(ScenarioId, &SchemeEntry)> = scenarios
-        .iter()
-        .flat_map(|&scenario| {
-            schemes
-                .iter()
-                .filter(move |scheme| scheme.applies(scenario))
-                .map(move |scheme| (scenario, scheme))
-        })
-        .collect();
+    let mut cases: Vec<(&Arc<dyn Engine>, &ScenarioEntry, &SchemeEntry)> = Vec::new();
+    for engine in &engines {
+        for scenario in scenarios.iter().filter(|s| engine.supports(s)) {
+            for scheme in schemes.iter().filter(|scheme| scheme.applies(scenario)) {
+                cases.push((engine, scenario, scheme));
+            }
+        }
+    }
+    if cases.is_empty() {
+        return Err("no engine supports the scenarios chosen (see --list)".to_string());
+    }
+    let engine_names: Vec<&str> = engines.iter().map(|engine| engine.name()).collect();
     eprintln!(
-        "pinref: {} runs on loom, preemption bound: {}",
+        "pinref: {} runs on {}, preemption bound: {}",
         cases.len(),
-        bound.describe()
+        engine_names.join(", "),
+        describe(bound)
     );
     let started = Instant::now();
     let mut report = Report::default();
-    for (index, (scenario, scheme)) in cases.iter().enumerate() {
-        let checkpoint =
-            cli.out
-                .join("replay")
-                .join(format!("{}-{}.json", scenario.name(), scheme.name));
-        let run_bound = bound.for_scenario(*scenario);
-        let options = LoomOptions {
-            preemption_bound: run_bound,
-            max_executions: cli.max_executions,
-            max_duration: Duration::from_secs(cli.max_seconds),
-            checkpoint: None,
-            replay_from: cli.replay.clone(),
-            progress: true,
-        };
+    let options = RunOptions {
+        bound,
+        max_executions: cli.max_executions,
+        max_duration: Duration::from_secs(cli.max_seconds),
+        seed: None,
+        replay_from: cli.replay.clone(),
+        artifacts: Some(cli.out.join("replay")),
+        progress: true,
+    };
+    for (index, (engine, scenario, scheme)) in cases.iter().enumerate() {
         eprint!(
-            "[{:>2}/{}] {:<18} {:<7} ... ",
+            "[{:>2}/{}] {:<18} {:<7} {:<8} ... ",
             index + 1,
             cases.len(),
             scenario.name(),
-            scheme.name
+            scheme.name,
+            engine.name()
         );
-        let outcome = scheme.explore_loom_replayable(*scenario, &options, &checkpoint);
+        let outcome = engine.explore(scenario, scheme, &options);
         eprintln!(
-            "{} ({} executions, {:.2}s)",
+            "{} ({} {}, {:.2}s)",
             outcome.verdict.as_str(),
             outcome.executions,
+            outcome.unit,
             outcome.seconds
         );
         report.runs.push(Run {
             scenario: scenario.name(),
             scheme: scheme.name,
-            engine: "loom",
-            preemption_bound: run_bound,
+            engine: engine.name(),
+            preemption_bound: outcome.bound,
             outcome,
         });
     }
@@ -219,11 +203,12 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let hunt = mutation::hunt(&variant.entry, &replay_dir);
             match hunt.property() {
                 Some(property) => eprintln!(
-                    "caught: {} by {} {} ({} executions, {:.2}s)",
+                    "caught: {} by {} {} ({} {}, {:.2}s)",
                     property.id(),
                     hunt.engine,
                     hunt.scenario.unwrap_or(""),
                     hunt.executions_to_find,
+                    hunt.unit,
                     hunt.seconds
                 ),
                 None => eprintln!("NOT CAUGHT ({:.2}s)", hunt.seconds),
@@ -319,12 +304,12 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     })
 }
 
-fn preemption_bound(cli: &Cli) -> Result<BoundChoice, String> {
+fn preemption_bound(cli: &Cli) -> Result<Bound, String> {
     if cli.unbounded {
-        return Ok(BoundChoice::Fixed(None));
+        return Ok(Bound::Unbounded);
     }
     if let Some(bound) = cli.preemption_bound {
-        return Ok(BoundChoice::Fixed(Some(bound)));
+        return Ok(Bound::At(bound));
     }
     match std::env::var("LOOM_MAX_PREEMPTIONS") {
         Ok(text) if text.trim().is_empty() => Err(
@@ -334,9 +319,9 @@ fn preemption_bound(cli: &Cli) -> Result<BoundChoice, String> {
         Ok(text) => text
             .trim()
             .parse()
-            .map(|bound| BoundChoice::Fixed(Some(bound)))
+            .map(Bound::At)
             .map_err(|_| format!("LOOM_MAX_PREEMPTIONS={text:?} is not a number")),
-        Err(_) => Ok(BoundChoice::PerScenario),
+        Err(_) => Ok(Bound::ScenarioDefault),
     }
 }
 
@@ -376,16 +361,31 @@ fn select_variants(names: &[String]) -> Result<Vec<Variant>, String> {
         .collect()
 }
 
-fn select_scenarios(names: &[String]) -> Result<Vec<ScenarioId>, String> {
+fn select_scenarios(names: &[String]) -> Result<Vec<ScenarioEntry>, String> {
     if names.is_empty() {
-        return Ok(ScenarioId::ALL.to_vec());
+        return Ok(scenarios::catalogue());
     }
     names
         .iter()
         .map(|name| {
-            ScenarioId::from_name(name).ok_or_else(|| {
-                let known: Vec<_> = ScenarioId::ALL.iter().map(|id| id.name()).collect();
+            scenarios::find(name).ok_or_else(|| {
+                let known: Vec<_> = scenarios::catalogue().iter().map(|s| s.name()).collect();
                 format!("unknown scenario '{name}'; known: {}", known.join(", "))
+            })
+        })
+        .collect()
+}
+
+fn select_engines(names: &[String]) -> Result<Vec<Arc<dyn Engine>>, String> {
+    if names.is_empty() {
+        return Ok(engines::registry());
+    }
+    names
+        .iter()
+        .map(|name| {
+            engines::find(name).ok_or_else(|| {
+                let known: Vec<_> = engines::registry().iter().map(|e| e.name()).collect();
+                format!("unknown engine '{name}'; known: {}", known.join(", "))
             })
         })
         .collect()

@@ -4,12 +4,12 @@
 //! printed counterexample replays to the same violation.
 
 use pinref_proofs::catalogue::find_scheme;
-use pinref_proofs::engines::loom::LoomOptions;
-use pinref_proofs::engines::mutation::{Hunt, hunt};
-use pinref_proofs::engines::outcome::Verdict;
-use pinref_proofs::engines::proptest::CheckOptions;
+use pinref_proofs::engines::loom::LoomEngine;
+use pinref_proofs::engines::proptest::{CheckOptions, check_scheme_with};
+use pinref_proofs::engines::{RunOptions, Verdict};
+use pinref_proofs::mutation::{Hunt, hunt};
 use pinref_proofs::properties::Property;
-use pinref_proofs::scenarios::ScenarioId;
+use pinref_proofs::scenarios;
 use pinref_proofs::variants::{Variant, catalogue};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -46,12 +46,13 @@ fn every_catalogued_variant_is_caught_by_the_property_it_breaks() {
     let hunts = hunt_all(&catalogue());
     for (variant, hunt) in &hunts {
         eprintln!(
-            "{:<38} {:?} by {} {} ({} executions, {:.2}s)",
+            "{:<38} {:?} by {} {} ({} {}, {:.2}s)",
             variant.name(),
             hunt.property(),
             hunt.engine,
             hunt.scenario.unwrap_or(""),
             hunt.executions_to_find,
+            hunt.unit,
             hunt.seconds
         );
     }
@@ -86,21 +87,29 @@ fn every_catalogued_variant_is_caught_by_the_property_it_breaks() {
 #[test]
 fn a_loom_counterexample_replays_to_the_same_violation_from_its_checkpoint() {
     let entry = find_scheme("put-load-store").expect("the variant is catalogued");
-    let checkpoint = scratch("replay").join("get_put_vs_pin.json");
-    let options = LoomOptions::for_scenario(ScenarioId::GetPutVsPin);
+    let scenario = scenarios::find("get_put_vs_pin").expect("the scenario is catalogued");
+    let artifacts = scratch("replay");
+    let options = RunOptions {
+        artifacts: Some(artifacts.clone()),
+        ..RunOptions::default()
+    };
 
-    let found = entry.explore_loom_replayable(ScenarioId::GetPutVsPin, &options, &checkpoint);
+    let found = entry.explore(&LoomEngine, &scenario, &options);
     assert_eq!(found.verdict, Verdict::Violation);
     assert!(
         found.executions > 1,
         "the bug needs an interleaving to show"
     );
     assert!(found.violations[0].replay.contains("--replay"));
+    let checkpoint = artifacts.join("get_put_vs_pin-put-load-store.json");
+    assert!(checkpoint.is_file(), "{}", found.violations[0].replay);
 
-    let replayed = entry.explore_loom(
-        ScenarioId::GetPutVsPin,
-        &LoomOptions {
+    let replayed = entry.explore(
+        &LoomEngine,
+        &scenario,
+        &RunOptions {
             replay_from: Some(checkpoint),
+            artifacts: None,
             ..options
         },
     );
@@ -127,18 +136,19 @@ fn a_proptest_counterexample_replays_from_its_regression_file() {
         regressions: Some(scratch("regressions")),
         ..CheckOptions::new(20_000)
     };
-    let found = entry
-        .check_sequential(&options)
-        .expect_err("the flaw is caught");
+    let found =
+        check_scheme_with(entry.object().clone(), &options).expect_err("the flaw is caught");
     let violation = found.violation().expect("a property failed").clone();
 
     // No new cases: only the seed the first run saved.
-    let replayed = entry
-        .check_sequential(&CheckOptions {
+    let replayed = check_scheme_with(
+        entry.object().clone(),
+        &CheckOptions {
             cases: 0,
             ..options
-        })
-        .expect_err("the saved seed fails again");
+        },
+    )
+    .expect_err("the saved seed fails again");
     // The saved seed regenerates the original failing case, which shrinks
     // again: the same property fails (the shrunk program may differ in
     // which equivalent operation it keeps).
@@ -156,9 +166,8 @@ fn the_sequential_engine_sees_a_write_to_a_freed_page_inside_one_operation() {
         regressions: None,
         ..CheckOptions::new(20_000)
     };
-    let failure = entry
-        .check_sequential(&options)
-        .expect_err("the flaw is caught");
+    let failure =
+        check_scheme_with(entry.object().clone(), &options).expect_err("the flaw is caught");
     let violation = failure.violation().expect("a property failed");
     assert_eq!(violation.property, Property::P4, "{violation}");
     assert!(

@@ -3,6 +3,9 @@
 //! helpers, and the tests in `tests/tests/` put it through every check pinref
 //! has.
 //!
+//! [`PinVsDriverPut`] is a scenario written the same way: a driver's
+//! release path drops its own plain reference while a user pins the page.
+//!
 //! [`HeadroomGuard`] is the folio scheme with the overflow guard `Arc` uses
 //! for its own count: grabs are refused once the count passes
 //! [`PIN_HEADROOM_LIMIT`], half of `i32::MAX`, so that any number of racing
@@ -10,10 +13,15 @@
 //! bit. It therefore claims P6 in full, which the kernel's schemes do not.
 
 use pinref_model::page_ref::page_ref_count;
-use pinref_model::sync::Platform;
+use pinref_model::scheme::check_refs;
+use pinref_model::sync::{JoinHandle, Platform};
 use pinref_model::{
-    Claims, Counts, Folio, GupError, GupFlags, Held, MAX_REFS, PageRef, PageShape, Scheme,
+    Claims, Counts, Folio, GupError, GupFlags, Held, Layout, MAX_REFS, PageRef, PageShape, Scheme,
 };
+use pinref_proofs::properties::Property;
+use pinref_proofs::properties::monitor::Monitor;
+use pinref_proofs::scenarios::world::World;
+use pinref_proofs::scenarios::{Scenario, ScenarioInfo};
 
 /// Above this count every grab is refused: `i32::MAX / 2`. The other half
 /// of the range is headroom for grabbers racing past the check: each adds
@@ -26,8 +34,15 @@ pub const PIN_HEADROOM_LIMIT: i32 = i32::MAX / 2;
 pub struct HeadroomGuard;
 
 impl HeadroomGuard {
-    /// Refuses a grab on a page whose count is past the limit.
-    fn guard<P: Platform>(page: PageRef<'_, P>, refs: i32) -> Result<(), GupError> {
+    /// Refuses a grab on a page whose count is past the limit (after the
+    /// checks every grab makes first: its flags and its `refs`).
+    fn guard<P: Platform>(
+        page: PageRef<'_, P>,
+        refs: i32,
+        flags: GupFlags,
+    ) -> Result<(), GupError> {
+        flags.ref_kind()?;
+        check_refs(refs)?;
         let head = page.compound_head();
         let count = page_ref_count(head);
         if count > PIN_HEADROOM_LIMIT {
@@ -74,8 +89,7 @@ impl Scheme for HeadroomGuard {
         refs: i32,
         flags: GupFlags,
     ) -> Result<(), GupError> {
-        flags.ref_kind()?;
-        Self::guard(page, refs)?;
+        Self::guard(page, refs, flags)?;
         Folio.try_grab_folio(page, refs, flags)
     }
     fn try_grab_compound_head<'m, P: Platform>(
@@ -84,8 +98,7 @@ impl Scheme for HeadroomGuard {
         refs: i32,
         flags: GupFlags,
     ) -> Result<PageRef<'m, P>, GupError> {
-        flags.ref_kind()?;
-        Self::guard(page, refs)?;
+        Self::guard(page, refs, flags)?;
         Folio.try_grab_compound_head(page, refs, flags)
     }
     fn put_compound_head<P: Platform>(
@@ -98,5 +111,48 @@ impl Scheme for HeadroomGuard {
     }
     fn page_maybe_dma_pinned<P: Platform>(&self, page: PageRef<'_, P>) -> bool {
         Folio.page_maybe_dma_pinned(page)
+    }
+}
+
+/// A driver's release path (`put_page` of the reference it took when it
+/// mapped the page) races a `pin_user_pages` / `unpin_user_pages` of the
+/// same page, which the user's mapping keeps alive: the pin must be seen
+/// (P1), nothing may free the page (P4), and the count must come back to
+/// the mapping's one reference (P5).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PinVsDriverPut;
+
+impl Scenario for PinVsDriverPut {
+    fn info(&self) -> ScenarioInfo {
+        ScenarioInfo {
+            name: "pin_vs_driver_put",
+            summary: "a driver's put_page of its own reference races a pin and unpin",
+            properties: &[Property::P1, Property::P4, Property::P5, Property::P7],
+            threads: 2,
+            default_bound: None,
+        }
+    }
+
+    fn run<P: Platform, S: Scheme>(&self, scheme: S, monitor: Monitor) {
+        // The mapping's reference and the driver's.
+        let start = Held { plain: 2, pins: 0 };
+        let world = World::<P, S>::new(scheme, &Layout::single_page(), &[start], monitor);
+
+        let driver = world.spawn("driver release", |t| {
+            t.use_page(0);
+            t.must(Property::P4, t.put_page(0));
+        });
+        let pinner = world.spawn("pinner", |t| {
+            let pages = t.must(Property::P7, t.pin_user_pages(0, 1));
+            t.check_pinned(0, false);
+            t.use_page(0);
+            t.must(Property::P7, t.unpin_user_pages(&pages));
+        });
+        driver.join();
+        pinner.join();
+
+        let mapping = Held { plain: 1, pins: 0 };
+        world.main_actor().check_not_pinned(0, mapping);
+        world.check_quiescent(&[(0, mapping)]);
     }
 }

@@ -106,15 +106,8 @@ impl BiasRules {
         Ok(())
     }
 
-    /// `try_grab_page()` / `try_grab_folio()`: the `<= 0` guard (the
-    /// CVE-2019-11487 fix; `<= 1` for devmap pages), then the add; for a pin, the exact pin count
-    /// first where the page keeps one, and `nr_foll_pin_acquired += refs`.
-    ///
-    /// The guard is a separate relaxed read, racy by design: racing grabbers
-    /// can all pass it and together carry the count past the sign bit; the
-    /// 21 bits of pin headroom are what makes that unlikely, not the guard.
-    /// The adds are relaxed: the caller found the page under the page-table
-    /// lock, which keeps it from being freed while it grabs.
+    /// `try_grab_page()` / `try_grab_folio()`: [`BiasRules::grab_guard`],
+    /// then [`BiasRules::add_grabbed`].
     pub fn try_grab_folio<P: Platform>(
         self,
         page: PageRef<'_, P>,
@@ -122,6 +115,23 @@ impl BiasRules {
         flags: GupFlags,
     ) -> Result<(), GupError> {
         let kind = flags.ref_kind()?;
+        let head = self.grab_guard(page, refs)?;
+        self.add_grabbed(head, kind, refs);
+        Ok(())
+    }
+
+    /// The checks of a slow-path grab, before it touches anything: `refs`
+    /// in range, then the `<= 0` guard (the CVE-2019-11487 fix; `<= 1` for
+    /// devmap pages) on the head, whose handle it returns.
+    ///
+    /// The guard is a separate relaxed read, racy by design: racing grabbers
+    /// can all pass it and together carry the count past the sign bit; the
+    /// 21 bits of pin headroom are what makes that unlikely, not the guard.
+    pub fn grab_guard<'m, P: Platform>(
+        self,
+        page: PageRef<'m, P>,
+        refs: i32,
+    ) -> Result<PageRef<'m, P>, GupError> {
         check_refs(refs)?;
         let head = page.compound_head();
         let count = page_ref_count(head);
@@ -134,19 +144,36 @@ impl BiasRules {
                 count,
             });
         }
-        self.add_grabbed(head, kind, refs);
-        Ok(())
+        Ok(head)
     }
 
-    /// The add half of a slow-path grab, once its guard has passed: for a
-    /// pin, the exact pin count first where the page keeps one; the
-    /// refcount (relaxed: the page-table lock keeps the page alive); then,
-    /// for a pin, `nr_foll_pin_acquired += refs`.
+    /// The add half of a slow-path grab, once its guard has passed:
+    /// [`BiasRules::grab_pincount`], [`BiasRules::grab_refcount`], then
+    /// [`BiasRules::grab_stat`].
     pub fn add_grabbed<P: Platform>(self, head: PageRef<'_, P>, kind: RefKind, refs: i32) {
+        self.grab_pincount(head, kind, refs);
+        self.grab_refcount(head, kind, refs);
+        self.grab_stat(head, kind, refs);
+    }
+
+    /// For a pin on a page that keeps an exact pin count: `refs` more
+    /// (`atomic_add(refs, &folio->_pincount)`, unordered).
+    pub fn grab_pincount<P: Platform>(self, head: PageRef<'_, P>, kind: RefKind, refs: i32) {
         if kind == RefKind::Pin && self.uses_pincount(PageShape::of(head)) {
             pincount_add(head, refs);
         }
+    }
+
+    /// The refcount half of a grab: `page_ref_add` of
+    /// [`BiasRules::refcount_delta`]. Relaxed: the caller found the page
+    /// under the page-table lock, which keeps it from being freed while it
+    /// grabs.
+    pub fn grab_refcount<P: Platform>(self, head: PageRef<'_, P>, kind: RefKind, refs: i32) {
         page_ref_add(head, self.refcount_delta(head, kind, refs));
+    }
+
+    /// For a pin: `nr_foll_pin_acquired += refs`.
+    pub fn grab_stat<P: Platform>(self, head: PageRef<'_, P>, kind: RefKind, refs: i32) {
         if kind == RefKind::Pin {
             mod_node_page_state(head, PinStat::Acquired, refs);
         }

@@ -6,8 +6,13 @@
 pub mod bias;
 mod devmap;
 mod folio;
+pub mod object;
+pub mod patch;
 mod seed;
 mod v5_7;
+
+pub use object::SchemeObject;
+pub use patch::Patch;
 
 pub use devmap::Devmap;
 pub use folio::Folio;
@@ -20,6 +25,7 @@ use crate::gup;
 use crate::memory::Memory;
 use crate::page::{GUP_PIN_COUNTING_BIAS, PageRef};
 use crate::page_ref::{set_page_count, set_pincount};
+use crate::property::Property;
 use crate::sync::Platform;
 
 /// The largest `refs` one grab may take: a pin of `MAX_REFS` adds
@@ -106,8 +112,29 @@ impl Claims {
     };
 }
 
-/// A page refcount scheme: how references and pins are taken, released and
-/// read on a page's counters.
+/// A bug the kernel version a scheme stands for is known to have: the
+/// checker must find it there (a run whose violations are exactly its
+/// known bugs reports `known_bug`, and one that does not find a declared
+/// bug fails: the checker lost its teeth), and the version that fixed it
+/// must pass the same scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct KnownBug {
+    /// A short, stable id for reports (`stat-after-release`).
+    pub id: &'static str,
+    /// The property it breaks.
+    pub property: Property,
+    /// What goes wrong, in one line.
+    pub summary: &'static str,
+    /// The first kernel version with the fix (`v5.12`).
+    pub fixed_in: &'static str,
+    /// The subject of the fixing commit.
+    pub fix: &'static str,
+    /// The scenarios of the catalogue that reproduce it.
+    pub scenarios: &'static [&'static str],
+}
+
+/// A page refcount scheme: how references and pins are taken, released
+/// and read on a page's counters.
 ///
 /// Implement the required methods with the helpers of
 /// [`crate::page_ref`] (and [`crate::page_flags`], [`crate::vmstat`],
@@ -238,6 +265,12 @@ pub trait Scheme: Send + Sync + 'static {
         Claims::ALL
     }
 
+    /// The bugs the kernel version this scheme stands for is known to have
+    /// (none by default).
+    fn known_bugs(&self) -> Vec<KnownBug> {
+        Vec::new()
+    }
+
     /// The abstraction function: the counters of a head page of `shape` that
     /// holds `held`, in wrapping 32-bit arithmetic. The ghost spec checks
     /// the concrete counters against it at every quiescent point (P5), and
@@ -324,6 +357,14 @@ pub trait Scheme: Send + Sync + 'static {
         gup::unpin_user_pages(self, pages)
     }
 
+    /// How the generic GUP code gives back what a batch had pinned when it
+    /// fails and must hold nothing (gup_fast's unwinding, the `FOLL_LONGTERM`
+    /// migration failure): [`Scheme::unpin_user_pages`] by default. The
+    /// pages were pinned by the caller, so the release cannot be refused.
+    fn unpin_on_failure<P: Platform>(&self, pages: &[PageRef<'_, P>]) {
+        let _ = self.unpin_user_pages(pages);
+    }
+
     /// `unpin_user_pages_dirty_lock()`: marks each page dirty (under the page
     /// lock) if asked and it is clean, then unpins it. See
     /// [`gup::unpin_user_pages_dirty_lock`].
@@ -377,10 +418,15 @@ pub trait Scheme: Send + Sync + 'static {
     /// before any thread can see the page: a check's starting state.
     fn init_page<P: Platform>(&self, page: PageRef<'_, P>, held: Held) {
         let head = page.compound_head();
-        let counts = self.counts_for(PageShape::of(head), held);
-        set_page_count(head, counts.refcount);
-        set_pincount(head, counts.pincount);
+        init_counts(head, self.counts_for(PageShape::of(head), held));
     }
+}
+
+/// Writes `counts` into a head page outright (`set_page_count` and the pin
+/// count): a check's starting state, before any thread can see the page.
+pub fn init_counts<P: Platform>(head: PageRef<'_, P>, counts: Counts) {
+    set_page_count(head, counts.refcount);
+    set_pincount(head, counts.pincount);
 }
 
 /// The refcount delta of one kind of reference under the bias rule:

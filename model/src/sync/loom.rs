@@ -2,6 +2,7 @@
 //! exploration of every interleaving (within a preemption bound).
 
 use super::{ContentsCell, JoinHandle, Ordering, Platform};
+use crate::scheme::object::{AnyScheme, DynScheme};
 
 /// loom's primitives. Only usable inside `loom::model` (the loom engine in
 /// `pinref-proofs` runs scenarios there).
@@ -100,6 +101,9 @@ impl Platform for Loom {
         T: Send + 'static,
     {
         loom::thread::spawn(f)
+    }
+    fn scheme_view(scheme: &dyn AnyScheme) -> &dyn DynScheme<Self> {
+        scheme
     }
     fn yield_now() {
         loom::thread::yield_now()

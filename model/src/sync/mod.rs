@@ -45,6 +45,8 @@ pub use self::shuttle::Shuttle;
 pub use self::std_threads::Std;
 pub use std::sync::atomic::Ordering;
 
+use crate::scheme::object::{AnyScheme, DynScheme};
+
 /// A 32-bit atomic integer with wrapping arithmetic, as the kernel's
 /// `atomic_t` (the kernel builds with `-fno-strict-overflow`).
 ///
@@ -124,6 +126,10 @@ pub trait Platform: Sized + Send + Sync + 'static {
         T: Send + 'static;
     /// Gives other threads a chance to run; required in spin loops.
     fn yield_now();
+    /// How a type-erased scheme is seen on this platform: the upcast of an
+    /// [`AnyScheme`] to its view for this platform (see
+    /// [`crate::scheme::object`]).
+    fn scheme_view(scheme: &dyn AnyScheme) -> &dyn DynScheme<Self>;
     /// A small number naming the calling thread within one execution: 0 for
     /// the thread that runs the scenario, then 1, 2, ... in order of spawn
     /// (std: a process-wide counter).

@@ -3,6 +3,7 @@
 
 use super::std_threads::RelaxedCell;
 use super::{JoinHandle, Ordering, Platform};
+use crate::scheme::object::{AnyScheme, DynScheme};
 
 /// shuttle's primitives. Only usable inside a shuttle test (`shuttle::check_*`
 /// or a `shuttle::Runner`). Shuttle treats every ordering as `SeqCst`, so it
@@ -70,6 +71,9 @@ impl Platform for Shuttle {
         T: Send + 'static,
     {
         shuttle::thread::spawn(f)
+    }
+    fn scheme_view(scheme: &dyn AnyScheme) -> &dyn DynScheme<Self> {
+        scheme
     }
     fn yield_now() {
         shuttle::thread::yield_now()

@@ -1,6 +1,7 @@
 //! [`Std`]: real threads and the standard library's atomics.
 
 use super::{ContentsCell, JoinHandle, Ordering, Platform};
+use crate::scheme::object::{AnyScheme, DynScheme};
 use std::sync::atomic as std_atomic;
 
 /// Real threads (`std::thread`) and `std::sync::atomic`: the platform for
@@ -88,6 +89,9 @@ impl Platform for Std {
         T: Send + 'static,
     {
         std::thread::spawn(f)
+    }
+    fn scheme_view(scheme: &dyn AnyScheme) -> &dyn DynScheme<Self> {
+        scheme
     }
     fn yield_now() {
         std::thread::yield_now()

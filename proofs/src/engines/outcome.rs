@@ -1,5 +1,7 @@
-//! What one exploration of one scenario on one scheme found: the verdict,
-//! how much was explored, and the violation with its counterexample.
+//! What one exploration of one scenario on one scheme found, whatever the
+//! engine: the verdict, how much was explored (in the engine's own unit:
+//! executions, iterations, states, programs), and the violations with their
+//! counterexamples.
 
 use crate::properties::monitor::{Monitor, StopExecution};
 use crate::properties::{Property, Violation};
@@ -13,6 +15,9 @@ pub enum Verdict {
     Violation,
     /// A property the scheme does not claim failed, as its claims say.
     ExpectedViolation,
+    /// Every violation found is a bug the kernel version the scheme stands
+    /// for is known to have ([`pinref_model::Scheme::known_bugs`]).
+    KnownBug,
     /// Cut short by a cap: not a pass.
     Incomplete,
 }
@@ -24,6 +29,7 @@ impl Verdict {
             Verdict::Pass => "pass",
             Verdict::Violation => "violation",
             Verdict::ExpectedViolation => "expected_violation",
+            Verdict::KnownBug => "known_bug",
             Verdict::Incomplete => "incomplete",
         }
     }
@@ -32,28 +38,61 @@ impl Verdict {
 /// One run's result.
 #[derive(Debug, Clone)]
 pub struct Outcome {
+    /// The engine that ran it ([`super::Engine::name`]).
+    pub engine: &'static str,
     /// The verdict.
     pub verdict: Verdict,
-    /// Executions explored (counted, including the failing one).
+    /// How much was explored, in [`Outcome::unit`]s (counted, the failing
+    /// one included).
     pub executions: u64,
+    /// What [`Outcome::executions`] counts: `executions` (loom),
+    /// `iterations` (shuttle), `states` (the state-caching explorer),
+    /// `programs` (proptest, fuzzing).
+    pub unit: &'static str,
+    /// The preemption bound the run used, for an engine that has one
+    /// (`None`: unbounded, or an engine without bounds).
+    pub bound: Option<usize>,
     /// Wall-clock seconds.
     pub seconds: f64,
-    /// The violations found (the first stops the run).
+    /// The violations found (an unexpected one stops the run).
     pub violations: Vec<Violation>,
     /// Anything else worth saying (a cap, an engine message).
     pub note: Option<String>,
+    /// Engine-specific figures, reported as they are (`states`,
+    /// `transitions`, `peak_memory_bytes`, `seed`, ...).
+    pub counters: Vec<(&'static str, u64)>,
 }
 
 impl Outcome {
-    /// An outcome without violations.
+    /// An outcome without violations, in executions, of no engine yet
+    /// ([`Outcome::by`] names it).
     pub fn new(verdict: Verdict, executions: u64, seconds: f64) -> Self {
         Outcome {
+            engine: "",
             verdict,
             executions,
+            unit: "executions",
+            bound: None,
             seconds,
             violations: Vec::new(),
             note: None,
+            counters: Vec::new(),
         }
+    }
+
+    /// The same outcome, credited to `engine`, counted in `unit`s.
+    pub fn by(mut self, engine: &'static str, unit: &'static str) -> Self {
+        self.engine = engine;
+        self.unit = unit;
+        self
+    }
+
+    /// The value of an engine-specific counter.
+    pub fn counter(&self, name: &str) -> Option<u64> {
+        self.counters
+            .iter()
+            .find(|(key, _)| *key == name)
+            .map(|&(_, value)| value)
     }
 }
 

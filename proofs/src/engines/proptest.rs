@@ -38,7 +38,7 @@
 //!   reads it); [`Summary::rng_seed`] says which seed a run used.
 
 use std::any::Any;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::fs;
@@ -46,17 +46,22 @@ use std::io::Write;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use pinref_model::{GupFlags, Held, Layout, MAX_REFS, Scheme};
 use proptest::collection::vec;
 use proptest::prelude::{Just, Strategy, any};
 use proptest::strategy::{BoxedStrategy, Union};
 use proptest::test_runner::{
-    Config, FailurePersistence, PersistedSeed, TestCaseError, TestError, TestRunner,
+    Config, FailurePersistence, PersistedSeed, RngSeed, TestCaseError, TestError, TestRunner,
 };
 
+use super::outcome::{Outcome, Verdict};
 use super::sequential::{Op, Program, ProgramRun, Start, minimize, run_program};
+use super::{Engine, RunOptions};
 use crate::properties::{Property, Violation};
+use crate::scenarios::ScenarioEntry;
+use crate::schemes::SchemeEntry;
 
 /// Where regression files go by default: `proofs/proptest-regressions/
 /// sequential/` in this crate's source tree, so that they are committed
@@ -326,6 +331,9 @@ pub struct CheckOptions {
     /// The directory of regression files (`None`: nothing is read or
     /// written).
     pub regressions: Option<PathBuf>,
+    /// proptest's RNG seed (`None`: proptest's own, or
+    /// `PROPTEST_RNG_SEED`).
+    pub rng_seed: Option<u64>,
 }
 
 impl CheckOptions {
@@ -337,6 +345,7 @@ impl CheckOptions {
             edges: Vec::new(),
             max_ops: DEFAULT_MAX_OPS,
             regressions: Some(PathBuf::from(DEFAULT_REGRESSIONS_DIR)),
+            rng_seed: None,
         }
     }
 
@@ -495,7 +504,7 @@ pub enum Finding {
 }
 
 /// A failed check: what failed, the minimal program, and how to replay it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SchemeFailure {
     /// The scheme's name.
     pub scheme: &'static str,
@@ -509,6 +518,11 @@ pub struct SchemeFailure {
     pub seed: Option<String>,
     /// The regression file holding the seed.
     pub regressions: Option<PathBuf>,
+    /// Programs run up to the first failing one, that one included.
+    pub cases_to_find: u64,
+    /// Seconds from the start of the check to the first failing program
+    /// (shrinking comes after, and is not counted).
+    pub seconds_to_find: f64,
 }
 
 impl SchemeFailure {
@@ -579,23 +593,35 @@ pub fn check_scheme_with<S: Scheme>(
             saved: Arc::clone(&saved),
         }) as Box<dyn FailurePersistence>
     });
-    let config = Config {
+    let mut config = Config {
         cases: options.cases,
         failure_persistence: persistence,
         source_file: None,
         max_shrink_iters: 20_000,
         ..Config::default()
     };
+    if let Some(seed) = options.rng_seed {
+        config.rng_seed = RngSeed::Fixed(seed);
+    }
     let rng_seed = config.rng_seed.to_string();
     let mut runner = TestRunner::new(config);
     let summary = RefCell::new(Summary::new(name, options));
+    let started = Instant::now();
+    let first_failure: Cell<Option<(u64, f64)>> = Cell::new(None);
     let result = runner.run(&strategy, |program| match run_program(&scheme, &program) {
         Ok(run) => {
             summary.borrow_mut().add(run);
             Ok(())
         }
-        Err(failure) => Err(TestCaseError::fail(failure.violation.to_string())),
+        Err(failure) => {
+            if first_failure.get().is_none() {
+                let cases = summary.borrow().cases + 1;
+                first_failure.set(Some((cases, started.elapsed().as_secs_f64())));
+            }
+            Err(TestCaseError::fail(failure.violation.to_string()))
+        }
     });
+    let (cases_to_find, seconds_to_find) = first_failure.get().unwrap_or((0, 0.0));
     let mut summary = summary.into_inner();
     summary.rng_seed = rng_seed;
     let seed = saved.lock().ok().and_then(|mut seed| seed.take());
@@ -607,6 +633,8 @@ pub fn check_scheme_with<S: Scheme>(
             program: None,
             seed,
             regressions,
+            cases_to_find,
+            seconds_to_find,
         }),
         Err(TestError::Fail(reason, program)) => {
             let replay = replay_note(name, regressions.as_ref(), seed.as_deref());
@@ -635,6 +663,8 @@ pub fn check_scheme_with<S: Scheme>(
                 program: Some(program),
                 seed,
                 regressions,
+                cases_to_find,
+                seconds_to_find,
             })
         }
     }
@@ -743,5 +773,120 @@ impl FailurePersistence for RegressionFile {
 
     fn as_any(&self) -> &dyn Any {
         self
+    }
+}
+
+/// The proptest engine over the sequential program space: see the module
+/// docs. In the engine interface a run draws `cases` new programs (fewer if
+/// [`RunOptions::max_executions`] says so) and keeps regression seeds under
+/// [`RunOptions::artifacts`], never in pinref's source tree.
+#[derive(Debug, Clone, Copy)]
+pub struct ProptestEngine {
+    /// New programs per run.
+    pub cases: u32,
+}
+
+impl Default for ProptestEngine {
+    fn default() -> Self {
+        ProptestEngine { cases: 20_000 }
+    }
+}
+
+impl Engine for ProptestEngine {
+    fn name(&self) -> &'static str {
+        "proptest"
+    }
+    fn summary(&self) -> &'static str {
+        "random operation programs from edge-case starting counts, judged against the ghost \
+         after every operation, shrunk to a minimal failing program"
+    }
+    fn sees(&self) -> &'static str {
+        "arithmetic and encoding bugs at the counter's edges, wrong refusals, unmatched \
+         releases, flag handling, batch bookkeeping, a write to a freed page inside one operation"
+    }
+    fn misses(&self) -> &'static str {
+        "every interleaving and ordering bug: one thread, one operation at a time"
+    }
+    fn unit(&self) -> &'static str {
+        "programs"
+    }
+    fn supports(&self, scenario: &ScenarioEntry) -> bool {
+        scenario.program_space().is_some()
+    }
+    fn explore(
+        &self,
+        scenario: &ScenarioEntry,
+        scheme: &SchemeEntry,
+        options: &RunOptions,
+    ) -> Outcome {
+        let started = Instant::now();
+        if options.max_duration.is_zero() {
+            let mut outcome = Outcome::new(Verdict::Incomplete, 0, 0.0).by("proptest", "programs");
+            outcome.note = Some("a time cap of 0 s: nothing was explored".to_string());
+            return outcome;
+        }
+        let Some(space) = scenario.program_space() else {
+            let mut outcome = Outcome::new(Verdict::Incomplete, 0, 0.0).by("proptest", "programs");
+            outcome.note = Some(format!(
+                "proptest explores the sequential program space; {} is a threaded scenario",
+                scenario.name()
+            ));
+            return outcome;
+        };
+        let cases = u32::try_from(options.max_executions)
+            .unwrap_or(u32::MAX)
+            .min(self.cases);
+        let check = CheckOptions {
+            cases,
+            edges: Vec::new(),
+            max_ops: space.max_ops,
+            regressions: options.artifacts.as_ref().map(|dir| dir.join("proptest")),
+            rng_seed: options.seed,
+        };
+        let result = check_scheme_with(scheme.object().clone(), &check);
+        let seconds = started.elapsed().as_secs_f64();
+        let outcome = match result {
+            Ok(summary) => {
+                let verdict = if summary.expected.is_empty() {
+                    Verdict::Pass
+                } else {
+                    Verdict::ExpectedViolation
+                };
+                let mut outcome = Outcome::new(verdict, summary.cases, seconds);
+                outcome.violations = summary
+                    .expected
+                    .into_values()
+                    .map(|tally| tally.example)
+                    .collect();
+                outcome.note = Some(format!("rng seed {}", summary.rng_seed));
+                outcome
+            }
+            Err(failure) => {
+                let mut outcome = Outcome::new(
+                    Verdict::Violation,
+                    failure.cases_to_find,
+                    failure.seconds_to_find,
+                );
+                match &failure.finding {
+                    Finding::Violation(violation) => outcome.violations.push(violation.clone()),
+                    Finding::Panic(message) => outcome.violations.push(Violation {
+                        property: Property::P5,
+                        message: format!("the scheme panicked: {message}"),
+                        counterexample: failure
+                            .program
+                            .as_ref()
+                            .map(Program::to_rust)
+                            .unwrap_or_default(),
+                        replay: String::new(),
+                    }),
+                    Finding::Aborted(message) => {
+                        outcome.verdict = Verdict::Incomplete;
+                        outcome.note = Some(format!("proptest aborted: {message}"));
+                    }
+                }
+                outcome
+            }
+        };
+        outcome.by("proptest", "programs")
     }
 }

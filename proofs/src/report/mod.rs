@@ -7,10 +7,10 @@ pub mod json;
 pub mod markdown;
 pub mod table;
 
-use crate::engines::mutation::Hunt;
 use crate::engines::outcome::Outcome;
+use crate::mutation::Hunt;
 use crate::properties::Property;
-use crate::scenarios::ScenarioId;
+use crate::scenarios;
 
 /// One run of the main job: a scenario, on a scheme, on an engine.
 #[derive(Debug, Clone)]
@@ -19,7 +19,7 @@ pub struct Run {
     pub scenario: &'static str,
     /// The scheme's name.
     pub scheme: &'static str,
-    /// The engine's name (`loom`).
+    /// The engine's name (`loom`, `proptest`, ...).
     pub engine: &'static str,
     /// The preemption bound used (`None`: unbounded).
     pub preemption_bound: Option<usize>,
@@ -54,11 +54,11 @@ impl Report {
         Property::ALL
             .into_iter()
             .map(|property| {
-                let scenarios = ScenarioId::ALL
-                    .into_iter()
+                let scenarios = scenarios::catalogue()
+                    .iter()
                     .filter(|scenario| scenario.properties().contains(&property))
                     .filter(|scenario| self.runs.iter().any(|run| run.scenario == scenario.name()))
-                    .map(ScenarioId::name)
+                    .map(|scenario| scenario.name())
                     .collect();
                 (property, scenarios)
             })
@@ -102,7 +102,7 @@ impl Report {
     }
 
     /// How many runs ended with each verdict: (pass, violation, expected,
-    /// incomplete).
+    /// incomplete); `known_bug` runs are counted by [`Report::known_bugs`].
     pub fn tally(&self) -> (usize, usize, usize, usize) {
         use crate::engines::outcome::Verdict::*;
         let count = |verdict| {
@@ -117,6 +117,16 @@ impl Report {
             count(ExpectedViolation),
             count(Incomplete),
         )
+    }
+}
+
+impl Report {
+    /// How many runs found exactly the known bugs of their scheme.
+    pub fn known_bugs(&self) -> usize {
+        self.runs
+            .iter()
+            .filter(|run| run.outcome.verdict == crate::engines::Verdict::KnownBug)
+            .count()
     }
 }
 

@@ -5,28 +5,57 @@
 //! where its answer is fixed (P1 after the pin, P2 at the end).
 
 use super::world::World;
+use super::{Scenario, ScenarioInfo};
 use crate::properties::Property;
+use crate::properties::Property::*;
 use crate::properties::monitor::Monitor;
 use pinref_model::sync::{JoinHandle, Platform};
 use pinref_model::{Held, Layout, Scheme};
 
-/// Runs one execution from `plain` plain references.
-pub fn run<P: Platform, S: Scheme>(scheme: S, monitor: Monitor, plain: i64) {
-    let start = Held { plain, pins: 0 };
-    let world = World::<P, S>::new(scheme, &Layout::single_page(), &[start], monitor);
+/// The scenario from `plain` plain references: the catalogue has it from
+/// 1023 (the carry into the first pin bit) and 2047 (into the second).
+#[derive(Debug, Clone, Copy)]
+pub struct Carry {
+    /// Plain references held at the start.
+    pub plain: i64,
+}
 
-    let getter = world.spawn("getter", |t| {
-        t.must(Property::P5, t.get_page(0));
-        t.must(Property::P5, t.put_page(0));
-    });
-    let pinner = world.spawn("pinner", |t| {
-        let pages = t.must(Property::P7, t.pin_user_pages(0, 1));
-        t.check_pinned(0, false);
-        t.must(Property::P7, t.unpin_user_pages(&pages));
-    });
-    getter.join();
-    pinner.join();
+impl Scenario for Carry {
+    fn info(&self) -> ScenarioInfo {
+        ScenarioInfo {
+            name: match self.plain {
+                1023 => "carry_1023",
+                2047 => "carry_2047",
+                _ => "carry",
+            },
+            summary: "a get and a pin race from a plain count whose next get carries into the \
+                      pin bits",
+            properties: &[P1, P2, P3, P5],
+            threads: 2,
+            default_bound: None,
+        }
+    }
 
-    world.main_actor().check_not_pinned(0, start);
-    world.check_quiescent(&[(0, start)]);
+    fn run<P: Platform, S: Scheme>(&self, scheme: S, monitor: Monitor) {
+        let start = Held {
+            plain: self.plain,
+            pins: 0,
+        };
+        let world = World::<P, S>::new(scheme, &Layout::single_page(), &[start], monitor);
+
+        let getter = world.spawn("getter", |t| {
+            t.must(Property::P5, t.get_page(0));
+            t.must(Property::P5, t.put_page(0));
+        });
+        let pinner = world.spawn("pinner", |t| {
+            let pages = t.must(Property::P7, t.pin_user_pages(0, 1));
+            t.check_pinned(0, false);
+            t.must(Property::P7, t.unpin_user_pages(&pages));
+        });
+        getter.join();
+        pinner.join();
+
+        world.main_actor().check_not_pinned(0, start);
+        world.check_quiescent(&[(0, start)]);
+    }
 }

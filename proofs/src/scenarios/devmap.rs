@@ -5,30 +5,52 @@
 //! transition to 1 (P3, P4).
 
 use super::world::World;
+use super::{Scenario, ScenarioInfo};
 use crate::properties::Property;
+use crate::properties::Property::*;
 use crate::properties::monitor::Monitor;
 use pinref_model::sync::{JoinHandle, Platform};
-use pinref_model::{Held, Layout, Scheme};
+use pinref_model::{Held, Layout, Scheme, SchemeObject};
 
-/// Runs one execution.
-pub fn run<P: Platform, S: Scheme>(scheme: S, monitor: Monitor) {
-    let start = Held { plain: 2, pins: 1 };
-    let world = World::<P, S>::new(scheme, &Layout::single_page(), &[start], monitor);
+/// The scenario: see the module docs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DevmapPages;
 
-    let unpinner = world.spawn("unpinner", |t| {
-        t.must(Property::P3, t.unpin_user_page(0));
-    });
-    let putter = world.spawn("putter", |t| {
-        t.use_page(0);
-        t.must(Property::P3, t.put_page(0));
-    });
-    unpinner.join();
-    putter.join();
+impl Scenario for DevmapPages {
+    fn info(&self) -> ScenarioInfo {
+        ScenarioInfo {
+            name: "devmap",
+            summary: "1-based device pages: freed (handed back) at 1, never at 0",
+            properties: &[P3, P4],
+            threads: 2,
+            default_bound: None,
+        }
+    }
 
-    let left = Held { plain: 1, pins: 0 };
-    world.check_quiescent(&[(0, left)]);
-    let main = world.main_actor();
-    main.use_page(0);
-    main.must(Property::P4, main.put_page(0));
-    world.check_quiescent(&[(0, Held::default())]);
+    /// Device pages only: schemes that free a page at 1.
+    fn applies_to(&self, scheme: &SchemeObject) -> bool {
+        scheme.freed_at() == 1
+    }
+
+    fn run<P: Platform, S: Scheme>(&self, scheme: S, monitor: Monitor) {
+        let start = Held { plain: 2, pins: 1 };
+        let world = World::<P, S>::new(scheme, &Layout::single_page(), &[start], monitor);
+
+        let unpinner = world.spawn("unpinner", |t| {
+            t.must(Property::P3, t.unpin_user_page(0));
+        });
+        let putter = world.spawn("putter", |t| {
+            t.use_page(0);
+            t.must(Property::P3, t.put_page(0));
+        });
+        unpinner.join();
+        putter.join();
+
+        let left = Held { plain: 1, pins: 0 };
+        world.check_quiescent(&[(0, left)]);
+        let main = world.main_actor();
+        main.use_page(0);
+        main.must(Property::P4, main.put_page(0));
+        world.check_quiescent(&[(0, Held::default())]);
+    }
 }

@@ -2,7 +2,18 @@
 //! the [`world`] harness and the sync layer, and run on every engine. A
 //! scenario checks its properties inside its threads, at the step where
 //! each must hold, and at the quiescent point after joining them.
+//!
+//! A scenario is a value: a type implementing [`Scenario`] (its
+//! [`ScenarioInfo`] and its `run` function), listed once in [`catalogue`].
+//! A user's crate defines its own the same way and hands it to every engine
+//! as a [`ScenarioEntry`]; nothing in pinref needs to know about it.
+//!
+//! Besides the threaded scenarios there is one sequential scenario,
+//! [`programs`]: random programs of GUP operations from starting counts
+//! across the counter's edges, which the sequential engines (proptest,
+//! fuzzing) explore.
 
+pub mod actor;
 pub mod batches;
 pub mod carry;
 pub mod compound;
@@ -13,6 +24,7 @@ pub mod gup_fast_vs_unmap;
 pub mod last_reference;
 pub mod overflow;
 pub mod pin_vs_unpin;
+pub mod programs;
 pub mod signal;
 pub mod split_vs_gup_fast;
 pub mod stats;
@@ -21,147 +33,240 @@ pub mod wrapped_count;
 
 use crate::properties::Property;
 use crate::properties::monitor::Monitor;
-use pinref_model::Scheme;
-use pinref_model::sync::Platform;
+use pinref_model::sync::{Loom, Platform, Shuttle, Std};
+use pinref_model::{Scheme, SchemeObject};
+use std::fmt;
+use std::sync::Arc;
 
-/// A scenario of the catalogue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ScenarioId {
-    /// 1. [`pin_vs_unpin`].
-    PinVsUnpin,
-    /// 2. [`get_put_vs_pin`].
-    GetPutVsPin,
-    /// 3. [`carry`] from 1023 plain references.
-    Carry1023,
-    /// 3b. [`carry`] from 2047 plain references.
-    Carry2047,
-    /// 4. [`last_reference`].
-    LastReference,
-    /// 5. [`overflow`].
-    Overflow,
-    /// 6. [`gup_fast_vs_unmap`].
-    GupFastVsUnmap,
-    /// 7. [`dirty_unpin`].
-    DirtyUnpin,
-    /// 8. [`compound`].
-    Compound,
-    /// 9. [`batches`].
-    Batches,
-    /// 10. [`stats`].
-    Stats,
-    /// 11. [`devmap`].
-    Devmap,
-    /// 12. [`split_vs_gup_fast`].
-    SplitVsGupFast,
-    /// 13. [`wrapped_count`].
-    WrappedCount,
+pub use programs::ProgramSpace;
+
+/// What a scenario is, for reports, filters and engines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScenarioInfo {
+    /// A short, stable name (`pin_vs_unpin`): reports, `--scenario`.
+    pub name: &'static str,
+    /// One line: what races what.
+    pub summary: &'static str,
+    /// The properties it checks.
+    pub properties: &'static [Property],
+    /// How many threads race (the main thread not counted).
+    pub threads: usize,
+    /// The preemption bound a bounded engine (loom) uses by default: `None`
+    /// explores every interleaving, which is affordable for two racing
+    /// threads; a third thread usually needs a bound.
+    pub default_bound: Option<usize>,
 }
 
-impl ScenarioId {
-    /// Every scenario, in catalogue order.
-    pub const ALL: [ScenarioId; 14] = [
-        ScenarioId::PinVsUnpin,
-        ScenarioId::GetPutVsPin,
-        ScenarioId::Carry1023,
-        ScenarioId::Carry2047,
-        ScenarioId::LastReference,
-        ScenarioId::Overflow,
-        ScenarioId::GupFastVsUnmap,
-        ScenarioId::DirtyUnpin,
-        ScenarioId::Compound,
-        ScenarioId::Batches,
-        ScenarioId::Stats,
-        ScenarioId::Devmap,
-        ScenarioId::SplitVsGupFast,
-        ScenarioId::WrappedCount,
-    ];
+/// A concurrent scenario: set up a world, spawn its threads, join, check.
+///
+/// `run` is one execution; the engines call it once per interleaving they
+/// explore. It must be deterministic given the values its threads read
+/// (every engine re-runs it), and it checks its properties itself, through
+/// the [`world`] harness, at the step where each must hold.
+///
+/// # Example: a scenario of your own
+///
+/// ```
+/// use pinref_model::sync::{JoinHandle, Platform};
+/// use pinref_model::{Held, Layout, Scheme};
+/// use pinref_proofs::properties::{Property, monitor::Monitor};
+/// use pinref_proofs::scenarios::{Scenario, ScenarioEntry, ScenarioInfo, world::World};
+///
+/// /// A driver's release path drops its plain reference while a pinner
+/// /// pins and unpins.
+/// struct PinVsDriverPut;
+///
+/// impl Scenario for PinVsDriverPut {
+///     fn info(&self) -> ScenarioInfo {
+///         ScenarioInfo {
+///             name: "pin_vs_driver_put",
+///             summary: "a pin races the driver's put_page of its own reference",
+///             properties: &[Property::P1, Property::P4, Property::P5],
+///             threads: 2,
+///             default_bound: None,
+///         }
+///     }
+///     fn run<P: Platform, S: Scheme>(&self, scheme: S, monitor: Monitor) {
+///         let start = Held { plain: 2, pins: 0 };
+///         let world = World::<P, S>::new(scheme, &Layout::single_page(), &[start], monitor);
+///         let driver = world.spawn("driver", |t| {
+///             t.must(Property::P4, t.put_page(0));
+///         });
+///         let pinner = world.spawn("pinner", |t| {
+///             let pages = t.must(Property::P7, t.pin_user_pages(0, 1));
+///             t.check_pinned(0, false);
+///             t.must(Property::P7, t.unpin_user_pages(&pages));
+///         });
+///         driver.join();
+///         pinner.join();
+///         world.check_quiescent(&[(0, Held { plain: 1, pins: 0 })]);
+///     }
+/// }
+///
+/// let entry = ScenarioEntry::new(PinVsDriverPut);
+/// assert_eq!(entry.name(), "pin_vs_driver_put");
+/// ```
+pub trait Scenario: Send + Sync + 'static {
+    /// Its name, words and defaults.
+    fn info(&self) -> ScenarioInfo;
 
-    /// The scenario's stable name (reports, filters).
-    pub fn name(self) -> &'static str {
-        match self {
-            ScenarioId::PinVsUnpin => "pin_vs_unpin",
-            ScenarioId::GetPutVsPin => "get_put_vs_pin",
-            ScenarioId::Carry1023 => "carry_1023",
-            ScenarioId::Carry2047 => "carry_2047",
-            ScenarioId::LastReference => "last_reference",
-            ScenarioId::Overflow => "overflow",
-            ScenarioId::GupFastVsUnmap => "gup_fast_vs_unmap",
-            ScenarioId::DirtyUnpin => "dirty_unpin",
-            ScenarioId::Compound => "compound",
-            ScenarioId::Batches => "batches",
-            ScenarioId::Stats => "stats",
-            ScenarioId::Devmap => "devmap",
-            ScenarioId::SplitVsGupFast => "split_vs_gup_fast",
-            ScenarioId::WrappedCount => "wrapped_count",
+    /// Whether it applies to `scheme` (all schemes by default; a scenario
+    /// of 1-based device pages applies to 1-based schemes only).
+    fn applies_to(&self, scheme: &SchemeObject) -> bool {
+        let _ = scheme;
+        true
+    }
+
+    /// Runs one execution on platform `P`.
+    fn run<P: Platform, S: Scheme>(&self, scheme: S, monitor: Monitor);
+}
+
+/// A [`Scenario`] as a trait object: one `run` per platform of the sync
+/// layer, each the scenario's own `run` instantiated there. Implemented for
+/// every scenario; a new platform adds one method here.
+pub trait DynScenario: Send + Sync {
+    /// [`Scenario::info`].
+    fn info(&self) -> ScenarioInfo;
+    /// [`Scenario::applies_to`].
+    fn applies_to(&self, scheme: &SchemeObject) -> bool;
+    /// One execution on real threads.
+    fn run_std(&self, scheme: SchemeObject, monitor: Monitor);
+    /// One execution under loom.
+    fn run_loom(&self, scheme: SchemeObject, monitor: Monitor);
+    /// One execution under shuttle.
+    fn run_shuttle(&self, scheme: SchemeObject, monitor: Monitor);
+}
+
+impl<T: Scenario> DynScenario for T {
+    fn info(&self) -> ScenarioInfo {
+        Scenario::info(self)
+    }
+    fn applies_to(&self, scheme: &SchemeObject) -> bool {
+        Scenario::applies_to(self, scheme)
+    }
+    fn run_std(&self, scheme: SchemeObject, monitor: Monitor) {
+        self.run::<Std, SchemeObject>(scheme, monitor)
+    }
+    fn run_loom(&self, scheme: SchemeObject, monitor: Monitor) {
+        self.run::<Loom, SchemeObject>(scheme, monitor)
+    }
+    fn run_shuttle(&self, scheme: SchemeObject, monitor: Monitor) {
+        self.run::<Shuttle, SchemeObject>(scheme, monitor)
+    }
+}
+
+/// What a scenario explores: threads racing, or sequential programs.
+#[derive(Clone)]
+pub enum ScenarioKind {
+    /// Threads racing (loom, shuttle, the state-caching explorer).
+    Threads(Arc<dyn DynScenario>),
+    /// Sequential programs drawn from a space (proptest, fuzzing).
+    Programs(ProgramSpace),
+}
+
+/// A scenario of the catalogue, or a user's: cheap to clone (shared).
+#[derive(Clone)]
+pub struct ScenarioEntry {
+    info: ScenarioInfo,
+    kind: ScenarioKind,
+}
+
+impl ScenarioEntry {
+    /// The entry of a threaded scenario.
+    pub fn new<T: Scenario>(scenario: T) -> ScenarioEntry {
+        ScenarioEntry {
+            info: Scenario::info(&scenario),
+            kind: ScenarioKind::Threads(Arc::new(scenario)),
         }
     }
 
-    /// The scenario with this name.
-    pub fn from_name(name: &str) -> Option<ScenarioId> {
-        ScenarioId::ALL.into_iter().find(|id| id.name() == name)
-    }
-
-    /// The properties the scenario checks.
-    pub fn properties(self) -> &'static [Property] {
-        use Property::*;
-        match self {
-            ScenarioId::PinVsUnpin => &[P1, P2, P3, P5],
-            ScenarioId::GetPutVsPin => &[P1, P3, P4, P5],
-            ScenarioId::Carry1023 | ScenarioId::Carry2047 => &[P1, P2, P3, P5],
-            ScenarioId::LastReference => &[P3, P4],
-            ScenarioId::Overflow => &[P1, P3, P4, P6],
-            ScenarioId::GupFastVsUnmap => &[P1, P4, P7, P10],
-            ScenarioId::DirtyUnpin => &[P3, P8],
-            ScenarioId::Compound => &[P1, P2, P5],
-            ScenarioId::Batches => &[P1, P5, P7, P9],
-            ScenarioId::Stats => &[P5, P9],
-            ScenarioId::Devmap => &[P3, P4],
-            ScenarioId::SplitVsGupFast => &[P1, P3, P5, P7],
-            ScenarioId::WrappedCount => &[P5, P6],
+    /// The entry of a space of sequential programs.
+    pub fn programs(space: ProgramSpace) -> ScenarioEntry {
+        ScenarioEntry {
+            info: space.info(),
+            kind: ScenarioKind::Programs(space),
         }
     }
 
-    /// The preemption bound the main job uses by default: none (every
-    /// interleaving) where that is cheap, i.e. two racing threads; 2 where
-    /// a third thread makes the exhaustive space too large (`pin_vs_unpin`
-    /// with its observer: about 80,000 executions at bound 2, a million at
-    /// bound 3, and more than 1.9 million unbounded, unfinished after
-    /// 120 s).
-    pub fn default_bound(self) -> Option<usize> {
-        match self {
-            ScenarioId::PinVsUnpin => Some(2),
-            _ => None,
+    /// Its name.
+    pub fn name(&self) -> &'static str {
+        self.info.name
+    }
+
+    /// Its name, words and defaults.
+    pub fn info(&self) -> &ScenarioInfo {
+        &self.info
+    }
+
+    /// The properties it checks.
+    pub fn properties(&self) -> &'static [Property] {
+        self.info.properties
+    }
+
+    /// The preemption bound a bounded engine uses by default.
+    pub fn default_bound(&self) -> Option<usize> {
+        self.info.default_bound
+    }
+
+    /// What it explores.
+    pub fn kind(&self) -> &ScenarioKind {
+        &self.kind
+    }
+
+    /// The threaded scenario, if it is one.
+    pub fn threads(&self) -> Option<&Arc<dyn DynScenario>> {
+        match &self.kind {
+            ScenarioKind::Threads(scenario) => Some(scenario),
+            ScenarioKind::Programs(_) => None,
         }
     }
 
-    /// Whether the scenario applies to `scheme`: the devmap scenario to
-    /// 1-based schemes only, the split race to schemes that claim to survive
-    /// it, every other to all.
-    pub fn applies_to<S: Scheme + ?Sized>(self, scheme: &S) -> bool {
-        match self {
-            ScenarioId::Devmap => scheme.freed_at() == 1,
-            ScenarioId::SplitVsGupFast => scheme.claims().survives_split,
-            _ => true,
+    /// The program space, if it is one.
+    pub fn program_space(&self) -> Option<&ProgramSpace> {
+        match &self.kind {
+            ScenarioKind::Threads(_) => None,
+            ScenarioKind::Programs(space) => Some(space),
         }
     }
 
-    /// Runs one execution of the scenario on platform `P`.
-    pub fn run<P: Platform, S: Scheme>(self, scheme: S, monitor: Monitor) {
-        match self {
-            ScenarioId::PinVsUnpin => pin_vs_unpin::run::<P, S>(scheme, monitor),
-            ScenarioId::GetPutVsPin => get_put_vs_pin::run::<P, S>(scheme, monitor),
-            ScenarioId::Carry1023 => carry::run::<P, S>(scheme, monitor, 1023),
-            ScenarioId::Carry2047 => carry::run::<P, S>(scheme, monitor, 2047),
-            ScenarioId::LastReference => last_reference::run::<P, S>(scheme, monitor),
-            ScenarioId::Overflow => overflow::run::<P, S>(scheme, monitor),
-            ScenarioId::GupFastVsUnmap => gup_fast_vs_unmap::run::<P, S>(scheme, monitor),
-            ScenarioId::DirtyUnpin => dirty_unpin::run::<P, S>(scheme, monitor),
-            ScenarioId::Compound => compound::run::<P, S>(scheme, monitor),
-            ScenarioId::Batches => batches::run::<P, S>(scheme, monitor),
-            ScenarioId::Stats => stats::run::<P, S>(scheme, monitor),
-            ScenarioId::Devmap => devmap::run::<P, S>(scheme, monitor),
-            ScenarioId::SplitVsGupFast => split_vs_gup_fast::run::<P, S>(scheme, monitor),
-            ScenarioId::WrappedCount => wrapped_count::run::<P, S>(scheme, monitor),
+    /// Whether it applies to `scheme`.
+    pub fn applies_to(&self, scheme: &SchemeObject) -> bool {
+        match &self.kind {
+            ScenarioKind::Threads(scenario) => scenario.applies_to(scheme),
+            ScenarioKind::Programs(_) => true,
         }
     }
+}
+
+impl fmt::Debug for ScenarioEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ScenarioEntry({})", self.info.name)
+    }
+}
+
+/// Every scenario of the catalogue, in catalogue order: the threaded ones,
+/// then the sequential program space.
+pub fn catalogue() -> Vec<ScenarioEntry> {
+    vec![
+        ScenarioEntry::new(pin_vs_unpin::PinVsUnpin),
+        ScenarioEntry::new(get_put_vs_pin::GetPutVsPin),
+        ScenarioEntry::new(carry::Carry { plain: 1023 }),
+        ScenarioEntry::new(carry::Carry { plain: 2047 }),
+        ScenarioEntry::new(last_reference::LastReference),
+        ScenarioEntry::new(overflow::Overflow),
+        ScenarioEntry::new(gup_fast_vs_unmap::GupFastVsUnmap),
+        ScenarioEntry::new(dirty_unpin::DirtyUnpin),
+        ScenarioEntry::new(compound::Compound),
+        ScenarioEntry::new(batches::Batches),
+        ScenarioEntry::new(stats::Stats),
+        ScenarioEntry::new(devmap::DevmapPages),
+        ScenarioEntry::new(split_vs_gup_fast::SplitVsGupFast),
+        ScenarioEntry::new(wrapped_count::WrappedCount),
+        ScenarioEntry::programs(ProgramSpace::default()),
+    ]
+}
+
+/// The catalogue's scenario named `name`.
+pub fn find(name: &str) -> Option<ScenarioEntry> {
+    catalogue().into_iter().find(|entry| entry.name() == name)
 }

@@ -9,6 +9,8 @@
 //! predicate misses a count past the sign bit: expected for it).
 
 use super::world::World;
+use super::{Scenario, ScenarioInfo};
+use crate::properties::Property::*;
 use crate::properties::monitor::Monitor;
 use pinref_model::sync::{JoinHandle, Platform};
 use pinref_model::{Held, Layout, Scheme};
@@ -16,32 +18,47 @@ use pinref_model::{Held, Layout, Scheme};
 /// Pins held at the start: 2^21 - 2.
 pub const START_PINS: i64 = (1 << 21) - 2;
 
-/// Runs one execution.
-pub fn run<P: Platform, S: Scheme>(scheme: S, monitor: Monitor) {
-    let start = Held {
-        plain: 1,
-        pins: START_PINS,
-    };
-    let world = World::<P, S>::new(scheme, &Layout::single_page(), &[start], monitor);
+/// The scenario: see the module docs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Overflow;
 
-    let pinners: Vec<_> = ["pinner A", "pinner B"]
-        .into_iter()
-        .map(|name| {
-            world.spawn(name, |t| {
-                let pinned = t.pin_user_pages(0, 1).is_ok();
-                if pinned {
-                    t.check_pinned(0, true);
-                    t.unpin_user_page(0).is_ok()
-                } else {
-                    true
-                }
-            })
-        })
-        .collect();
-    for pinner in pinners {
-        pinner.join();
+impl Scenario for Overflow {
+    fn info(&self) -> ScenarioInfo {
+        ScenarioInfo {
+            name: "overflow",
+            summary: "two pinners race 2048 short of i32::MAX: the racy guard lets one cross the sign bit",
+            properties: &[P1, P3, P4, P6],
+            threads: 2,
+            default_bound: None,
+        }
     }
 
-    world.main_actor().check_pinned(0, false);
-    world.check_quiescent(&[(0, start)]);
+    fn run<P: Platform, S: Scheme>(&self, scheme: S, monitor: Monitor) {
+        let start = Held {
+            plain: 1,
+            pins: START_PINS,
+        };
+        let world = World::<P, S>::new(scheme, &Layout::single_page(), &[start], monitor);
+
+        let pinners: Vec<_> = ["pinner A", "pinner B"]
+            .into_iter()
+            .map(|name| {
+                world.spawn(name, |t| {
+                    let pinned = t.pin_user_pages(0, 1).is_ok();
+                    if pinned {
+                        t.check_pinned(0, true);
+                        t.unpin_user_page(0).is_ok()
+                    } else {
+                        true
+                    }
+                })
+            })
+            .collect();
+        for pinner in pinners {
+            pinner.join();
+        }
+
+        world.main_actor().check_pinned(0, false);
+        world.check_quiescent(&[(0, start)]);
+    }
 }

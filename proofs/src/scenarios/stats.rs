@@ -4,28 +4,45 @@
 //! they start) acquired - released equals the live pins (P9).
 
 use super::world::World;
+use super::{Scenario, ScenarioInfo};
 use crate::properties::Property;
+use crate::properties::Property::*;
 use crate::properties::monitor::Monitor;
 use pinref_model::sync::{JoinHandle, Platform};
 use pinref_model::{Held, Layout, Scheme};
 
-/// Runs one execution.
-pub fn run<P: Platform, S: Scheme>(scheme: S, monitor: Monitor) {
-    let layout = Layout::new(&[0, 0]).unwrap_or_else(|error| panic!("scenario bug: {error}"));
-    let start = Held { plain: 1, pins: 1 };
-    let world = World::<P, S>::new(scheme, &layout, &[start, start], monitor);
-    world.check_quiescent(&[(0, start), (1, start)]);
+/// The scenario: see the module docs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Stats;
 
-    let fast = world.spawn("fast pinner", |t| {
-        let pages = t.must(Property::P9, t.pin_user_pages_fast(0, 2));
-        t.must(Property::P9, t.unpin_user_pages(&pages));
-    });
-    let slow = world.spawn("slow pinner", |t| {
-        let pages = t.must(Property::P9, t.pin_user_pages(1, 1));
-        t.must(Property::P9, t.unpin_user_pages(&pages));
-    });
-    fast.join();
-    slow.join();
+impl Scenario for Stats {
+    fn info(&self) -> ScenarioInfo {
+        ScenarioInfo {
+            name: "stats",
+            summary: "a gup_fast and a slow-path pinner on overlapping ranges: acquired - released == live pins",
+            properties: &[P5, P9],
+            threads: 2,
+            default_bound: None,
+        }
+    }
 
-    world.check_quiescent(&[(0, start), (1, start)]);
+    fn run<P: Platform, S: Scheme>(&self, scheme: S, monitor: Monitor) {
+        let layout = Layout::new(&[0, 0]).unwrap_or_else(|error| panic!("scenario bug: {error}"));
+        let start = Held { plain: 1, pins: 1 };
+        let world = World::<P, S>::new(scheme, &layout, &[start, start], monitor);
+        world.check_quiescent(&[(0, start), (1, start)]);
+
+        let fast = world.spawn("fast pinner", |t| {
+            let pages = t.must(Property::P9, t.pin_user_pages_fast(0, 2));
+            t.must(Property::P9, t.unpin_user_pages(&pages));
+        });
+        let slow = world.spawn("slow pinner", |t| {
+            let pages = t.must(Property::P9, t.pin_user_pages(1, 1));
+            t.must(Property::P9, t.unpin_user_pages(&pages));
+        });
+        fast.join();
+        slow.join();
+
+        world.check_quiescent(&[(0, start), (1, start)]);
+    }
 }

@@ -34,8 +34,8 @@ pub mod unpin_bias_on_exact_pincount;
 pub mod unpin_subtracts_one;
 pub mod unpin_tail_not_head;
 
-use crate::catalogue::SchemeEntry;
 use crate::properties::Property;
+use crate::schemes::SchemeEntry;
 use pinref_model::Scheme;
 use pinref_model::scheme::bias::BiasRules;
 
@@ -58,7 +58,7 @@ pub struct Variant {
 
 impl Variant {
     /// The variant of scheme type `S`.
-    pub fn of<S: Scheme + Clone + Default>(
+    pub fn of<S: Scheme + Default>(
         expected_property: Property,
         flaw: &'static str,
         history: &'static str,

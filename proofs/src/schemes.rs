@@ -1,0 +1,70 @@
+//! [`SchemeEntry`]: a scheme as every engine, report and filter takes it:
+//! type-erased ([`SchemeObject`]), with its name, words and claims at hand.
+//! The built-ins, the flawed variants and a user's own scheme all become
+//! one through [`SchemeEntry::new`], the public door.
+
+use crate::engines::{Engine, Outcome, RunOptions};
+use crate::scenarios::ScenarioEntry;
+use pinref_model::{Claims, KnownBug, Scheme, SchemeObject};
+use std::fmt;
+
+/// A scheme, ready for the engines: see the module docs. Cheap to clone.
+#[derive(Clone)]
+pub struct SchemeEntry {
+    /// [`Scheme::name`].
+    pub name: &'static str,
+    /// [`Scheme::description`].
+    pub description: &'static str,
+    /// [`Scheme::claims`].
+    pub claims: Claims,
+    scheme: SchemeObject,
+}
+
+impl SchemeEntry {
+    /// The entry of `scheme` (any value: a scheme may carry parameters).
+    pub fn new<S: Scheme>(scheme: S) -> SchemeEntry {
+        let scheme = SchemeObject::new(scheme);
+        SchemeEntry {
+            name: scheme.name(),
+            description: scheme.description(),
+            claims: scheme.claims(),
+            scheme,
+        }
+    }
+
+    /// The entry of scheme type `S`, built with `S::default()`.
+    pub fn of<S: Scheme + Default>() -> SchemeEntry {
+        SchemeEntry::new(S::default())
+    }
+
+    /// The scheme itself.
+    pub fn object(&self) -> &SchemeObject {
+        &self.scheme
+    }
+
+    /// [`Scheme::known_bugs`].
+    pub fn known_bugs(&self) -> Vec<KnownBug> {
+        self.scheme.known_bugs()
+    }
+
+    /// Whether `scenario` applies to this scheme.
+    pub fn applies(&self, scenario: &ScenarioEntry) -> bool {
+        scenario.applies_to(&self.scheme)
+    }
+
+    /// Explores `scenario` on this scheme with `engine`.
+    pub fn explore(
+        &self,
+        engine: &dyn Engine,
+        scenario: &ScenarioEntry,
+        options: &RunOptions,
+    ) -> Outcome {
+        engine.explore(scenario, self, options)
+    }
+}
+
+impl fmt::Debug for SchemeEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SchemeEntry({})", self.name)
+    }
+}
