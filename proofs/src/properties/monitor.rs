@@ -45,6 +45,16 @@ struct State {
     findings: Vec<Finding>,
 }
 
+/// The verdict-relevant part of a [`Monitor`]'s state
+/// ([`Monitor::verdict_key`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MonitorKey {
+    /// `(pfn, times freed)`, by pfn.
+    pub freed: Vec<(usize, u32)>,
+    /// `((thread, pfn), refcount after the thread's last update)`.
+    pub last_refcount: Vec<((usize, usize), i32)>,
+}
+
 /// See the module docs. Cheap to clone (shared).
 #[derive(Clone)]
 pub struct Monitor {
@@ -126,6 +136,23 @@ impl Monitor {
     /// The event log so far.
     pub fn log(&self) -> String {
         self.state().log.join("\n")
+    }
+
+    /// What of the monitor's state can change a later verdict: how often
+    /// it saw each page freed, and each thread's last refcount update per
+    /// page (a free is judged against it). The log, the thread names and
+    /// the findings are history kept for the report, and are left out: a
+    /// state-caching engine keys its states on this, never on history.
+    pub fn verdict_key(&self) -> MonitorKey {
+        let state = self.state();
+        MonitorKey {
+            freed: state.freed.iter().map(|(&pfn, &n)| (pfn, n)).collect(),
+            last_refcount: state
+                .last_refcount
+                .iter()
+                .map(|(&key, &value)| (key, value))
+                .collect(),
+        }
     }
 
     fn judge(&self, state: &mut State, event: &Event) -> Option<(Property, String, bool)> {
