@@ -11,9 +11,10 @@
 //!   it; [`catalogue`] lists the built-ins, [`variants`] the flawed ones.
 //! - [`mutation`]: the hunt that runs each flawed variant through the
 //!   engines until one catches it.
-//! - [`report`]: what a user sees.
+//! - [`report`]: what a user sees; [`cli`]: the `pinref` command.
 
 pub mod catalogue;
+pub mod cli;
 pub mod engines;
 pub mod mutation;
 pub mod properties;
