@@ -2,17 +2,21 @@
 //!
 //! Each variant is a refcount scheme one deliberate mistake away from a
 //! kernel-faithful one ([`V5_7`], [`Folio`] or [`Devmap`]), written exactly
-//! as a user would write a scheme: through the public [`Scheme`] trait and
-//! the model's public helpers ([`pinref_model::page_ref`],
-//! [`pinref_model::scheme::bias::BiasRules`], [`pinref_model::gup`],
-//! [`pinref_model::free`], [`pinref_model::vmstat`],
-//! [`pinref_model::page_flags`]), with no back door. Every method it does not
-//! get wrong is delegated, unchanged, to the scheme it derives from. Each
-//! file's doc comment says what is wrong, which piece of kernel history the
-//! mistake echoes, and which property should catch it; [`catalogue`] lists
-//! them with the same facts for reports, and `tests/variants.rs` checks that
-//! every one of them is caught (loom first, then the model-based proptest
-//! engine).
+//! as a user would write one, through the public doors alone, and stating
+//! only its difference, as a kernel patch does:
+//!
+//! - a [`pinref_model::scheme::bias::BiasScheme`] with its base's rules and
+//!   the one kernel step it gets wrong (a guard, a statistic, the refcount
+//!   drop, the predicate), when the mistake is inside a primitive;
+//! - a [`pinref_model::Patch`] on its base with the one operation it gets
+//!   wrong (an error-path hook, the batch unpin, a whole primitive), when
+//!   the mistake is in how the generic GUP code uses the primitives.
+//!
+//! Each file's doc comment says what is wrong, which piece of kernel
+//! history the mistake echoes, and which property should catch it;
+//! [`catalogue`] lists them with the same facts for reports, and
+//! `tests/variants.rs` checks that every one of them is caught by that
+//! property (loom first, then the model-based proptest engine).
 
 pub mod batch_leaks_on_error;
 pub mod devmap_frees_at_zero;
@@ -23,6 +27,7 @@ pub mod no_overflow_guard;
 pub mod pincount_order_mismatch;
 pub mod predicate_off_by_one;
 pub mod put_load_store;
+pub mod put_relaxed_final_decrement;
 pub mod put_sub_then_read;
 pub mod recheck_put_page;
 pub mod signed_predicate;
@@ -37,7 +42,6 @@ pub mod unpin_tail_not_head;
 use crate::properties::Property;
 use crate::schemes::SchemeEntry;
 use pinref_model::Scheme;
-use pinref_model::scheme::bias::BiasRules;
 
 #[cfg(doc)]
 use pinref_model::{Devmap, Folio, V5_7};
@@ -181,6 +185,13 @@ pub fn catalogue() -> Vec<Variant> {
             "the atomic_dec(); if (!atomic_read()) anti-pattern that the kernel's \
              *_and_test helpers replace",
         ),
+        Variant::of::<put_relaxed_final_decrement::PutRelaxedFinalDecrement>(
+            P4,
+            "the release's decrement is relaxed (page_ref_sub_and_test_ordered(.., Relaxed)) \
+             where the kernel's is fully ordered",
+            "value-returning atomic_t RMWs are fully ordered; refcount_t's dec_and_test \
+             gained ACQUIRE ordering on success in v5.1 because the freeing side needs it",
+        ),
         Variant::of::<stat_after_release::StatAfterRelease>(
             P4,
             "unpin counts nr_foll_pin_released after the release that may free the page",
@@ -202,99 +213,3 @@ pub fn catalogue() -> Vec<Variant> {
         ),
     ]
 }
-
-/// The bias rules of [`V5_7`] ([`V5_7::RULES`]):
-/// the unsigned predicate, an exact pin count from order 2.
-pub const V5_7_RULES: BiasRules = pinref_model::V5_7::RULES;
-
-/// The bias rules of [`Folio`]: an exact pin count for every large folio.
-pub const FOLIO_RULES: BiasRules = pinref_model::Folio::RULES;
-
-/// The bias rules of [`Devmap`]: v5.7's, 1-based.
-pub const DEVMAP_RULES: BiasRules = pinref_model::Devmap::RULES;
-
-/// Implements the listed [`Scheme`] methods by delegating each, unchanged,
-/// to `$base` (a scheme or a `BiasRules` value): a variant lists what it
-/// keeps, and writes out only what it gets wrong.
-macro_rules! delegate {
-    ($base:expr; $($method:ident),+ $(,)?) => {
-        $( $crate::variants::delegate!(@one $base, $method); )+
-    };
-    (@one $base:expr, counts_for) => {
-        fn counts_for(
-            &self,
-            shape: ::pinref_model::PageShape,
-            held: ::pinref_model::Held,
-        ) -> ::pinref_model::Counts {
-            $base.counts_for(shape, held)
-        }
-    };
-    (@one $base:expr, freed_at) => {
-        fn freed_at(&self) -> i32 {
-            $base.freed_at()
-        }
-    };
-    (@one $base:expr, get_page) => {
-        fn get_page<P: ::pinref_model::sync::Platform>(
-            &self,
-            page: ::pinref_model::PageRef<'_, P>,
-        ) -> Result<(), ::pinref_model::GupError> {
-            $base.get_page(page)
-        }
-    };
-    (@one $base:expr, try_get_page) => {
-        fn try_get_page<P: ::pinref_model::sync::Platform>(
-            &self,
-            page: ::pinref_model::PageRef<'_, P>,
-        ) -> Result<(), ::pinref_model::GupError> {
-            $base.try_get_page(page)
-        }
-    };
-    (@one $base:expr, put_page) => {
-        fn put_page<P: ::pinref_model::sync::Platform>(
-            &self,
-            page: ::pinref_model::PageRef<'_, P>,
-        ) -> Result<(), ::pinref_model::GupError> {
-            $base.put_page(page)
-        }
-    };
-    (@one $base:expr, try_grab_folio) => {
-        fn try_grab_folio<P: ::pinref_model::sync::Platform>(
-            &self,
-            page: ::pinref_model::PageRef<'_, P>,
-            refs: i32,
-            flags: ::pinref_model::GupFlags,
-        ) -> Result<(), ::pinref_model::GupError> {
-            $base.try_grab_folio(page, refs, flags)
-        }
-    };
-    (@one $base:expr, try_grab_compound_head) => {
-        fn try_grab_compound_head<'m, P: ::pinref_model::sync::Platform>(
-            &self,
-            page: ::pinref_model::PageRef<'m, P>,
-            refs: i32,
-            flags: ::pinref_model::GupFlags,
-        ) -> Result<::pinref_model::PageRef<'m, P>, ::pinref_model::GupError> {
-            $base.try_grab_compound_head(page, refs, flags)
-        }
-    };
-    (@one $base:expr, put_compound_head) => {
-        fn put_compound_head<P: ::pinref_model::sync::Platform>(
-            &self,
-            page: ::pinref_model::PageRef<'_, P>,
-            refs: i32,
-            flags: ::pinref_model::GupFlags,
-        ) -> Result<(), ::pinref_model::GupError> {
-            $base.put_compound_head(page, refs, flags)
-        }
-    };
-    (@one $base:expr, page_maybe_dma_pinned) => {
-        fn page_maybe_dma_pinned<P: ::pinref_model::sync::Platform>(
-            &self,
-            page: ::pinref_model::PageRef<'_, P>,
-        ) -> bool {
-            $base.page_maybe_dma_pinned(page)
-        }
-    };
-}
-pub(crate) use delegate;
