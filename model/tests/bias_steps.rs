@@ -67,77 +67,69 @@ impl Recorder {
     }
 }
 
-const RULES: BiasRules = Folio::RULES;
-
 impl BiasScheme for Recorder {
-    fn rules(&self) -> &BiasRules {
-        &RULES
-    }
-    fn name(&self) -> &'static str {
-        "recorder"
-    }
-    fn description(&self) -> &'static str {
-        "folio, noting each step"
-    }
+    const RULES: BiasRules = Folio::RULES;
+    const NAME: &'static str = "recorder";
+    const DESCRIPTION: &'static str = "folio, noting each step";
     fn ref_kind(&self, flags: GupFlags) -> Result<RefKind, GupError> {
         self.note("ref_kind");
-        RULES.ref_kind(flags)
+        Folio.ref_kind(flags)
     }
     fn get_page_guard<P: Platform>(&self, head: PageRef<'_, P>) -> Result<(), GupError> {
         self.note("get_page_guard");
-        RULES.get_page_guard(head)
+        Folio.get_page_guard(head)
     }
     fn grab_guard<P: Platform>(&self, grab: &Refs<'_, P>) -> Result<(), GupError> {
         self.note("grab_guard");
-        RULES.grab_guard(grab)
+        Folio.grab_guard(grab)
     }
     fn grab_pincount<P: Platform>(&self, grab: &Refs<'_, P>) {
         self.note("grab_pincount");
-        RULES.grab_pincount(grab);
+        Folio.grab_pincount(grab);
     }
     fn grab_refcount<P: Platform>(&self, grab: &Refs<'_, P>) {
         self.note("grab_refcount");
-        RULES.grab_refcount(grab);
+        Folio.grab_refcount(grab);
     }
     fn grab_stat<P: Platform>(&self, grab: &Refs<'_, P>) {
         self.note("grab_stat");
-        RULES.grab_stat(grab);
+        Folio.grab_stat(grab);
     }
     fn speculative_guard<P: Platform>(&self, grab: &Refs<'_, P>) -> Result<(), GupError> {
         self.note("speculative_guard");
-        RULES.speculative_guard(grab)
+        Folio.speculative_guard(grab)
     }
     fn speculative_add<P: Platform>(&self, grab: &Refs<'_, P>) -> Result<(), GupError> {
         self.note("speculative_add");
-        RULES.speculative_add(grab)
+        Folio.speculative_add(grab)
     }
     fn recheck_head<P: Platform>(&self, grab: &Refs<'_, P>) -> Result<(), GupError> {
         self.note("recheck_head");
-        RULES.recheck_head(grab)
+        Folio.recheck_head(grab)
     }
     fn release_checks<P: Platform>(&self, release: &Refs<'_, P>) -> Result<(), GupError> {
         self.note("release_checks");
-        RULES.release_checks(release)
+        Folio.release_checks(release)
     }
     fn release_stat<P: Platform>(&self, release: &Refs<'_, P>) {
         self.note("release_stat");
-        RULES.release_stat(release);
+        Folio.release_stat(release);
     }
     fn release_pincount<P: Platform>(&self, release: &Refs<'_, P>) {
         self.note("release_pincount");
-        RULES.release_pincount(release);
+        Folio.release_pincount(release);
     }
     fn release_refcount<P: Platform>(&self, release: &Refs<'_, P>) {
         self.note("release_refcount");
-        RULES.release_refcount(release);
+        Folio.release_refcount(release);
     }
     fn pinned_by_pincount<P: Platform>(&self, head: PageRef<'_, P>) -> bool {
         self.note("pinned_by_pincount");
-        RULES.pinned_by_pincount(head)
+        Folio.pinned_by_pincount(head)
     }
     fn pinned_by_bias<P: Platform>(&self, head: PageRef<'_, P>) -> bool {
         self.note("pinned_by_bias");
-        RULES.pinned_by_bias(head)
+        Folio.pinned_by_bias(head)
     }
 }
 
@@ -243,17 +235,11 @@ fn the_predicate_reads_the_pin_count_of_a_large_folio_and_the_bias_of_a_small_on
 struct TenfoldStat;
 
 impl BiasScheme for TenfoldStat {
-    fn rules(&self) -> &BiasRules {
-        &V5_7::RULES
-    }
-    fn name(&self) -> &'static str {
-        "tenfold-stat"
-    }
-    fn description(&self) -> &'static str {
-        "v5_7, but a grab counts ten per pin"
-    }
+    const RULES: BiasRules = V5_7::RULES;
+    const NAME: &'static str = "tenfold-stat";
+    const DESCRIPTION: &'static str = "v5_7, but a grab counts ten per pin";
     fn grab_stat<P: Platform>(&self, grab: &Refs<'_, P>) {
-        V5_7::RULES.grab_stat(&Refs {
+        V5_7.grab_stat(&Refs {
             refs: 10 * grab.refs,
             ..*grab
         });

@@ -14,22 +14,12 @@ use super::bias::{BiasRules, BiasScheme};
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Devmap;
 
-impl Devmap {
+impl BiasScheme for Devmap {
     /// The bias rules this scheme follows, for schemes built on it.
-    pub const RULES: BiasRules = BiasRules {
+    const RULES: BiasRules = BiasRules {
         devmap: true,
         ..V5_7::RULES
     };
-}
-
-impl BiasScheme for Devmap {
-    fn rules(&self) -> &BiasRules {
-        &Self::RULES
-    }
-    fn name(&self) -> &'static str {
-        "devmap"
-    }
-    fn description(&self) -> &'static str {
-        "v5.7 device pages: 1-based, handed back to the driver at 1"
-    }
+    const NAME: &'static str = "devmap";
+    const DESCRIPTION: &'static str = "v5.7 device pages: 1-based, handed back to the driver at 1";
 }

@@ -14,23 +14,14 @@ use super::bias::{BiasRules, BiasScheme};
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Folio;
 
-impl Folio {
+impl BiasScheme for Folio {
     /// The bias rules this scheme follows, for schemes built on it.
-    pub const RULES: BiasRules = BiasRules {
+    const RULES: BiasRules = BiasRules {
         exact_pincount_from_order: Some(1),
         recheck_head: true,
         ..V5_7::RULES
     };
-}
-
-impl BiasScheme for Folio {
-    fn rules(&self) -> &BiasRules {
-        &Self::RULES
-    }
-    fn name(&self) -> &'static str {
-        "folio"
-    }
-    fn description(&self) -> &'static str {
-        "folios (v5.19+): _pincount for large folios, bias for order-0"
-    }
+    const NAME: &'static str = "folio";
+    const DESCRIPTION: &'static str =
+        "folios (v5.19+): _pincount for large folios, bias for order-0";
 }

@@ -21,17 +21,17 @@
 //! this way, each the previous one plus its fixes.
 //!
 //! A patch has every method twice, as [`Patch`] and as [`Scheme`] (the
-//! same), and so has every built-in scheme (each is a patch on its
-//! [`crate::scheme::bias::BiasRules`]): implement a patch by its path
-//! (`impl pinref_model::Patch for ..`) or keep the two traits out of one
-//! scope, so that method calls resolve. Inside the `impl` block both are in
-//! scope: call an operation there by its trait,
+//! same), and so has every built-in scheme (each is a
+//! [`crate::scheme::bias::BiasScheme`], and so a patch): implement a patch
+//! by its path (`impl pinref_model::Patch for ..`) or keep the two traits
+//! out of one scope, so that method calls resolve. Inside the `impl` block
+//! both are in scope: call an operation there by its trait,
 //! `Scheme::put_page(self, page)` or `Scheme::try_grab_folio(&V5_7, ..)`.
 //!
 //! A patch changes whole operations. To change one *step* of the kernel's
 //! bias code (a guard, a statistic, the ordering of the final put), write a
-//! [`crate::scheme::bias::BiasScheme`] instead: it is a patch too, on its
-//! rules, whose primitives run over its own steps.
+//! [`crate::scheme::bias::BiasScheme`] instead: it is a patch too, whose
+//! primitives run over its own steps.
 //!
 //! # Example: v5.7, except that a failed batch keeps its last page pinned
 //!

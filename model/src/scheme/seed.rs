@@ -12,24 +12,15 @@ use super::bias::{BiasRules, BiasScheme};
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Seed;
 
-impl Seed {
+impl BiasScheme for Seed {
     /// The bias rules this scheme follows, for schemes built on it.
-    pub const RULES: BiasRules = BiasRules {
+    const RULES: BiasRules = BiasRules {
         signed_predicate: true,
         exact_pincount_from_order: None,
         devmap: false,
         recheck_head: false,
     };
-}
-
-impl BiasScheme for Seed {
-    fn rules(&self) -> &BiasRules {
-        &Self::RULES
-    }
-    fn name(&self) -> &'static str {
-        "seed"
-    }
-    fn description(&self) -> &'static str {
-        "seed series (2019): bias on every page, signed page_dma_pinned"
-    }
+    const NAME: &'static str = "seed";
+    const DESCRIPTION: &'static str =
+        "seed series (2019): bias on every page, signed page_dma_pinned";
 }

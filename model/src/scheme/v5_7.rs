@@ -14,23 +14,14 @@ use super::bias::{BiasRules, BiasScheme};
 #[derive(Debug, Clone, Copy, Default)]
 pub struct V5_7;
 
-impl V5_7 {
+impl BiasScheme for V5_7 {
     /// The bias rules this scheme follows, for schemes built on it.
-    pub const RULES: BiasRules = BiasRules {
+    const RULES: BiasRules = BiasRules {
         signed_predicate: false,
         exact_pincount_from_order: Some(2),
         ..Seed::RULES
     };
-}
-
-impl BiasScheme for V5_7 {
-    fn rules(&self) -> &BiasRules {
-        &Self::RULES
-    }
-    fn name(&self) -> &'static str {
-        "v5_7"
-    }
-    fn description(&self) -> &'static str {
-        "Linux v5.7: unsigned predicate, hpage_pinned_refcount for order > 1"
-    }
+    const NAME: &'static str = "v5_7";
+    const DESCRIPTION: &'static str =
+        "Linux v5.7: unsigned predicate, hpage_pinned_refcount for order > 1";
 }

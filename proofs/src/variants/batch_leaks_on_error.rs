@@ -16,7 +16,6 @@ use pinref_model::{PageRef, Scheme, V5_7};
 /// - **Caught by**: P5 (exact recovery): the `batches` scenario's
 ///   `pin_user_pages` over an unmapped second page fails, and the first
 ///   page's count keeps the leaked pin.
-#[derive(Debug, Clone, Copy, Default)]
 pub struct BatchLeaksOnError;
 
 impl pinref_model::Patch for BatchLeaksOnError {
@@ -24,14 +23,14 @@ impl pinref_model::Patch for BatchLeaksOnError {
     fn base(&self) -> &V5_7 {
         &V5_7
     }
+    fn unpin_on_failure<P: Platform>(&self, pages: &[PageRef<'_, P>]) {
+        // The flaw: one entry short of everything pinned so far.
+        let _ = Scheme::unpin_user_pages(self, &pages[..pages.len().saturating_sub(1)]);
+    }
     fn name(&self) -> &'static str {
         "batch-leaks-on-error"
     }
     fn description(&self) -> &'static str {
         "v5_7, but a failed pin_user_pages releases one entry too few"
-    }
-    fn unpin_on_failure<P: Platform>(&self, pages: &[PageRef<'_, P>]) {
-        // The flaw: one entry short of everything pinned so far.
-        let _ = Scheme::unpin_user_pages(self, &pages[..pages.len().saturating_sub(1)]);
     }
 }

@@ -20,19 +20,10 @@ use pinref_model::{Devmap, sync::Platform};
 /// - **Caught by**: P4 (freed exactly once, at the transition to 1 for
 ///   devmap): the `devmap` scenario drops every user reference and finds
 ///   the page never handed back.
-#[derive(Debug, Clone, Copy, Default)]
 pub struct DevmapFreesAtZero;
 
 impl BiasScheme for DevmapFreesAtZero {
-    fn rules(&self) -> &BiasRules {
-        &Devmap::RULES
-    }
-    fn name(&self) -> &'static str {
-        "devmap-frees-at-zero"
-    }
-    fn description(&self) -> &'static str {
-        "v5.7 device pages, but released with sub-and-test (frees at 0, never 1)"
-    }
+    const RULES: BiasRules = Devmap::RULES;
     fn release_refcount<P: Platform>(&self, release: &Refs<'_, P>) {
         // The flaw: the order-0 test for 0, where a device page is handed
         // back when its count drops to 1.
@@ -40,4 +31,7 @@ impl BiasScheme for DevmapFreesAtZero {
             free_devmap_managed_page(release.head);
         }
     }
+    const NAME: &'static str = "devmap-frees-at-zero";
+    const DESCRIPTION: &'static str =
+        "v5.7 device pages, but released with sub-and-test (frees at 0, never 1)";
 }

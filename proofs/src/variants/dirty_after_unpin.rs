@@ -19,19 +19,12 @@ use pinref_model::{GupError, PageRef, Scheme, V5_7};
 ///   then unpins: the dirty mark must be visible before the pin is dropped.
 /// - **Caught by**: P8 (dirty before unpin): the `dirty_unpin` scenario's
 ///   observer reads the page unpinned, fences, and finds it clean.
-#[derive(Debug, Clone, Copy, Default)]
 pub struct DirtyAfterUnpin;
 
 impl pinref_model::Patch for DirtyAfterUnpin {
     type Base = V5_7;
     fn base(&self) -> &V5_7 {
         &V5_7
-    }
-    fn name(&self) -> &'static str {
-        "dirty-after-unpin"
-    }
-    fn description(&self) -> &'static str {
-        "v5_7, but unpin_user_pages_dirty_lock unpins before marking dirty"
     }
     fn unpin_user_pages_dirty_lock<P: Platform>(
         &self,
@@ -44,5 +37,11 @@ impl pinref_model::Patch for DirtyAfterUnpin {
             dirty_user_page(page, make_dirty);
             Ok(())
         })
+    }
+    fn name(&self) -> &'static str {
+        "dirty-after-unpin"
+    }
+    fn description(&self) -> &'static str {
+        "v5_7, but unpin_user_pages_dirty_lock unpins before marking dirty"
     }
 }

@@ -20,19 +20,10 @@ use pinref_model::{GupError, GupFlags, RefKind, V5_7};
 ///   flags (`pin_user_pages*` refuse `FOLL_GET` before any grab), so the
 ///   proptest engine catches it with a `try_grab_page(.., FOLL_GET |
 ///   FOLL_PIN)`.
-#[derive(Debug, Clone, Copy, Default)]
 pub struct FollGetAndPinAccepted;
 
 impl BiasScheme for FollGetAndPinAccepted {
-    fn rules(&self) -> &BiasRules {
-        &V5_7::RULES
-    }
-    fn name(&self) -> &'static str {
-        "foll-get-and-pin-accepted"
-    }
-    fn description(&self) -> &'static str {
-        "v5_7, but FOLL_GET | FOLL_PIN is taken as a pin"
-    }
+    const RULES: BiasRules = V5_7::RULES;
     fn ref_kind(&self, flags: GupFlags) -> Result<RefKind, GupError> {
         // The flaw: `FOLL_PIN` wins, where the pair must be refused.
         if flags.contains(GupFlags::FOLL_PIN) {
@@ -40,4 +31,6 @@ impl BiasScheme for FollGetAndPinAccepted {
         }
         flags.ref_kind()
     }
+    const NAME: &'static str = "foll-get-and-pin-accepted";
+    const DESCRIPTION: &'static str = "v5_7, but FOLL_GET | FOLL_PIN is taken as a pin";
 }

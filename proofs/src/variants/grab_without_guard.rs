@@ -23,21 +23,14 @@ use pinref_model::{GupError, V5_7, sync::Platform};
 ///   through the slow path (the `batches` scenario's free page is unmapped
 ///   first), so the proptest engine catches it, from a page that holds
 ///   nothing.
-#[derive(Debug, Clone, Copy, Default)]
 pub struct GrabWithoutGuard;
 
 impl BiasScheme for GrabWithoutGuard {
-    fn rules(&self) -> &BiasRules {
-        &V5_7::RULES
-    }
-    fn name(&self) -> &'static str {
-        "grab-without-guard"
-    }
-    fn description(&self) -> &'static str {
-        "v5_7, but try_grab_folio refuses count < 0, not count <= 0"
-    }
+    const RULES: BiasRules = V5_7::RULES;
     fn grab_guard<P: Platform>(&self, grab: &Refs<'_, P>) -> Result<(), GupError> {
         // The flaw: gup_fast's `< 0`, so a count of 0 passes.
-        V5_7::RULES.speculative_guard(grab)
+        V5_7.speculative_guard(grab)
     }
+    const NAME: &'static str = "grab-without-guard";
+    const DESCRIPTION: &'static str = "v5_7, but try_grab_folio refuses count < 0, not count <= 0";
 }

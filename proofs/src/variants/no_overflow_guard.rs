@@ -24,19 +24,10 @@ use pinref_model::{GupError, PageRef, V5_7, sync::Platform};
 ///   racy guard allows too: an expected violation), and no grab ever meets
 ///   a count already past it. The proptest engine catches it, from its
 ///   sign-bit and pin-headroom starts.
-#[derive(Debug, Clone, Copy, Default)]
 pub struct NoOverflowGuard;
 
 impl BiasScheme for NoOverflowGuard {
-    fn rules(&self) -> &BiasRules {
-        &V5_7::RULES
-    }
-    fn name(&self) -> &'static str {
-        "no-overflow-guard"
-    }
-    fn description(&self) -> &'static str {
-        "v5_7, but grabs refuse only a count of exactly 0, not a wrapped one"
-    }
+    const RULES: BiasRules = V5_7::RULES;
     fn get_page_guard<P: Platform>(&self, head: PageRef<'_, P>) -> Result<(), GupError> {
         // The flaw: only 0, not the window just below it.
         match page_ref_count(head) {
@@ -61,4 +52,7 @@ impl BiasScheme for NoOverflowGuard {
         // The flaw: a negative count goes on to the add unless 0.
         Ok(())
     }
+    const NAME: &'static str = "no-overflow-guard";
+    const DESCRIPTION: &'static str =
+        "v5_7, but grabs refuse only a count of exactly 0, not a wrapped one";
 }

@@ -20,19 +20,12 @@ use pinref_model::{Folio, GupError, GupFlags, PageRef, Scheme, V5_7};
 /// - **Caught by**: P1 (no false negatives): the `batches` scenario pins
 ///   both subpages of an order-1 page in one slow-path grab and checks
 ///   the pin.
-#[derive(Debug, Clone, Copy, Default)]
 pub struct PincountOrderMismatch;
 
 impl pinref_model::Patch for PincountOrderMismatch {
     type Base = Folio;
     fn base(&self) -> &Folio {
         &Folio
-    }
-    fn name(&self) -> &'static str {
-        "pincount-order-mismatch"
-    }
-    fn description(&self) -> &'static str {
-        "folio, but try_grab_folio keeps v5.7's order > 1 rule for the pin count"
     }
     fn try_grab_folio<P: Platform>(
         &self,
@@ -42,5 +35,11 @@ impl pinref_model::Patch for PincountOrderMismatch {
     ) -> Result<(), GupError> {
         // The flaw: the previous version's grab.
         Scheme::try_grab_folio(&V5_7, page, refs, flags)
+    }
+    fn name(&self) -> &'static str {
+        "pincount-order-mismatch"
+    }
+    fn description(&self) -> &'static str {
+        "folio, but try_grab_folio keeps v5.7's order > 1 rule for the pin count"
     }
 }

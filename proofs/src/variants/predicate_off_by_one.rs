@@ -19,21 +19,14 @@ use pinref_model::{GUP_PIN_COUNTING_BIAS, PageRef, V5_7, sync::Platform};
 /// - **Caught by**: P1 (no false negatives): `gup_fast_vs_unmap`, when the
 ///   unmapper drops the page table's reference between the pin and the
 ///   pinner's check.
-#[derive(Debug, Clone, Copy, Default)]
 pub struct PredicateOffByOne;
 
 impl BiasScheme for PredicateOffByOne {
-    fn rules(&self) -> &BiasRules {
-        &V5_7::RULES
-    }
-    fn name(&self) -> &'static str {
-        "predicate-off-by-one"
-    }
-    fn description(&self) -> &'static str {
-        "v5_7, but pinned iff count > 1024 (not >=)"
-    }
+    const RULES: BiasRules = V5_7::RULES;
     fn pinned_by_bias<P: Platform>(&self, head: PageRef<'_, P>) -> bool {
         // The flaw: `>`, so a count of exactly one pin reads unpinned.
         page_ref_count(head) as u32 > GUP_PIN_COUNTING_BIAS as u32
     }
+    const NAME: &'static str = "predicate-off-by-one";
+    const DESCRIPTION: &'static str = "v5_7, but pinned iff count > 1024 (not >=)";
 }

@@ -21,19 +21,10 @@ use pinref_model::{V5_7, sync::Platform};
 ///   pin/unpin the count is off by what was lost; depending on the
 ///   interleaving, P3 (an underflow) or P4 (a free while referenced) fires
 ///   first.
-#[derive(Debug, Clone, Copy, Default)]
 pub struct PutLoadStore;
 
 impl BiasScheme for PutLoadStore {
-    fn rules(&self) -> &BiasRules {
-        &V5_7::RULES
-    }
-    fn name(&self) -> &'static str {
-        "put-load-store"
-    }
-    fn description(&self) -> &'static str {
-        "v5_7, but releases update the refcount with a load and a store"
-    }
+    const RULES: BiasRules = V5_7::RULES;
     fn release_refcount<P: Platform>(&self, release: &Refs<'_, P>) {
         // The flaw: any update made between the load and the store is
         // overwritten.
@@ -43,4 +34,7 @@ impl BiasScheme for PutLoadStore {
             free_page(release.head);
         }
     }
+    const NAME: &'static str = "put-load-store";
+    const DESCRIPTION: &'static str =
+        "v5_7, but releases update the refcount with a load and a store";
 }

@@ -23,23 +23,16 @@ use pinref_model::{V5_7, sync::Platform};
 /// - **Caught by**: P4, and only by loom: in the `last_reference` scenario
 ///   the free's write of the page contents (a loom `UnsafeCell`) is not
 ///   ordered after the other thread's read, a causality violation.
-#[derive(Debug, Clone, Copy, Default)]
 pub struct PutRelaxedFinalDecrement;
 
 impl BiasScheme for PutRelaxedFinalDecrement {
-    fn rules(&self) -> &BiasRules {
-        &V5_7::RULES
-    }
-    fn name(&self) -> &'static str {
-        "put-relaxed-final-decrement"
-    }
-    fn description(&self) -> &'static str {
-        "v5_7, but the release's sub_and_test is relaxed"
-    }
+    const RULES: BiasRules = V5_7::RULES;
     fn release_refcount<P: Platform>(&self, release: &Refs<'_, P>) {
         // The flaw: relaxed, where the kernel's is fully ordered.
         if page_ref_sub_and_test_ordered(release.head, release.delta, RmwOrder::Relaxed) {
             free_page(release.head);
         }
     }
+    const NAME: &'static str = "put-relaxed-final-decrement";
+    const DESCRIPTION: &'static str = "v5_7, but the release's sub_and_test is relaxed";
 }

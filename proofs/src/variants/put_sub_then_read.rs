@@ -22,19 +22,10 @@ use pinref_model::{V5_7, sync::Platform};
 ///   nothing touching the page after): the `last_reference` scenario,
 ///   either as a double free or as loom's causality check on the page
 ///   contents.
-#[derive(Debug, Clone, Copy, Default)]
 pub struct PutSubThenRead;
 
 impl BiasScheme for PutSubThenRead {
-    fn rules(&self) -> &BiasRules {
-        &V5_7::RULES
-    }
-    fn name(&self) -> &'static str {
-        "put-sub-then-read"
-    }
-    fn description(&self) -> &'static str {
-        "v5_7, but a release subtracts (relaxed) and then reads the count for zero"
-    }
+    const RULES: BiasRules = V5_7::RULES;
     fn release_refcount<P: Platform>(&self, release: &Refs<'_, P>) {
         // The flaw: subtract, then look; another release may have come in
         // between, and nothing orders this free after the others' uses.
@@ -43,4 +34,7 @@ impl BiasScheme for PutSubThenRead {
             free_page(release.head);
         }
     }
+    const NAME: &'static str = "put-sub-then-read";
+    const DESCRIPTION: &'static str =
+        "v5_7, but a release subtracts (relaxed) and then reads the count for zero";
 }

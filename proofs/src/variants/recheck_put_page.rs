@@ -19,19 +19,12 @@ use pinref_model::{GupError, GupFlags, Memory, PageRef, Scheme, V5_7};
 /// - **Caught by**: P10 (a failed re-check releases exactly what was
 ///   taken): `gup_fast_vs_unmap` finds the page never freed once every
 ///   reference was dropped.
-#[derive(Debug, Clone, Copy, Default)]
 pub struct RecheckPutPage;
 
 impl pinref_model::Patch for RecheckPutPage {
     type Base = V5_7;
     fn base(&self) -> &V5_7 {
         &V5_7
-    }
-    fn name(&self) -> &'static str {
-        "recheck-put-page"
-    }
-    fn description(&self) -> &'static str {
-        "v5_7, but gup_fast's failed re-check releases a pin with put_page"
     }
     fn gup_fast_pte<'m, P: Platform>(
         &self,
@@ -41,5 +34,11 @@ impl pinref_model::Patch for RecheckPutPage {
     ) -> Result<PageRef<'m, P>, GupError> {
         // The flaw: a plain put, where the grab may have taken a pin.
         gup_fast_pte_with(self, mem, addr, flags, |head| Scheme::put_page(self, head))
+    }
+    fn name(&self) -> &'static str {
+        "recheck-put-page"
+    }
+    fn description(&self) -> &'static str {
+        "v5_7, but gup_fast's failed re-check releases a pin with put_page"
     }
 }

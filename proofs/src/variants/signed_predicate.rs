@@ -22,21 +22,15 @@ use pinref_model::Claims;
 ///   scheme claims it): the loom `overflow` scenario, when a pinner whose
 ///   grab carried the count past the sign bit checks its pin; and the
 ///   proptest engine, from its pin-headroom and sign-bit starts.
-#[derive(Debug, Clone, Copy, Default)]
 pub struct SignedPredicate;
 
 impl BiasScheme for SignedPredicate {
-    fn rules(&self) -> &BiasRules {
-        &V5_7::RULES
-    }
-    fn name(&self) -> &'static str {
-        "signed-predicate"
-    }
-    fn description(&self) -> &'static str {
-        "v5_7, but page_maybe_dma_pinned compares signed (claims it does not)"
-    }
+    const RULES: BiasRules = V5_7::RULES;
     fn pinned_by_bias<P: Platform>(&self, head: PageRef<'_, P>) -> bool {
         // The flaw: the seed's signed comparison.
-        Seed::RULES.pinned_by_bias(head)
+        Seed.pinned_by_bias(head)
     }
+    const NAME: &'static str = "signed-predicate";
+    const DESCRIPTION: &'static str =
+        "v5_7, but page_maybe_dma_pinned compares signed (claims it does not)";
 }

@@ -19,23 +19,17 @@ use pinref_model::{GupError, V5_7, sync::Platform};
 /// - **Caught by**: P10 (a speculative grab revived a page whose count
 ///   reached 0): `gup_fast_vs_unmap` under loom, when the unmapper's put
 ///   frees the page between the check and the add.
-#[derive(Debug, Clone, Copy, Default)]
 pub struct SpeculativeAddWithoutUnlessZero;
 
 impl BiasScheme for SpeculativeAddWithoutUnlessZero {
-    fn rules(&self) -> &BiasRules {
-        &V5_7::RULES
-    }
-    fn name(&self) -> &'static str {
-        "speculative-add-without-unless-zero"
-    }
-    fn description(&self) -> &'static str {
-        "v5_7, but gup_fast checks the count and then adds (page_ref_add)"
-    }
+    const RULES: BiasRules = V5_7::RULES;
     fn speculative_add<P: Platform>(&self, grab: &Refs<'_, P>) -> Result<(), GupError> {
         // The flaw: the count may drop to 0 between the check and the add.
-        V5_7::RULES.grab_guard(grab)?;
-        V5_7::RULES.grab_refcount(grab);
+        V5_7.grab_guard(grab)?;
+        V5_7.grab_refcount(grab);
         Ok(())
     }
+    const NAME: &'static str = "speculative-add-without-unless-zero";
+    const DESCRIPTION: &'static str =
+        "v5_7, but gup_fast checks the count and then adds (page_ref_add)";
 }

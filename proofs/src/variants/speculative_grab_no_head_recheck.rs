@@ -19,21 +19,15 @@ use pinref_model::{Folio, GupError, sync::Platform};
 /// - **Caught by**: P1: the `split_vs_gup_fast` scenario under loom, when
 ///   the split lands between the look-up and the grab: the subpage returned
 ///   as pinned does not read as pinned.
-#[derive(Debug, Clone, Copy, Default)]
 pub struct SpeculativeGrabNoHeadRecheck;
 
 impl BiasScheme for SpeculativeGrabNoHeadRecheck {
-    fn rules(&self) -> &BiasRules {
-        &Folio::RULES
-    }
-    fn name(&self) -> &'static str {
-        "speculative-grab-no-head-recheck"
-    }
-    fn description(&self) -> &'static str {
-        "folio, but gup_fast's grab does not re-check the head after grabbing"
-    }
+    const RULES: BiasRules = Folio::RULES;
     fn recheck_head<P: Platform>(&self, _: &Refs<'_, P>) -> Result<(), GupError> {
         // The flaw: the head looked up before the grab is trusted after it.
         Ok(())
     }
+    const NAME: &'static str = "speculative-grab-no-head-recheck";
+    const DESCRIPTION: &'static str =
+        "folio, but gup_fast's grab does not re-check the head after grabbing";
 }

@@ -17,23 +17,16 @@ use pinref_model::{V5_7, sync::Platform};
 ///   (the model's [`pinref_model::vmstat::mod_node_page_state`] says why).
 /// - **Caught by**: P4 (nothing touches the page after it is freed): the
 ///   `last_reference` scenario, when the unpin drops the last reference.
-#[derive(Debug, Clone, Copy, Default)]
 pub struct StatAfterRelease;
 
 impl BiasScheme for StatAfterRelease {
-    fn rules(&self) -> &BiasRules {
-        &V5_7::RULES
-    }
-    fn name(&self) -> &'static str {
-        "stat-after-release"
-    }
-    fn description(&self) -> &'static str {
-        "v5_7, but unpin counts the released pin after dropping it"
-    }
+    const RULES: BiasRules = V5_7::RULES;
     fn release_stat<P: Platform>(&self, _: &Refs<'_, P>) {}
     fn release_refcount<P: Platform>(&self, release: &Refs<'_, P>) {
-        V5_7::RULES.release_refcount(release);
+        V5_7.release_refcount(release);
         // The flaw: the statistic, where the page may be gone by now.
-        V5_7::RULES.release_stat(release);
+        V5_7.release_stat(release);
     }
+    const NAME: &'static str = "stat-after-release";
+    const DESCRIPTION: &'static str = "v5_7, but unpin counts the released pin after dropping it";
 }

@@ -18,21 +18,15 @@ use pinref_model::{V5_7, sync::Platform};
 ///   count `refs`.
 /// - **Caught by**: P9 (stats balance): the `batches` scenario pins both
 ///   subpages of an order-1 page in one grab and unpins them one by one.
-#[derive(Debug, Clone, Copy, Default)]
 pub struct StatsRefsVsPages;
 
 impl BiasScheme for StatsRefsVsPages {
-    fn rules(&self) -> &BiasRules {
-        &V5_7::RULES
-    }
-    fn name(&self) -> &'static str {
-        "stats-refs-vs-pages"
-    }
-    fn description(&self) -> &'static str {
-        "v5_7, but a batch grab counts one acquired pin per call, not per page"
-    }
+    const RULES: BiasRules = V5_7::RULES;
     fn grab_stat<P: Platform>(&self, grab: &Refs<'_, P>) {
         // The flaw: one per call, where `refs` pins were taken.
-        V5_7::RULES.grab_stat(&Refs { refs: 1, ..*grab });
+        V5_7.grab_stat(&Refs { refs: 1, ..*grab });
     }
+    const NAME: &'static str = "stats-refs-vs-pages";
+    const DESCRIPTION: &'static str =
+        "v5_7, but a batch grab counts one acquired pin per call, not per page";
 }

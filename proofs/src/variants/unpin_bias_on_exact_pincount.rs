@@ -21,22 +21,16 @@ use pinref_model::{V5_7, sync::Platform};
 ///   without `CONFIG_DEBUG_VM`. Scaling unconditionally is this variant.
 /// - **Caught by**: P3 (no underflow): the `compound` scenario's unpin of
 ///   an order-2 page takes its count from 2 to -1022.
-#[derive(Debug, Clone, Copy, Default)]
 pub struct UnpinBiasOnExactPincount;
 
 impl BiasScheme for UnpinBiasOnExactPincount {
-    fn rules(&self) -> &BiasRules {
-        &V5_7::RULES
-    }
-    fn name(&self) -> &'static str {
-        "unpin-bias-on-exact-pincount"
-    }
-    fn description(&self) -> &'static str {
-        "v5_7, but unpin subtracts the bias even where pins are counted exactly"
-    }
+    const RULES: BiasRules = V5_7::RULES;
     fn release_refcount<P: Platform>(&self, release: &Refs<'_, P>) {
         // The flaw: the bias, whether or not the pin added it.
         let delta = bias_delta(release.kind, release.refs);
-        V5_7::RULES.release_refcount(&Refs { delta, ..*release });
+        V5_7.release_refcount(&Refs { delta, ..*release });
     }
+    const NAME: &'static str = "unpin-bias-on-exact-pincount";
+    const DESCRIPTION: &'static str =
+        "v5_7, but unpin subtracts the bias even where pins are counted exactly";
 }

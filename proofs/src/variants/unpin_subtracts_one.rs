@@ -21,24 +21,17 @@ use pinref_model::{V5_7, sync::Platform};
 ///   plain reference, reads as a pin once the pin is gone), then P5 (exact
 ///   recovery: the count does not return to where it started) and P4 (a
 ///   page whose last reference was a pin is never freed).
-#[derive(Debug, Clone, Copy, Default)]
 pub struct UnpinSubtractsOne;
 
 impl BiasScheme for UnpinSubtractsOne {
-    fn rules(&self) -> &BiasRules {
-        &V5_7::RULES
-    }
-    fn name(&self) -> &'static str {
-        "unpin-subtracts-one"
-    }
-    fn description(&self) -> &'static str {
-        "v5_7, but unpin drops 1 per pin instead of the bias"
-    }
+    const RULES: BiasRules = V5_7::RULES;
     fn release_refcount<P: Platform>(&self, release: &Refs<'_, P>) {
         // The flaw: `refs`, where the pin added `refs * GUP_PIN_COUNTING_BIAS`.
-        V5_7::RULES.release_refcount(&Refs {
+        V5_7.release_refcount(&Refs {
             delta: release.refs,
             ..*release
         });
     }
+    const NAME: &'static str = "unpin-subtracts-one";
+    const DESCRIPTION: &'static str = "v5_7, but unpin drops 1 per pin instead of the bias";
 }

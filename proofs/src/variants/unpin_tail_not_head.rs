@@ -22,7 +22,6 @@ use pinref_model::{GupError, PageRef, RefKind, V5_7};
 ///   refs *on the head*): the `compound` and `batches` scenarios unpin
 ///   through a tail, and the refusal is reported where the release must
 ///   succeed.
-#[derive(Debug, Clone, Copy, Default)]
 pub struct UnpinTailNotHead;
 
 impl pinref_model::Patch for UnpinTailNotHead {
@@ -30,14 +29,14 @@ impl pinref_model::Patch for UnpinTailNotHead {
     fn base(&self) -> &V5_7 {
         &V5_7
     }
+    fn unpin_user_pages<P: Platform>(&self, pages: &[PageRef<'_, P>]) -> Result<(), GupError> {
+        // The flaw: the page itself, where the pin was taken on its head.
+        for_each_page(pages, |page| release(&V5_7, page, RefKind::Pin, 1))
+    }
     fn name(&self) -> &'static str {
         "unpin-tail-not-head"
     }
     fn description(&self) -> &'static str {
         "v5_7, but unpin_user_pages releases each page, not its head"
-    }
-    fn unpin_user_pages<P: Platform>(&self, pages: &[PageRef<'_, P>]) -> Result<(), GupError> {
-        // The flaw: the page itself, where the pin was taken on its head.
-        for_each_page(pages, |page| release(&V5_7::RULES, page, RefKind::Pin, 1))
     }
 }

@@ -2,7 +2,7 @@
 //! order, run over any [`BiasScheme`]'s steps; and the one implementation
 //! that makes every `BiasScheme` a [`Scheme`] through them.
 
-use super::{BiasRules, BiasScheme, Refs};
+use super::{BiasScheme, Refs};
 use crate::error::GupError;
 use crate::flags::{GupFlags, RefKind};
 use crate::page::PageRef;
@@ -38,7 +38,7 @@ fn refs_of<'m, S: BiasScheme + ?Sized, P: Platform>(
 ) -> Result<Refs<'m, P>, GupError> {
     let kind = scheme.ref_kind(flags)?;
     check_refs(refs)?;
-    Ok(scheme.rules().refs(page, page.compound_head(), kind, refs))
+    Ok(S::RULES.refs(page, page.compound_head(), kind, refs))
 }
 
 /// `try_grab_page()` (v5.7) / `try_grab_folio()` (v6): the guard, the
@@ -105,7 +105,7 @@ pub fn release<S: BiasScheme + ?Sized, P: Platform>(
     kind: RefKind,
     refs: i32,
 ) -> Result<(), GupError> {
-    let release = scheme.rules().refs(head, head, kind, refs);
+    let release = S::RULES.refs(head, head, kind, refs);
     scheme.release_checks(&release)?;
     scheme.release_stat(&release);
     scheme.release_pincount(&release);
@@ -121,28 +121,27 @@ pub fn page_maybe_dma_pinned<S: BiasScheme + ?Sized, P: Platform>(
     page: PageRef<'_, P>,
 ) -> bool {
     let head = page.compound_head();
-    if scheme.rules().uses_pincount(PageShape::of(head)) {
+    if S::RULES.uses_pincount(PageShape::of(head)) {
         scheme.pinned_by_pincount(head)
     } else {
         scheme.pinned_by_bias(head)
     }
 }
 
-/// Every [`BiasScheme`] is a [`Scheme`]: a [`Patch`] on its rules whose
-/// primitives are the kernel functions above over its own steps (the
-/// generic GUP code then runs over those primitives, as for any patch).
-/// Every method that a patch would inherit from its base is given here, so
-/// the base is never asked.
+/// Every [`BiasScheme`] is a [`Scheme`]: a [`Patch`] whose primitives are
+/// the kernel functions above over its own steps (the generic GUP code then
+/// runs over those primitives, as for any patch). It is its own base: every
+/// method a patch would inherit from its base is given here.
 impl<T: BiasScheme> Patch for T {
-    type Base = BiasRules;
-    fn base(&self) -> &BiasRules {
-        self.rules()
+    type Base = T;
+    fn base(&self) -> &T {
+        self
     }
     fn name(&self) -> &'static str {
-        BiasScheme::name(self)
+        T::NAME
     }
     fn description(&self) -> &'static str {
-        BiasScheme::description(self)
+        T::DESCRIPTION
     }
     fn claims(&self) -> Claims {
         BiasScheme::claims(self)
@@ -151,10 +150,10 @@ impl<T: BiasScheme> Patch for T {
         BiasScheme::known_bugs(self)
     }
     fn counts_for(&self, shape: PageShape, held: Held) -> Counts {
-        self.rules().counts_for(shape, held)
+        T::RULES.counts_for(shape, held)
     }
     fn freed_at(&self) -> i32 {
-        self.rules().freed_at()
+        T::RULES.freed_at()
     }
     fn get_page<P: Platform>(&self, page: PageRef<'_, P>) -> Result<(), GupError> {
         get_page(self, page)

@@ -15,12 +15,14 @@
 //! - The kernel functions ([`try_grab_folio`], [`try_grab_compound_head`],
 //!   [`put_compound_head`], ...) are those steps in the kernel's order, run
 //!   over the scheme's own steps, and every [`BiasScheme`] is a
-//!   [`crate::Scheme`] through them (a [`crate::Patch`] on its rules).
+//!   [`crate::Scheme`] through them (a [`crate::Patch`] that is its own
+//!   base).
 //!
 //! The built-ins ([`crate::Seed`], [`crate::V5_7`], [`crate::Folio`],
 //! [`crate::Devmap`]) change no step: each is its rules, its name and its
 //! words. So a scheme with `V5_7::RULES` and one step of its own is
-//! "v5.7, except that step":
+//! "v5.7, except that step", and v5.7's own body of that step is
+//! `V5_7.step(..)`:
 //!
 //! ```
 //! use pinref_model::scheme::bias::{BiasRules, BiasScheme, Refs};
@@ -31,9 +33,9 @@
 //! struct RelaxedPut;
 //!
 //! impl BiasScheme for RelaxedPut {
-//!     fn rules(&self) -> &BiasRules { &V5_7::RULES }
-//!     fn name(&self) -> &'static str { "relaxed-put" }
-//!     fn description(&self) -> &'static str { "v5_7, but the final put is relaxed" }
+//!     const RULES: BiasRules = V5_7::RULES;
+//!     const NAME: &'static str = "relaxed-put";
+//!     const DESCRIPTION: &'static str = "v5_7, but the final put is relaxed";
 //!     fn release_refcount<P: Platform>(&self, release: &Refs<'_, P>) {
 //!         if page_ref_sub_and_test_ordered(release.head, release.delta, RmwOrder::Relaxed) {
 //!             free_page(release.head);
@@ -61,9 +63,6 @@ use crate::sync::Platform;
 
 /// What distinguishes one bias scheme (one kernel version) from another.
 ///
-/// Its methods take `&self`, so that on a `&BiasRules` they are found
-/// before the [`crate::Scheme`] methods of the same name that the rules
-/// have as a scheme ([`BiasScheme`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BiasRules {
     /// `page_dma_pinned` compares the count as a signed int (the seed

@@ -15,36 +15,36 @@ use crate::sync::Platform;
 use crate::vmstat::{PinStat, mod_node_page_state};
 
 /// A scheme made of the kernel's bias steps: see the [module
-/// docs](super). Implement [`BiasScheme::rules`], a name and a description,
-/// and override the steps that differ; every `BiasScheme` is a
-/// [`crate::Scheme`] (through a blanket [`crate::Patch`] on its rules whose
-/// primitives are [`super::try_grab_folio`] and the other kernel functions,
-/// run over *this* scheme's steps), so that a changed step changes every
+/// docs](super). Give its rules, a name and a description, and override
+/// the steps that differ. Every `BiasScheme` is a [`crate::Scheme`]
+/// (through a blanket [`crate::Patch`] that is its own base) whose
+/// primitives are [`super::try_grab_folio`] and the other kernel functions
+/// run over *this* scheme's steps, so that a changed step changes every
 /// kernel function built on it.
 ///
-/// A step receives the head the grab or release acts on (in a [`Refs`]);
-/// the kernel's body of a step you override is still at hand as the step of
-/// your rules (`V5_7::RULES.grab_stat(grab)`: [`BiasRules`] is itself a
-/// `BiasScheme` that changes nothing).
+/// A step receives the head the grab or release acts on (in a [`Refs`]).
+/// The kernel's body of a step you override is still at hand as the step
+/// of the built-in whose rules you follow, which changes no step
+/// (`V5_7.grab_stat(grab)`).
 ///
 /// To change a primitive as a whole or the generic GUP code (an error
 /// path, the dirtying unpin), write a [`crate::Patch`] on the scheme
 /// instead.
 pub trait BiasScheme: Send + Sync + 'static {
     /// The rules this scheme's steps follow by default.
-    fn rules(&self) -> &BiasRules;
+    const RULES: BiasRules;
 
     /// [`crate::Scheme::name`].
-    fn name(&self) -> &'static str;
+    const NAME: &'static str;
 
     /// [`crate::Scheme::description`].
-    fn description(&self) -> &'static str;
+    const DESCRIPTION: &'static str;
 
     /// [`crate::Scheme::claims`]: what a version with these rules can
     /// claim ([`BiasRules::claims`]) by default. A flawed scheme keeps the
     /// claims of the version it imitates.
     fn claims(&self) -> Claims {
-        self.rules().claims()
+        Self::RULES.claims()
     }
 
     /// [`crate::Scheme::known_bugs`]: none by default.
@@ -85,7 +85,7 @@ pub trait BiasScheme: Send + Sync + 'static {
     /// the model refuses it at 1, which a check need not arrange.)
     fn grab_guard<P: Platform>(&self, grab: &Refs<'_, P>) -> Result<(), GupError> {
         let count = page_ref_count(grab.head);
-        if count <= self.rules().freed_at() {
+        if count <= Self::RULES.freed_at() {
             return Err(GupError::RefcountNotPositive {
                 pfn: grab.head.pfn(),
                 count,
@@ -143,7 +143,7 @@ pub trait BiasScheme: Send + Sync + 'static {
     /// success, so that gup_fast's later re-reads (the head, the page-table
     /// entry) are ordered after the grab.
     fn speculative_add<P: Platform>(&self, grab: &Refs<'_, P>) -> Result<(), GupError> {
-        if !page_ref_add_unless(grab.head, grab.delta, self.rules().freed_at()) {
+        if !page_ref_add_unless(grab.head, grab.delta, Self::RULES.freed_at()) {
             return Err(GupError::SpeculativeGrabOnFreedPage {
                 pfn: grab.head.pfn(),
             });
@@ -162,7 +162,7 @@ pub trait BiasScheme: Send + Sync + 'static {
     /// either the freeze saw our reference and failed, or our add came after
     /// the freeze was undone and this re-read sees the new head.
     fn recheck_head<P: Platform>(&self, grab: &Refs<'_, P>) -> Result<(), GupError> {
-        if !self.rules().recheck_head || grab.page.compound_head() == grab.head {
+        if !Self::RULES.recheck_head || grab.page.compound_head() == grab.head {
             return Ok(());
         }
         if page_ref_sub_and_test(grab.head, grab.delta) {
@@ -195,7 +195,7 @@ pub trait BiasScheme: Send + Sync + 'static {
             }
         }
         let count = page_ref_count(head);
-        if (count.wrapping_sub(self.rules().freed_at()) as u32) < release.delta as u32 {
+        if (count.wrapping_sub(Self::RULES.freed_at()) as u32) < release.delta as u32 {
             return Err(match release.kind {
                 RefKind::Pin => GupError::UnpinWithoutPin {
                     pfn: head.pfn(),
@@ -234,8 +234,8 @@ pub trait BiasScheme: Send + Sync + 'static {
     /// ([`page_ref_sub_return`], `free_devmap_managed_page`, v5.7).
     fn release_refcount<P: Platform>(&self, release: &Refs<'_, P>) {
         let (head, delta) = (release.head, release.delta);
-        if self.rules().devmap {
-            if page_ref_sub_return(head, delta) == self.rules().freed_at() {
+        if Self::RULES.devmap {
+            if page_ref_sub_return(head, delta) == Self::RULES.freed_at() {
                 free_devmap_managed_page(head);
             }
         } else if page_ref_sub_and_test(head, delta) {
@@ -256,25 +256,10 @@ pub trait BiasScheme: Send + Sync + 'static {
     /// [`BiasRules::signed_predicate`] (the seed). A relaxed snapshot.
     fn pinned_by_bias<P: Platform>(&self, head: PageRef<'_, P>) -> bool {
         let count = page_ref_count(head);
-        if self.rules().signed_predicate {
+        if Self::RULES.signed_predicate {
             count >= GUP_PIN_COUNTING_BIAS
         } else {
             count as u32 >= GUP_PIN_COUNTING_BIAS as u32
         }
-    }
-}
-
-/// The rules themselves are the scheme that changes no step: the kernel's
-/// steps under them, so that an override can still call the step it
-/// replaces (`V5_7::RULES.release_refcount(release)`).
-impl BiasScheme for BiasRules {
-    fn rules(&self) -> &BiasRules {
-        self
-    }
-    fn name(&self) -> &'static str {
-        "bias-rules"
-    }
-    fn description(&self) -> &'static str {
-        "the kernel's bias rules with these parameters, no step changed"
     }
 }
