@@ -10,9 +10,11 @@
 //!   drop, the predicate), when the mistake is inside a primitive;
 //! - a [`pinref_model::Patch`] on its base with the one operation it gets
 //!   wrong (an error-path hook, the batch unpin, a whole primitive), when
-//!   the mistake is in how the generic GUP code uses the primitives.
+//!   the mistake is a whole operation or in the generic GUP code.
 //!
-//! Each file's doc comment says what is wrong, which piece of kernel
+//! Each impl states its base first (the rules or the scheme it follows),
+//! then the one step or operation it gets wrong, then its name. Each
+//! file's doc comment says what is wrong, which piece of kernel
 //! history the mistake echoes, and which property should catch it;
 //! [`catalogue`] lists them with the same facts for reports, and
 //! `tests/variants.rs` checks that every one of them is caught by that

@@ -161,6 +161,12 @@ impl BiasRules {
 
 /// One grab or release, as every step of it sees it (made by
 /// [`BiasRules::refs`] once the flags and `refs` have been checked).
+///
+/// Its accounting (the delta, whether the pins are counted exactly) is
+/// decided once, from the head's shape when the grab or release starts, as
+/// v5.7's `try_grab_compound_head` reads `hpage_pincount_available` before
+/// it grabs; so a release that undoes it (a failed head re-check) drops
+/// exactly what was added, even if a split has changed the shape since.
 #[derive(Debug)]
 pub struct Refs<'m, P: Platform> {
     /// The page the caller asked for (a tail, possibly).
