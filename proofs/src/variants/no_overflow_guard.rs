@@ -19,11 +19,10 @@ use pinref_model::{GupError, PageRef, V5_7, sync::Platform};
 ///   outstanding (FUSE pipes), a page's refcount wrapped and the page was
 ///   freed while in use; fixed by `try_get_page` and the `<= 0` guards.
 /// - **Caught by**: P6 (overflow safety: a grab on a wrapped count must be
-///   refused). In the loom `overflow` scenario each of the two pinners
-///   grabs once: the second grab crosses the sign bit (which the kernel's
-///   racy guard allows too: an expected violation), and no grab ever meets
-///   a count already past it. The proptest engine catches it, from its
-///   sign-bit and pin-headroom starts.
+///   refused): the loom `wrapped_count` scenario, whose second pinner,
+///   once the first has carried the count past the sign bit, has its grabs
+///   go through; and the proptest engine, from its sign-bit and
+///   pin-headroom starts.
 pub struct NoOverflowGuard;
 
 impl BiasScheme for NoOverflowGuard {

@@ -104,8 +104,9 @@ pub trait BiasScheme: Send + Sync + 'static {
         }
     }
 
-    /// The slow-path grab's refcount update: `page_ref_add` of the grab's
-    /// delta. Relaxed: the caller found the page under the page-table lock,
+    /// The slow-path grab's refcount update (`try_grab_page`, v5.7:
+    /// `page_ref_add(page, refs)`): `page_ref_add` of the grab's delta.
+    /// Relaxed: the caller found the page under the page-table lock,
     /// which keeps it from being freed while it grabs.
     fn grab_refcount<P: Platform>(&self, grab: &Refs<'_, P>) {
         page_ref_add(grab.head, grab.delta);
@@ -227,7 +228,8 @@ pub trait BiasScheme: Send + Sync + 'static {
         }
     }
 
-    /// The refcount drop, and the free if it was the last reference:
+    /// The refcount drop, and the free if it was the last reference
+    /// (`put_compound_head` → `put_page`, v5.7):
     /// [`page_ref_sub_and_test`] (fully ordered: every holder's use of the
     /// page happens-before the free, see there), then `__put_page`; a devmap
     /// page is handed back to its driver when it drops to 1
