@@ -11,6 +11,21 @@ use crate::page_flags::{lock_page, page_dirty, set_page_dirty, unlock_page};
 use crate::scheme::Scheme;
 use crate::sync::Platform;
 
+/// Runs `op` on each page in turn, as the batch unpins do: a page it
+/// refuses does not stop the others, and the first refusal is returned.
+pub fn for_each_page<'m, P: Platform>(
+    pages: &[PageRef<'m, P>],
+    mut op: impl FnMut(PageRef<'m, P>) -> Result<(), GupError>,
+) -> Result<(), GupError> {
+    let mut first_error = None;
+    for &page in pages {
+        if let Err(error) = op(page) {
+            first_error.get_or_insert(error);
+        }
+    }
+    first_error.map_or(Ok(()), Err)
+}
+
 /// `unpin_user_pages()`: unpins each page in turn (v5.7: one
 /// `unpin_user_page` per entry; a compound page appears once per subpage).
 ///
@@ -20,18 +35,23 @@ pub fn unpin_user_pages<S: Scheme + ?Sized, P: Platform>(
     scheme: &S,
     pages: &[PageRef<'_, P>],
 ) -> Result<(), GupError> {
-    let mut first_error = None;
-    for &page in pages {
-        if let Err(error) = scheme.unpin_user_page(page) {
-            first_error.get_or_insert(error);
-        }
-    }
-    first_error.map_or(Ok(()), Err)
+    for_each_page(pages, |page| scheme.unpin_user_page(page))
 }
 
-/// `unpin_user_pages_dirty_lock()`: for each page, if `make_dirty` and the
-/// head is clean, marks it dirty under the page lock (`set_page_dirty_lock`),
-/// **then** unpins it.
+/// The dirtying step of `unpin_user_pages_dirty_lock()` for one entry: if
+/// `make_dirty` and the head is clean, `set_page_dirty_lock()` (the page
+/// lock taken around `set_page_dirty`).
+pub fn dirty_user_page<P: Platform>(page: PageRef<'_, P>, make_dirty: bool) {
+    let head = page.compound_head();
+    if make_dirty && !page_dirty(head) {
+        lock_page(head);
+        set_page_dirty(head);
+        unlock_page(head);
+    }
+}
+
+/// `unpin_user_pages_dirty_lock()`: for each page, [`dirty_user_page`],
+/// **then** unpin it.
 ///
 /// The dirty bit is set before the unpin's fully ordered release, whose
 /// leading fence publishes it: an observer that reads the count after the
@@ -41,19 +61,10 @@ pub fn unpin_user_pages_dirty_lock<S: Scheme + ?Sized, P: Platform>(
     pages: &[PageRef<'_, P>],
     make_dirty: bool,
 ) -> Result<(), GupError> {
-    let mut first_error = None;
-    for &page in pages {
-        let head = page.compound_head();
-        if make_dirty && !page_dirty(head) {
-            lock_page(head);
-            set_page_dirty(head);
-            unlock_page(head);
-        }
-        if let Err(error) = scheme.unpin_user_page(page) {
-            first_error.get_or_insert(error);
-        }
-    }
-    first_error.map_or(Ok(()), Err)
+    for_each_page(pages, |page| {
+        dirty_user_page(page, make_dirty);
+        scheme.unpin_user_page(page)
+    })
 }
 
 /// `pin_user_pages()`: the slow path. Pins the pages mapped at
@@ -125,10 +136,26 @@ pub fn gup_fast_pte<'m, S: Scheme + ?Sized, P: Platform>(
     addr: usize,
     flags: GupFlags,
 ) -> Result<PageRef<'m, P>, GupError> {
+    gup_fast_pte_with(scheme, mem, addr, flags, |head| {
+        scheme.put_compound_head(head, 1, flags)
+    })
+}
+
+/// [`gup_fast_pte`] with `release` as what gives back the grab when the
+/// re-read finds the entry changed (the kernel's is the matching release,
+/// `put_compound_head(head, 1, flags)`; a scheme that gets the failure path
+/// wrong passes another).
+pub fn gup_fast_pte_with<'m, S: Scheme + ?Sized, P: Platform>(
+    scheme: &S,
+    mem: &'m Memory<P>,
+    addr: usize,
+    flags: GupFlags,
+    release: impl FnOnce(PageRef<'m, P>) -> Result<(), GupError>,
+) -> Result<PageRef<'m, P>, GupError> {
     let page = mapped(mem, addr)?;
     let head = scheme.try_grab_compound_head(page, 1, flags)?;
     if mem.pte_read(addr)? != Some(page) {
-        scheme.put_compound_head(head, 1, flags)?;
+        release(head)?;
         return Err(GupError::PteChanged { addr });
     }
     Ok(page)

@@ -175,3 +175,27 @@ fn the_sequential_engine_sees_a_write_to_a_freed_page_inside_one_operation() {
         "{violation}"
     );
 }
+
+#[test]
+fn a_relaxed_final_decrement_is_seen_by_loom_alone_as_a_free_racing_a_use() {
+    let entry = find_scheme("put-relaxed-final-decrement").expect("the variant is catalogued");
+    let scenario = scenarios::find("last_reference").expect("the scenario is catalogued");
+
+    let found = entry.explore(&LoomEngine, &scenario, &RunOptions::default());
+    assert_eq!(found.verdict, Verdict::Violation, "{found:#?}");
+    let violation = &found.violations[0];
+    assert_eq!(violation.property, Property::P4, "{violation}");
+    assert!(
+        violation.message.contains("concurrently with the free"),
+        "not loom's causality check on the page contents: {violation}"
+    );
+
+    // Every count is right and one release sees 0: the sequential engine,
+    // which sees every access but no weak memory, finds nothing.
+    let options = CheckOptions {
+        regressions: None,
+        ..CheckOptions::new(2_000)
+    };
+    let sequential = check_scheme_with(entry.object().clone(), &options);
+    assert!(sequential.is_ok(), "{:#?}", sequential.err());
+}

@@ -1,23 +1,22 @@
 //! A refcount scheme written outside pinref, as a user would write one: it
-//! depends on `pinref-model` only through the public [`Scheme`] trait and
-//! helpers, and the tests in `tests/tests/` put it through every check pinref
-//! has.
+//! depends on `pinref-model` only through the public [`Scheme`] and
+//! [`pinref_model::Patch`] traits and helpers, and the tests in
+//! `tests/tests/` put it through every check pinref has.
 //!
 //! [`PinVsDriverPut`] is a scenario written the same way: a driver's
 //! release path drops its own plain reference while a user pins the page.
 //!
-//! [`HeadroomGuard`] is the folio scheme with the overflow guard `Arc` uses
-//! for its own count: grabs are refused once the count passes
-//! [`PIN_HEADROOM_LIMIT`], half of `i32::MAX`, so that any number of racing
-//! grabbers that each passed the guard cannot carry the count past the sign
-//! bit. It therefore claims P6 in full, which the kernel's schemes do not.
+//! [`HeadroomGuard`] is a patch on the folio scheme: folios with the
+//! overflow guard `Arc` uses for its own count, grabs refused once the
+//! count passes [`PIN_HEADROOM_LIMIT`], half of `i32::MAX`, so that any
+//! number of racing grabbers that each passed the guard cannot carry the
+//! count past the sign bit. It therefore claims P6 in full, which the
+//! kernel's schemes do not.
 
 use pinref_model::page_ref::page_ref_count;
 use pinref_model::scheme::check_refs;
 use pinref_model::sync::{JoinHandle, Platform};
-use pinref_model::{
-    Claims, Counts, Folio, GupError, GupFlags, Held, Layout, MAX_REFS, PageRef, PageShape, Scheme,
-};
+use pinref_model::{Claims, Folio, GupError, GupFlags, Held, Layout, MAX_REFS, PageRef, Scheme};
 use pinref_proofs::properties::Property;
 use pinref_proofs::properties::monitor::Monitor;
 use pinref_proofs::scenarios::world::World;
@@ -56,7 +55,11 @@ impl HeadroomGuard {
     }
 }
 
-impl Scheme for HeadroomGuard {
+impl pinref_model::Patch for HeadroomGuard {
+    type Base = Folio;
+    fn base(&self) -> &Folio {
+        &Folio
+    }
     fn name(&self) -> &'static str {
         "headroom-guard"
     }
@@ -71,17 +74,10 @@ impl Scheme for HeadroomGuard {
             survives_split: true,
         }
     }
-    fn counts_for(&self, shape: PageShape, held: Held) -> Counts {
-        Folio.counts_for(shape, held)
-    }
-    fn get_page<P: Platform>(&self, page: PageRef<'_, P>) -> Result<(), GupError> {
-        Folio.get_page(page)
-    }
+    // Folio's `try_get_page` is its own grab: this one goes through the
+    // guarded grab below. (In a patch, operations are called by trait.)
     fn try_get_page<P: Platform>(&self, page: PageRef<'_, P>) -> Result<(), GupError> {
-        self.try_grab_folio(page, 1, GupFlags::FOLL_GET)
-    }
-    fn put_page<P: Platform>(&self, page: PageRef<'_, P>) -> Result<(), GupError> {
-        Folio.put_page(page)
+        Scheme::try_grab_folio(self, page, 1, GupFlags::FOLL_GET)
     }
     fn try_grab_folio<P: Platform>(
         &self,
@@ -90,7 +86,7 @@ impl Scheme for HeadroomGuard {
         flags: GupFlags,
     ) -> Result<(), GupError> {
         Self::guard(page, refs, flags)?;
-        Folio.try_grab_folio(page, refs, flags)
+        Scheme::try_grab_folio(&Folio, page, refs, flags)
     }
     fn try_grab_compound_head<'m, P: Platform>(
         &self,
@@ -99,18 +95,7 @@ impl Scheme for HeadroomGuard {
         flags: GupFlags,
     ) -> Result<PageRef<'m, P>, GupError> {
         Self::guard(page, refs, flags)?;
-        Folio.try_grab_compound_head(page, refs, flags)
-    }
-    fn put_compound_head<P: Platform>(
-        &self,
-        page: PageRef<'_, P>,
-        refs: i32,
-        flags: GupFlags,
-    ) -> Result<(), GupError> {
-        Folio.put_compound_head(page, refs, flags)
-    }
-    fn page_maybe_dma_pinned<P: Platform>(&self, page: PageRef<'_, P>) -> bool {
-        Folio.page_maybe_dma_pinned(page)
+        Scheme::try_grab_compound_head(&Folio, page, refs, flags)
     }
 }
 

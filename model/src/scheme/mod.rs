@@ -147,6 +147,14 @@ pub struct KnownBug {
 /// on real threads, under loom and under shuttle. A refused operation must
 /// return a [`GupError`] and leave every count unchanged.
 ///
+/// Three ways to write one, from the most to the least you write:
+///
+/// - implement `Scheme` itself, from the helpers (the first example below);
+/// - a [`Patch`]: an existing scheme plus the operations that differ (the
+///   second example);
+/// - a [`bias::BiasScheme`]: the kernel's bias code, step by step, with
+///   the steps that differ (a guard, a statistic, the ordering of a put).
+///
 /// # Example: a scheme of your own
 ///
 /// A scheme that counts every pin exactly in the pin count, for every page,
@@ -242,7 +250,7 @@ pub struct KnownBug {
 ///     }
 /// }
 ///
-/// // Every check pinref has now takes `ExactPins`; here, a quick sequential use.
+/// // A quick sequential use.
 /// let memory = Memory::<Std>::new(&Layout::single_page());
 /// let page = memory.page(0)?;
 /// ExactPins.init_page(page, Held { plain: 1, pins: 0 });
@@ -251,7 +259,45 @@ pub struct KnownBug {
 /// ExactPins.unpin_user_page(page)?;
 /// assert!(!ExactPins.page_dma_pinned(page));
 /// assert_eq!(ExactPins.unpin_user_page(page), Err(GupError::UnpinWithoutPin { pfn: 0, count: 0 }));
+///
+/// // Every check pinref has takes it as it is: here, loom on one scenario.
+/// use pinref_proofs::{engines::{loom::LoomEngine, RunOptions, Verdict}, scenarios};
+/// let entry = pinref_proofs::schemes::SchemeEntry::new(ExactPins);
+/// let scenario = scenarios::find("last_reference").expect("a catalogued scenario");
+/// let outcome = entry.explore(&LoomEngine, &scenario, &RunOptions::default());
+/// assert_eq!(outcome.verdict, Verdict::Pass, "{outcome:?}");
 /// # Ok::<(), GupError>(())
+/// ```
+///
+/// # Example: an existing scheme, patched
+///
+/// v5.7 with the seed's signed predicate, and nothing else changed:
+///
+/// ```
+/// use pinref_model::page_ref::{page_ref_count, set_page_count};
+/// use pinref_model::sync::{Platform, Std};
+/// use pinref_model::{GUP_PIN_COUNTING_BIAS, Layout, Memory, PageRef, Scheme, V5_7};
+///
+/// struct SignedV5_7;
+///
+/// impl pinref_model::Patch for SignedV5_7 {
+///     type Base = V5_7;
+///     fn base(&self) -> &V5_7 { &V5_7 }
+///     fn name(&self) -> &'static str { "signed-v5_7" }
+///     fn description(&self) -> &'static str { "v5_7 with a signed page_maybe_dma_pinned" }
+///     fn page_maybe_dma_pinned<P: Platform>(&self, page: PageRef<'_, P>) -> bool {
+///         page_ref_count(page.compound_head()) >= GUP_PIN_COUNTING_BIAS
+///     }
+/// }
+///
+/// // Past the sign bit the two disagree; everything else is v5.7's.
+/// let memory = Memory::<Std>::new(&Layout::single_page());
+/// let page = memory.page(0).expect("page 0");
+/// set_page_count(page, i32::MIN + 1);
+/// assert!(V5_7.page_dma_pinned(page));
+/// assert!(!SignedV5_7.page_dma_pinned(page));
+/// let entry = pinref_proofs::schemes::SchemeEntry::new(SignedV5_7);
+/// assert_eq!(entry.claims, V5_7.claims());
 /// ```
 pub trait Scheme: Send + Sync + 'static {
     /// A short, stable name for reports and filters (`v5_7`).

@@ -21,46 +21,50 @@
 //! this way, each the previous one plus its fixes.
 //!
 //! A patch has every method twice, as [`Patch`] and as [`Scheme`] (the
-//! same): implement it by its path (`impl pinref_model::Patch for ..`) or
-//! keep the two traits out of one scope, so that method calls resolve.
+//! same), and so has every built-in scheme (each is a
+//! [`crate::scheme::bias::BiasScheme`], and so a patch): implement a patch
+//! by its path (`impl pinref_model::Patch for ..`) or keep the two traits
+//! out of one scope, so that method calls resolve. Inside the `impl` block
+//! both are in scope: call an operation there by its trait,
+//! `Scheme::put_page(self, page)` or `Scheme::try_grab_folio(&V5_7, ..)`.
 //!
-//! # Example: v5.7, except that a batch grab counts one acquired pin
+//! A patch changes whole operations. To change one *step* of the kernel's
+//! bias code (a guard, a statistic, the ordering of the final put), write a
+//! [`crate::scheme::bias::BiasScheme`] instead: it is a patch too, whose
+//! primitives run over its own steps.
+//!
+//! # Example: v5.7, except that a failed batch keeps its last page pinned
 //!
 //! ```
-//! use pinref_model::scheme::bias::BiasRules;
-//! use pinref_model::sync::Platform;
-//! use pinref_model::vmstat::{mod_node_page_state, PinStat};
-//! use pinref_model::{GupError, GupFlags, Held, PageRef, PageShape, RefKind, Scheme, V5_7};
+//! use pinref_model::sync::{Platform, Std};
+//! use pinref_model::{GupError, GupFlags, Held, Layout, Memory, PageRef, Scheme, V5_7};
 //!
 //! #[derive(Debug, Default)]
-//! struct OneStatPerCall;
+//! struct LeakyCleanup;
 //!
-//! // Named by its path: with both `Patch` and `Scheme` imported, a method
-//! // call on a patch would be ambiguous (it has both, the same).
-//! impl pinref_model::Patch for OneStatPerCall {
+//! // Named by its path, so that `Patch` is not imported (see above).
+//! impl pinref_model::Patch for LeakyCleanup {
 //!     type Base = V5_7;
 //!     fn base(&self) -> &V5_7 { &V5_7 }
-//!     fn name(&self) -> &'static str { "one-stat-per-call" }
-//!     fn description(&self) -> &'static str { "v5_7, but a grab counts one pin, whatever its refs" }
+//!     fn name(&self) -> &'static str { "leaky-cleanup" }
+//!     fn description(&self) -> &'static str { "v5_7, but a failed batch unpins one page too few" }
 //!
-//!     fn try_grab_folio<P: Platform>(
-//!         &self, page: PageRef<'_, P>, refs: i32, flags: GupFlags,
-//!     ) -> Result<(), GupError> {
-//!         let rules = V5_7::RULES;
-//!         let kind = flags.ref_kind()?;
-//!         let head = rules.grab_guard(page, refs)?;
-//!         rules.grab_pincount(head, kind, refs);
-//!         rules.grab_refcount(head, kind, refs);
-//!         if kind == RefKind::Pin {
-//!             mod_node_page_state(head, PinStat::Acquired, 1); // the flaw
-//!         }
-//!         Ok(())
+//!     // The hook the generic GUP code calls to give back a failed batch;
+//!     // in here, an operation is called by its trait.
+//!     fn unpin_on_failure<P: Platform>(&self, pages: &[PageRef<'_, P>]) {
+//!         let _ = Scheme::unpin_user_pages(self, &pages[..pages.len().saturating_sub(1)]);
 //!     }
 //! }
 //!
-//! // Everything else is v5.7's: a patch is a scheme.
-//! let (shape, held) = (PageShape { order: 2 }, Held { plain: 1, pins: 3 });
-//! assert_eq!(OneStatPerCall.counts_for(shape, held), V5_7.counts_for(shape, held));
+//! // Two order-0 pages; only the first is mapped, so a batch over both fails.
+//! let memory = Memory::<Std>::new(&Layout::new(&[0, 0]).expect("a layout"));
+//! memory.zap_pte(1)?;
+//! let page = memory.page(0)?;
+//! LeakyCleanup.init_page(page, Held { plain: 1, pins: 0 });
+//! let failed = LeakyCleanup.pin_user_pages(&memory, 0, 2, GupFlags::NONE);
+//! assert_eq!(failed, Err(GupError::NotMapped { addr: 1 }));
+//! assert!(LeakyCleanup.page_dma_pinned(page)); // v5.7's code, this patch's hook
+//! # Ok::<(), GupError>(())
 //! ```
 
 use crate::error::GupError;

@@ -1,15 +1,14 @@
 //! `foll-get-and-pin-accepted`: a grab or release asked for with both
 //! `FOLL_GET` and `FOLL_PIN` is taken as a pin.
 
-use super::delegate;
-use pinref_model::sync::Platform;
-use pinref_model::{Claims, GupError, GupFlags, PageRef, Scheme, V5_7};
+use pinref_model::scheme::bias::{BiasRules, BiasScheme};
+use pinref_model::{GupError, GupFlags, RefKind, V5_7};
 
 /// v5.7 whose grabs and releases resolve `FOLL_GET | FOLL_PIN` to a pin
 /// instead of refusing it.
 ///
-/// - **Wrong**: `try_grab_folio`, `try_grab_compound_head` and
-///   `put_compound_head` drop `FOLL_GET` when `FOLL_PIN` is also set, so
+/// - **Wrong**: the first step of every grab and release (which kind of
+///   reference `flags` asks for) lets `FOLL_PIN` win over `FOLL_GET`, so
 ///   the contradictory request succeeds as a pin. The caller that asked
 ///   for both will release one of the two kinds, and whichever it picks
 ///   the release may not match what was taken.
@@ -21,54 +20,17 @@ use pinref_model::{Claims, GupError, GupFlags, PageRef, Scheme, V5_7};
 ///   flags (`pin_user_pages*` refuse `FOLL_GET` before any grab), so the
 ///   proptest engine catches it with a `try_grab_page(.., FOLL_GET |
 ///   FOLL_PIN)`.
-#[derive(Debug, Clone, Copy, Default)]
 pub struct FollGetAndPinAccepted;
 
-/// The flaw: `FOLL_GET | FOLL_PIN` becomes `FOLL_PIN`.
-fn pin_wins(flags: GupFlags) -> GupFlags {
-    if flags.contains(GupFlags::FOLL_PIN) {
-        GupFlags::from_bits(flags.bits() & !GupFlags::FOLL_GET.bits())
-    } else {
-        flags
+impl BiasScheme for FollGetAndPinAccepted {
+    const RULES: BiasRules = V5_7::RULES;
+    fn ref_kind(&self, flags: GupFlags) -> Result<RefKind, GupError> {
+        // The flaw: `FOLL_PIN` wins, where the pair must be refused.
+        if flags.contains(GupFlags::FOLL_PIN) {
+            return Ok(RefKind::Pin);
+        }
+        flags.ref_kind()
     }
-}
-
-impl Scheme for FollGetAndPinAccepted {
-    fn name(&self) -> &'static str {
-        "foll-get-and-pin-accepted"
-    }
-    fn description(&self) -> &'static str {
-        "v5_7, but FOLL_GET | FOLL_PIN is taken as a pin"
-    }
-    fn claims(&self) -> Claims {
-        V5_7.claims()
-    }
-    delegate!(V5_7; counts_for, get_page, try_get_page, put_page, page_maybe_dma_pinned);
-
-    fn try_grab_folio<P: Platform>(
-        &self,
-        page: PageRef<'_, P>,
-        refs: i32,
-        flags: GupFlags,
-    ) -> Result<(), GupError> {
-        V5_7.try_grab_folio(page, refs, pin_wins(flags))
-    }
-
-    fn try_grab_compound_head<'m, P: Platform>(
-        &self,
-        page: PageRef<'m, P>,
-        refs: i32,
-        flags: GupFlags,
-    ) -> Result<PageRef<'m, P>, GupError> {
-        V5_7.try_grab_compound_head(page, refs, pin_wins(flags))
-    }
-
-    fn put_compound_head<P: Platform>(
-        &self,
-        page: PageRef<'_, P>,
-        refs: i32,
-        flags: GupFlags,
-    ) -> Result<(), GupError> {
-        V5_7.put_compound_head(page, refs, pin_wins(flags))
-    }
+    const NAME: &'static str = "foll-get-and-pin-accepted";
+    const DESCRIPTION: &'static str = "v5_7, but FOLL_GET | FOLL_PIN is taken as a pin";
 }

@@ -2,17 +2,23 @@
 //!
 //! Each variant is a refcount scheme one deliberate mistake away from a
 //! kernel-faithful one ([`V5_7`], [`Folio`] or [`Devmap`]), written exactly
-//! as a user would write a scheme: through the public [`Scheme`] trait and
-//! the model's public helpers ([`pinref_model::page_ref`],
-//! [`pinref_model::scheme::bias::BiasRules`], [`pinref_model::gup`],
-//! [`pinref_model::free`], [`pinref_model::vmstat`],
-//! [`pinref_model::page_flags`]), with no back door. Every method it does not
-//! get wrong is delegated, unchanged, to the scheme it derives from. Each
-//! file's doc comment says what is wrong, which piece of kernel history the
-//! mistake echoes, and which property should catch it; [`catalogue`] lists
-//! them with the same facts for reports, and `tests/variants.rs` checks that
-//! every one of them is caught (loom first, then the model-based proptest
-//! engine).
+//! as a user would write one, through the public doors alone, and stating
+//! only its difference, as a kernel patch does:
+//!
+//! - a [`pinref_model::scheme::bias::BiasScheme`] with its base's rules and
+//!   the one kernel step it gets wrong (a guard, a statistic, the refcount
+//!   drop, the predicate), when the mistake is inside a primitive;
+//! - a [`pinref_model::Patch`] on its base with the one operation it gets
+//!   wrong (an error-path hook, the batch unpin, a whole primitive), when
+//!   the mistake is a whole operation or in the generic GUP code.
+//!
+//! Each impl states its base first (the rules or the scheme it follows),
+//! then the one step or operation it gets wrong, then its name. Each
+//! file's doc comment says what is wrong, which piece of kernel
+//! history the mistake echoes, and which property should catch it;
+//! [`catalogue`] lists them with the same facts for reports, and
+//! `tests/variants.rs` checks that every one of them is caught by that
+//! property (loom first, then the model-based proptest engine).
 
 pub mod batch_leaks_on_error;
 pub mod devmap_frees_at_zero;
@@ -23,6 +29,7 @@ pub mod no_overflow_guard;
 pub mod pincount_order_mismatch;
 pub mod predicate_off_by_one;
 pub mod put_load_store;
+pub mod put_relaxed_final_decrement;
 pub mod put_sub_then_read;
 pub mod recheck_put_page;
 pub mod signed_predicate;
@@ -37,7 +44,6 @@ pub mod unpin_tail_not_head;
 use crate::properties::Property;
 use crate::schemes::SchemeEntry;
 use pinref_model::Scheme;
-use pinref_model::scheme::bias::BiasRules;
 
 #[cfg(doc)]
 use pinref_model::{Devmap, Folio, V5_7};
@@ -57,14 +63,15 @@ pub struct Variant {
 }
 
 impl Variant {
-    /// The variant of scheme type `S`.
-    pub fn of<S: Scheme + Default>(
+    /// The variant `scheme`.
+    pub fn new<S: Scheme>(
+        scheme: S,
         expected_property: Property,
         flaw: &'static str,
         history: &'static str,
     ) -> Variant {
         Variant {
-            entry: SchemeEntry::of::<S>(),
+            entry: SchemeEntry::new(scheme),
             flaw,
             history,
             expected_property,
@@ -81,119 +88,146 @@ impl Variant {
 pub fn catalogue() -> Vec<Variant> {
     use Property::*;
     vec![
-        Variant::of::<unpin_subtracts_one::UnpinSubtractsOne>(
+        Variant::new(
+            unpin_subtracts_one::UnpinSubtractsOne,
             P2,
             "unpin subtracts 1 per pin instead of GUP_PIN_COUNTING_BIAS",
             "the put/unpin mismatch the FOLL_PIN series (2019-2020) was written to prevent",
         ),
-        Variant::of::<unpin_bias_on_exact_pincount::UnpinBiasOnExactPincount>(
+        Variant::new(
+            unpin_bias_on_exact_pincount::UnpinBiasOnExactPincount,
             P3,
             "unpin subtracts refs * GUP_PIN_COUNTING_BIAS from a compound page whose pins \
              added only refs (counted exactly in hpage_pinned_refcount)",
             "v5.7's put_compound_head scales refs by the bias only when \
              !hpage_pincount_available(page)",
         ),
-        Variant::of::<recheck_put_page::RecheckPutPage>(
+        Variant::new(
+            recheck_put_page::RecheckPutPage,
             P10,
             "gup_fast's failed page-table re-check releases a pin with put_page (drops 1, \
              leaks 1023)",
             "the FOLL_PIN series before its merge; fixed in March 2020",
         ),
-        Variant::of::<put_load_store::PutLoadStore>(
+        Variant::new(
+            put_load_store::PutLoadStore,
             P5,
             "put_page and unpin release with a separate load and store instead of one atomic \
              read-modify-write",
             "the classic lost update the atomic_t helpers exist to prevent",
         ),
-        Variant::of::<grab_without_guard::GrabWithoutGuard>(
+        Variant::new(
+            grab_without_guard::GrabWithoutGuard,
             P10,
             "try_grab_folio refuses `count < 0` instead of `count <= 0`: a grab on a freed \
              (or frozen) page revives it",
             "the <= 0 guards of try_get_page / try_grab_page (CVE-2019-11487 fix, 2019) and \
              try_grab_folio",
         ),
-        Variant::of::<speculative_grab_no_head_recheck::SpeculativeGrabNoHeadRecheck>(
+        Variant::new(
+            speculative_grab_no_head_recheck::SpeculativeGrabNoHeadRecheck,
             P1,
             "gup_fast's speculative grab does not re-check, after grabbing, that the page \
              still belongs to the head it grabbed",
             "the gup_fast vs split_huge_page race, fixed in 2021 by re-checking the head",
         ),
-        Variant::of::<speculative_add_without_unless_zero::SpeculativeAddWithoutUnlessZero>(
+        Variant::new(
+            speculative_add_without_unless_zero::SpeculativeAddWithoutUnlessZero,
             P10,
             "gup_fast's speculative grab checks the count, then adds with page_ref_add, \
              instead of page_ref_add_unless(.., 0)",
             "page_cache_get_speculative / try_get_compound_head: add unless zero, atomically",
         ),
-        Variant::of::<no_overflow_guard::NoOverflowGuard>(
+        Variant::new(
+            no_overflow_guard::NoOverflowGuard,
             P6,
             "grabs refuse only a free page (count == 0), not a count wrapped past the sign bit",
             "CVE-2019-11487: a refcount wrapped with ~4 billion references and the page was \
              freed while in use",
         ),
-        Variant::of::<predicate_off_by_one::PredicateOffByOne>(
+        Variant::new(
+            predicate_off_by_one::PredicateOffByOne,
             P1,
             "page_maybe_dma_pinned compares `> GUP_PIN_COUNTING_BIAS` instead of `>=`",
             "page_dma_pinned / page_maybe_dma_pinned (v5.7): pinned iff count >= 1024",
         ),
-        Variant::of::<batch_leaks_on_error::BatchLeaksOnError>(
+        Variant::new(
+            batch_leaks_on_error::BatchLeaksOnError,
             P5,
             "pin_user_pages' error path releases all but the last entry it pinned",
             "an error path of the slow GUP grab leaked one reference when several were \
              requested (2024 fix)",
         ),
-        Variant::of::<foll_get_and_pin_accepted::FollGetAndPinAccepted>(
+        Variant::new(
+            foll_get_and_pin_accepted::FollGetAndPinAccepted,
             P7,
             "FOLL_GET | FOLL_PIN is accepted and taken as a pin instead of refused",
             "the WARN_ON_ONCE((flags & (FOLL_PIN | FOLL_GET)) == (FOLL_PIN | FOLL_GET)) of \
              try_grab_page (v5.7)",
         ),
-        Variant::of::<unpin_tail_not_head::UnpinTailNotHead>(
+        Variant::new(
+            unpin_tail_not_head::UnpinTailNotHead,
             P7,
             "unpin_user_pages releases the page it is given, a tail included, instead of its \
              compound head",
             "every page_ref helper acts on compound_head(page); unpin_user_pages_dirty_lock \
              and unpin_user_pages have taken the head since v5.7",
         ),
-        Variant::of::<stats_refs_vs_pages::StatsRefsVsPages>(
+        Variant::new(
+            stats_refs_vs_pages::StatsRefsVsPages,
             P9,
             "nr_foll_pin_acquired counts 1 per grab call while nr_foll_pin_released counts 1 \
              per page",
             "NR_FOLL_PIN_ACQUIRED / NR_FOLL_PIN_RELEASED (v5.7) and their later refs-based \
              accounting for batched folio grabs",
         ),
-        Variant::of::<dirty_after_unpin::DirtyAfterUnpin>(
+        Variant::new(
+            dirty_after_unpin::DirtyAfterUnpin,
             P8,
             "unpin_user_pages_dirty_lock unpins first and marks the page dirty after",
             "set_page_dirty_lock before the unpin in unpin_user_pages_dirty_lock (v5.7): the \
              dirty mark must be visible before the pin is dropped",
         ),
-        Variant::of::<devmap_frees_at_zero::DevmapFreesAtZero>(
+        Variant::new(
+            devmap_frees_at_zero::DevmapFreesAtZero,
             P4,
             "device pages are released with the order-0 sub-and-test, which hands them back \
              at 0, never at 1",
             "v5.7's put_devmap_managed_page and __unpin_devmap_managed_user_page: 1-based \
              device pages",
         ),
-        Variant::of::<put_sub_then_read::PutSubThenRead>(
+        Variant::new(
+            put_sub_then_read::PutSubThenRead,
             P4,
             "the last release subtracts (relaxed, no value) and then reads the count to \
              decide the free",
             "the atomic_dec(); if (!atomic_read()) anti-pattern that the kernel's \
              *_and_test helpers replace",
         ),
-        Variant::of::<stat_after_release::StatAfterRelease>(
+        Variant::new(
+            put_relaxed_final_decrement::PutRelaxedFinalDecrement,
+            P4,
+            "the release's decrement is relaxed (page_ref_sub_and_test_ordered(.., Relaxed)) \
+             where the kernel's is fully ordered",
+            "value-returning atomic_t RMWs are fully ordered; refcount_t's dec_and_test \
+             gained ACQUIRE ordering on success in v5.1 because the freeing side needs it",
+        ),
+        Variant::new(
+            stat_after_release::StatAfterRelease,
             P4,
             "unpin counts nr_foll_pin_released after the release that may free the page",
             "mod_node_page_state(page_pgdat(page), ..) reads the page: later kernels count \
              the release before dropping the reference",
         ),
-        Variant::of::<signed_predicate::SignedPredicate>(
+        Variant::new(
+            signed_predicate::SignedPredicate,
             P1,
             "page_maybe_dma_pinned compares signed, yet the scheme claims pins past the sign \
              bit still read as pinned",
             "the seed series' signed page_dma_pinned, made unsigned for the v5.7 merge",
         ),
-        Variant::of::<pincount_order_mismatch::PincountOrderMismatch>(
+        Variant::new(
+            pincount_order_mismatch::PincountOrderMismatch,
             P1,
             "folios, but the slow-path grab keeps v5.7's order > 1 rule for the exact pin \
              count while the predicate and release use the folio rule (order >= 1)",
@@ -202,99 +236,3 @@ pub fn catalogue() -> Vec<Variant> {
         ),
     ]
 }
-
-/// The bias rules of [`V5_7`] ([`V5_7::RULES`]):
-/// the unsigned predicate, an exact pin count from order 2.
-pub const V5_7_RULES: BiasRules = pinref_model::V5_7::RULES;
-
-/// The bias rules of [`Folio`]: an exact pin count for every large folio.
-pub const FOLIO_RULES: BiasRules = pinref_model::Folio::RULES;
-
-/// The bias rules of [`Devmap`]: v5.7's, 1-based.
-pub const DEVMAP_RULES: BiasRules = pinref_model::Devmap::RULES;
-
-/// Implements the listed [`Scheme`] methods by delegating each, unchanged,
-/// to `$base` (a scheme or a `BiasRules` value): a variant lists what it
-/// keeps, and writes out only what it gets wrong.
-macro_rules! delegate {
-    ($base:expr; $($method:ident),+ $(,)?) => {
-        $( $crate::variants::delegate!(@one $base, $method); )+
-    };
-    (@one $base:expr, counts_for) => {
-        fn counts_for(
-            &self,
-            shape: ::pinref_model::PageShape,
-            held: ::pinref_model::Held,
-        ) -> ::pinref_model::Counts {
-            $base.counts_for(shape, held)
-        }
-    };
-    (@one $base:expr, freed_at) => {
-        fn freed_at(&self) -> i32 {
-            $base.freed_at()
-        }
-    };
-    (@one $base:expr, get_page) => {
-        fn get_page<P: ::pinref_model::sync::Platform>(
-            &self,
-            page: ::pinref_model::PageRef<'_, P>,
-        ) -> Result<(), ::pinref_model::GupError> {
-            $base.get_page(page)
-        }
-    };
-    (@one $base:expr, try_get_page) => {
-        fn try_get_page<P: ::pinref_model::sync::Platform>(
-            &self,
-            page: ::pinref_model::PageRef<'_, P>,
-        ) -> Result<(), ::pinref_model::GupError> {
-            $base.try_get_page(page)
-        }
-    };
-    (@one $base:expr, put_page) => {
-        fn put_page<P: ::pinref_model::sync::Platform>(
-            &self,
-            page: ::pinref_model::PageRef<'_, P>,
-        ) -> Result<(), ::pinref_model::GupError> {
-            $base.put_page(page)
-        }
-    };
-    (@one $base:expr, try_grab_folio) => {
-        fn try_grab_folio<P: ::pinref_model::sync::Platform>(
-            &self,
-            page: ::pinref_model::PageRef<'_, P>,
-            refs: i32,
-            flags: ::pinref_model::GupFlags,
-        ) -> Result<(), ::pinref_model::GupError> {
-            $base.try_grab_folio(page, refs, flags)
-        }
-    };
-    (@one $base:expr, try_grab_compound_head) => {
-        fn try_grab_compound_head<'m, P: ::pinref_model::sync::Platform>(
-            &self,
-            page: ::pinref_model::PageRef<'m, P>,
-            refs: i32,
-            flags: ::pinref_model::GupFlags,
-        ) -> Result<::pinref_model::PageRef<'m, P>, ::pinref_model::GupError> {
-            $base.try_grab_compound_head(page, refs, flags)
-        }
-    };
-    (@one $base:expr, put_compound_head) => {
-        fn put_compound_head<P: ::pinref_model::sync::Platform>(
-            &self,
-            page: ::pinref_model::PageRef<'_, P>,
-            refs: i32,
-            flags: ::pinref_model::GupFlags,
-        ) -> Result<(), ::pinref_model::GupError> {
-            $base.put_compound_head(page, refs, flags)
-        }
-    };
-    (@one $base:expr, page_maybe_dma_pinned) => {
-        fn page_maybe_dma_pinned<P: ::pinref_model::sync::Platform>(
-            &self,
-            page: ::pinref_model::PageRef<'_, P>,
-        ) -> bool {
-            $base.page_maybe_dma_pinned(page)
-        }
-    };
-}
-pub(crate) use delegate;

@@ -1,10 +1,10 @@
 //! `pincount-order-mismatch`: folios, except that the slow-path grab keeps
 //! v5.7's rule for which compound pages have an exact pin count.
 
-use super::{V5_7_RULES, delegate};
-use pinref_model::{Claims, Folio, Scheme};
+use pinref_model::sync::Platform;
+use pinref_model::{Folio, GupError, GupFlags, PageRef, Scheme, V5_7};
 
-/// Folios whose `try_grab_folio` still follows v5.7's order > 1 rule.
+/// Folios whose `try_grab_folio` is still v5.7's, with its order > 1 rule.
 ///
 /// - **Wrong**: a pin through the slow path on an order-1 folio adds the
 ///   bias to the refcount (v5.7: order-1 pages have no room for
@@ -20,21 +20,26 @@ use pinref_model::{Claims, Folio, Scheme};
 /// - **Caught by**: P1 (no false negatives): the `batches` scenario pins
 ///   both subpages of an order-1 page in one slow-path grab and checks
 ///   the pin.
-#[derive(Debug, Clone, Copy, Default)]
 pub struct PincountOrderMismatch;
 
-impl Scheme for PincountOrderMismatch {
+impl pinref_model::Patch for PincountOrderMismatch {
+    type Base = Folio;
+    fn base(&self) -> &Folio {
+        &Folio
+    }
+    fn try_grab_folio<P: Platform>(
+        &self,
+        page: PageRef<'_, P>,
+        refs: i32,
+        flags: GupFlags,
+    ) -> Result<(), GupError> {
+        // The flaw: the previous version's grab.
+        Scheme::try_grab_folio(&V5_7, page, refs, flags)
+    }
     fn name(&self) -> &'static str {
         "pincount-order-mismatch"
     }
     fn description(&self) -> &'static str {
         "folio, but try_grab_folio keeps v5.7's order > 1 rule for the pin count"
     }
-    fn claims(&self) -> Claims {
-        Folio.claims()
-    }
-    delegate!(Folio; counts_for, get_page, try_get_page, put_page, try_grab_compound_head,
-        put_compound_head, page_maybe_dma_pinned);
-    // The flaw: v5.7's threshold for the exact pin count.
-    delegate!(V5_7_RULES; try_grab_folio);
 }

@@ -1,10 +1,9 @@
 //! `predicate-off-by-one`: `page_maybe_dma_pinned` compares with `>`
 //! where `>=` is needed.
 
-use super::{V5_7_RULES, delegate};
 use pinref_model::page_ref::page_ref_count;
-use pinref_model::sync::Platform;
-use pinref_model::{Claims, GUP_PIN_COUNTING_BIAS, PageRef, PageShape, Scheme, V5_7};
+use pinref_model::scheme::bias::{BiasRules, BiasScheme};
+use pinref_model::{GUP_PIN_COUNTING_BIAS, PageRef, V5_7, sync::Platform};
 
 /// v5.7 whose predicate misses a page held by exactly one pin and nothing
 /// else.
@@ -20,28 +19,14 @@ use pinref_model::{Claims, GUP_PIN_COUNTING_BIAS, PageRef, PageShape, Scheme, V5
 /// - **Caught by**: P1 (no false negatives): `gup_fast_vs_unmap`, when the
 ///   unmapper drops the page table's reference between the pin and the
 ///   pinner's check.
-#[derive(Debug, Clone, Copy, Default)]
 pub struct PredicateOffByOne;
 
-impl Scheme for PredicateOffByOne {
-    fn name(&self) -> &'static str {
-        "predicate-off-by-one"
-    }
-    fn description(&self) -> &'static str {
-        "v5_7, but pinned iff count > 1024 (not >=)"
-    }
-    fn claims(&self) -> Claims {
-        V5_7.claims()
-    }
-    delegate!(V5_7; counts_for, get_page, try_get_page, put_page, try_grab_folio,
-        try_grab_compound_head, put_compound_head);
-
-    fn page_maybe_dma_pinned<P: Platform>(&self, page: PageRef<'_, P>) -> bool {
-        let head = page.compound_head();
-        if V5_7_RULES.uses_pincount(PageShape::of(head)) {
-            return V5_7.page_maybe_dma_pinned(head);
-        }
+impl BiasScheme for PredicateOffByOne {
+    const RULES: BiasRules = V5_7::RULES;
+    fn pinned_by_bias<P: Platform>(&self, head: PageRef<'_, P>) -> bool {
         // The flaw: `>`, so a count of exactly one pin reads unpinned.
         page_ref_count(head) as u32 > GUP_PIN_COUNTING_BIAS as u32
     }
+    const NAME: &'static str = "predicate-off-by-one";
+    const DESCRIPTION: &'static str = "v5_7, but pinned iff count > 1024 (not >=)";
 }

@@ -1,24 +1,20 @@
 //! `signed-predicate`: v5.7 with the seed series' signed predicate, still
 //! claiming that pins past the sign bit read as pinned.
 
-use super::delegate;
-use pinref_model::scheme::bias::BiasRules;
-use pinref_model::{Claims, Scheme, V5_7};
+use pinref_model::scheme::bias::{BiasRules, BiasScheme};
+use pinref_model::{PageRef, Seed, V5_7, sync::Platform};
 
-/// v5.7's rules with a signed `page_maybe_dma_pinned`.
-const SIGNED: BiasRules = BiasRules {
-    signed_predicate: true,
-    ..V5_7::RULES
-};
+#[cfg(doc)]
+use pinref_model::Claims;
 
 /// v5.7 whose predicate compares the count as a signed int.
 ///
 /// - **Wrong**: `page_maybe_dma_pinned` on a biased page is `count >=
 ///   GUP_PIN_COUNTING_BIAS` in `i32`: once about 2^21 pins have carried the
 ///   count past the sign bit it is negative, and the page reads unpinned.
-///   The scheme keeps v5.7's claims ([`Claims::KERNEL`]), which include
-///   `pinned_after_overflow`: so this is a violation, not the expected one
-///   the seed scheme reports.
+///   The scheme keeps v5.7's rules and so its claims ([`Claims::KERNEL`]),
+///   which include `pinned_after_overflow`: so this is a violation, not the
+///   expected one the seed scheme reports.
 /// - **History**: the seed series (2019) compared signed; the merged v5.7
 ///   `page_maybe_dma_pinned` casts to `unsigned int` so that an overflowed
 ///   count still reads as pinned.
@@ -26,21 +22,15 @@ const SIGNED: BiasRules = BiasRules {
 ///   scheme claims it): the loom `overflow` scenario, when a pinner whose
 ///   grab carried the count past the sign bit checks its pin; and the
 ///   proptest engine, from its pin-headroom and sign-bit starts.
-#[derive(Debug, Clone, Copy, Default)]
 pub struct SignedPredicate;
 
-impl Scheme for SignedPredicate {
-    fn name(&self) -> &'static str {
-        "signed-predicate"
+impl BiasScheme for SignedPredicate {
+    const RULES: BiasRules = V5_7::RULES;
+    fn pinned_by_bias<P: Platform>(&self, head: PageRef<'_, P>) -> bool {
+        // The flaw: the seed's signed comparison.
+        Seed.pinned_by_bias(head)
     }
-    fn description(&self) -> &'static str {
-        "v5_7, but page_maybe_dma_pinned compares signed (claims it does not)"
-    }
-    fn claims(&self) -> Claims {
-        V5_7.claims()
-    }
-    delegate!(V5_7; counts_for, get_page, try_get_page, put_page, try_grab_folio,
-        try_grab_compound_head, put_compound_head);
-    // The flaw: the signed comparison.
-    delegate!(SIGNED; page_maybe_dma_pinned);
+    const NAME: &'static str = "signed-predicate";
+    const DESCRIPTION: &'static str =
+        "v5_7, but page_maybe_dma_pinned compares signed (claims it does not)";
 }

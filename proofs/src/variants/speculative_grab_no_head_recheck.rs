@@ -1,25 +1,17 @@
 //! `speculative-grab-no-head-recheck`: the folio scheme without the re-check
 //! of the head after gup_fast's speculative grab.
 
-use super::{FOLIO_RULES, delegate};
-use pinref_model::scheme::bias::BiasRules;
-use pinref_model::sync::Platform;
-use pinref_model::{Folio, GupError, GupFlags, PageRef, Scheme};
-
-/// Folio rules, but the speculative grab trusts the head it looked up
-/// before grabbing.
-const NO_RECHECK: BiasRules = BiasRules {
-    recheck_head: false,
-    ..FOLIO_RULES
-};
+use pinref_model::scheme::bias::{BiasRules, BiasScheme, Refs};
+use pinref_model::{Folio, GupError, sync::Platform};
 
 /// Folios without the 2021 re-check of the head.
 ///
-/// - **Wrong**: `try_grab_compound_head` looks the head up, grabs it, and
+/// - **Wrong**: the speculative grab looks the head up, grabs it, and
 ///   returns it without checking that the page still belongs to it. If the
 ///   compound page is split between the look-up and the grab, the reference
 ///   lands on the old head, which is now an order-0 page of its own, while
 ///   the caller goes on to use (and later unpin) the subpage it asked for.
+///   The scheme keeps the folio rules, and so its claim to survive a split.
 /// - **History**: the race of gup_fast with `split_huge_page`, fixed in
 ///   2021 by re-checking, after the grab, that the page's head is still the
 ///   one grabbed, and releasing and retrying if not (`try_get_compound_head`,
@@ -27,28 +19,15 @@ const NO_RECHECK: BiasRules = BiasRules {
 /// - **Caught by**: P1: the `split_vs_gup_fast` scenario under loom, when
 ///   the split lands between the look-up and the grab: the subpage returned
 ///   as pinned does not read as pinned.
-#[derive(Debug, Clone, Copy, Default)]
 pub struct SpeculativeGrabNoHeadRecheck;
 
-impl Scheme for SpeculativeGrabNoHeadRecheck {
-    fn name(&self) -> &'static str {
-        "speculative-grab-no-head-recheck"
+impl BiasScheme for SpeculativeGrabNoHeadRecheck {
+    const RULES: BiasRules = Folio::RULES;
+    fn recheck_head<P: Platform>(&self, _: &Refs<'_, P>) -> Result<(), GupError> {
+        // The flaw: the head looked up before the grab is trusted after it.
+        Ok(())
     }
-    fn description(&self) -> &'static str {
-        "folio, but gup_fast's grab does not re-check the head after grabbing"
-    }
-    fn claims(&self) -> pinref_model::Claims {
-        Folio.claims()
-    }
-    delegate!(Folio; counts_for, get_page, try_get_page, put_page, try_grab_folio,
-        put_compound_head, page_maybe_dma_pinned);
-
-    fn try_grab_compound_head<'m, P: Platform>(
-        &self,
-        page: PageRef<'m, P>,
-        refs: i32,
-        flags: GupFlags,
-    ) -> Result<PageRef<'m, P>, GupError> {
-        NO_RECHECK.try_grab_compound_head(page, refs, flags)
-    }
+    const NAME: &'static str = "speculative-grab-no-head-recheck";
+    const DESCRIPTION: &'static str =
+        "folio, but gup_fast's grab does not re-check the head after grabbing";
 }
