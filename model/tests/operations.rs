@@ -14,7 +14,8 @@ use pinref_model::sync::{Platform, Std};
 use pinref_model::vmstat::PinStat;
 use pinref_model::{
     Claims, Counts, Devmap, Event, EventKind, Folio, GUP_PIN_COUNTING_BIAS, GupError, GupFlags,
-    Held, Layout, LayoutError, MAX_REFS, Memory, PageShape, RefKind, Scheme, Seed, V5_7,
+    Held, Layout, LayoutError, MAX_REFS, Memory, Observer, PageShape, PageState, RefKind, Scheme,
+    Seed, V5_7,
 };
 use std::sync::Arc;
 
@@ -376,6 +377,118 @@ fn observer_sees_a_page_table_clear_at_its_address() -> TestResult {
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].pfn, 1);
     assert_eq!(events[0].kind, EventKind::PteCleared { old: Some(1) });
+    Ok(())
+}
+
+/// An observer that records what it is shown when attached.
+#[derive(Default)]
+struct AttachLog {
+    shown: std::sync::Mutex<Vec<PageState>>,
+    events: EventLog,
+}
+
+impl Observer for AttachLog {
+    fn attached(&self, pages: &[PageState]) {
+        self.shown.lock().unwrap().extend_from_slice(pages);
+    }
+    fn event(&self, event: &Event) {
+        self.events.event(event);
+    }
+}
+
+#[test]
+fn an_observer_attached_after_the_set_up_is_shown_each_page_and_sees_no_set_up_write() -> TestResult
+{
+    let memory = Memory::<Std>::new(&Layout::new(&[0, 1])?);
+    Seed.init_page(memory.page(0)?, Held { plain: 2, pins: 0 });
+    Seed.init_page(memory.page(1)?, Held { plain: 1, pins: 1 });
+    let log = Arc::new(AttachLog::default());
+
+    let memory = memory.with_observer(log.clone());
+
+    let state = |pfn, head, order, refcount| PageState {
+        pfn,
+        head,
+        order,
+        refcount,
+        pincount: 0,
+        flags: 0,
+        times_freed: 0,
+    };
+    assert_eq!(
+        *log.shown.lock().unwrap(),
+        [state(0, 0, 0, 2), state(1, 1, 1, 1025), state(2, 1, 1, 0)]
+    );
+    assert!(log.shown.lock().unwrap()[2].is_tail());
+    assert_eq!(log.events.events(), []);
+    assert_eq!(memory.frames(), 3);
+    Ok(())
+}
+
+#[test]
+fn observer_sees_the_dirty_bit_tested_and_set_under_the_page_lock() -> TestResult {
+    let memory = Memory::<Std>::new(&Layout::single_page());
+    Seed.init_page(memory.page(0)?, Held { plain: 1, pins: 1 });
+    let log = Arc::new(EventLog::default());
+    let memory = memory.with_observer(log.clone());
+
+    Seed.unpin_user_pages_dirty_lock(&[memory.page(0)?], true)?;
+
+    let flags: Vec<EventKind> = kinds(&log.events())
+        .into_iter()
+        .filter(|kind| {
+            matches!(
+                kind,
+                EventKind::FlagRead { .. } | EventKind::FlagSet { .. } | EventKind::Lock { .. }
+            )
+        })
+        .collect();
+    assert_eq!(
+        flags,
+        [
+            EventKind::FlagRead {
+                flag: "PG_dirty",
+                value: false
+            },
+            EventKind::Lock {
+                helper: "lock_page",
+                was_locked: false
+            },
+            EventKind::FlagSet { flag: "PG_dirty" },
+            EventKind::Lock {
+                helper: "unlock_page",
+                was_locked: true
+            },
+        ]
+    );
+    Ok(())
+}
+
+#[test]
+fn observer_sees_gup_fast_read_the_page_table_before_and_after_its_grab() -> TestResult {
+    let memory = Memory::<Std>::new(&Layout::new(&[0, 0])?);
+    Seed.init_page(memory.page(1)?, Held { plain: 1, pins: 0 });
+    let log = Arc::new(EventLog::default());
+    let memory = memory.with_observer(log.clone());
+
+    Seed.gup_fast_pte(&memory, 1, GupFlags::FOLL_PIN)?;
+
+    let events = log.events();
+    let pte_reads: Vec<usize> = events
+        .iter()
+        .enumerate()
+        .filter(|(_, event)| event.kind == EventKind::PteRead { maps: Some(1) })
+        .map(|(at, event)| {
+            assert_eq!(event.pfn, 1, "a page-table event names the address");
+            at
+        })
+        .collect();
+    let grab = events
+        .iter()
+        .position(|event| matches!(event.kind, EventKind::Refcount { .. }))
+        .expect("the grab");
+    assert_eq!(pte_reads.len(), 2, "{events:#?}");
+    assert!(pte_reads[0] < grab && grab < pte_reads[1], "{events:#?}");
     Ok(())
 }
 
