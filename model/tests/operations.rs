@@ -609,73 +609,60 @@ fn gup_flags_choose_one_kind_of_reference() {
 
 // ------------------------------------------------------------------ errors
 
+/// One line per [`GupError`] variant: its pattern, an example, and the words
+/// its message must contain. The `match` this expands to has no catch-all
+/// arm, so adding a variant to `GupError` fails to compile here until the
+/// variant has its line; each example is checked to be of its own line's
+/// variant.
+macro_rules! every_gup_error {
+    ($($pattern:pat => $example:expr, [$($needle:expr),+ $(,)?];)+) => {{
+        fn needles(error: &GupError) -> Vec<&'static str> {
+            match error {
+                $($pattern => vec![$($needle),+],)+
+            }
+        }
+        vec![$(($example, matches!($example, $pattern), needles(&$example))),+]
+    }};
+}
+
 #[test]
 fn every_gup_error_message_names_its_condition() {
-    let cases = [
-        (
-            GupError::FollGetAndPin,
-            vec!["FOLL_GET", "FOLL_PIN", "-EINVAL"],
-        ),
-        (
-            GupError::NoReferenceRequested,
-            vec!["FOLL_GET or FOLL_PIN", "neither"],
-        ),
-        (
-            GupError::InvalidRefs { refs: 513 },
-            vec!["refs = 513", "out of range"],
-        ),
-        (GupError::NoSuchPage { pfn: 42 }, vec!["pfn 42", "no page"]),
-        (
-            GupError::NotMapped { addr: 7 },
-            vec!["address 7", "not mapped", "-EFAULT"],
-        ),
-        (
-            GupError::GetPageOnFreeOrOverflowed { pfn: 3, count: -5 },
-            vec![
-                "get_page",
-                "page 3",
-                "count -5",
-                "page_ref_zero_or_close_to_overflow",
-            ],
-        ),
-        (
-            GupError::RefcountNotPositive { pfn: 4, count: 0 },
-            vec!["page 4", "count 0", "<= 0", "-ENOMEM"],
-        ),
-        (
-            GupError::WouldOverflow {
-                pfn: 5,
-                count: i32::MAX,
-                delta: 1024,
-            },
-            vec!["page 5", "2147483647", "1024", "sign bit"],
-        ),
-        (
-            GupError::SpeculativeGrabOnFreedPage { pfn: 6 },
-            vec!["speculative", "page 6", "zero", "freed"],
-        ),
-        (
-            GupError::PteChanged { addr: 8 },
-            vec!["address 8", "changed", "-EAGAIN"],
-        ),
-        (
-            GupError::PutAtZero { pfn: 9 },
-            vec!["put_page", "page 9", "no reference"],
-        ),
-        (
-            GupError::UnpinWithoutPin { pfn: 10, count: 3 },
-            vec!["unpin", "page 10", "no pin", "count 3"],
-        ),
-    ];
+    use GupError::*;
+    let cases = every_gup_error! {
+        GupError::FollGetAndPin => FollGetAndPin, ["FOLL_GET", "FOLL_PIN", "-EINVAL"];
+        GupError::NoReferenceRequested => NoReferenceRequested, ["FOLL_GET or FOLL_PIN", "neither"];
+        GupError::InvalidRefs { .. } => InvalidRefs { refs: 513 }, ["refs = 513", "out of range"];
+        GupError::NoSuchPage { .. } => NoSuchPage { pfn: 42 }, ["pfn 42", "no page"];
+        GupError::NotMapped { .. } => NotMapped { addr: 7 }, ["address 7", "not mapped", "-EFAULT"];
+        GupError::GetPageOnFreeOrOverflowed { .. } => GetPageOnFreeOrOverflowed { pfn: 3, count: -5 },
+            ["get_page", "page 3", "count -5", "page_ref_zero_or_close_to_overflow"];
+        GupError::RefcountNotPositive { .. } => RefcountNotPositive { pfn: 4, count: 0 },
+            ["page 4", "count 0", "<= 0", "-ENOMEM"];
+        GupError::WouldOverflow { .. } => WouldOverflow { pfn: 5, count: i32::MAX, delta: 1024 },
+            ["page 5", "2147483647", "1024", "sign bit"];
+        GupError::SpeculativeGrabOnFreedPage { .. } => SpeculativeGrabOnFreedPage { pfn: 6 },
+            ["speculative", "page 6", "zero", "freed"];
+        GupError::PteChanged { .. } => PteChanged { addr: 8 }, ["address 8", "changed", "-EAGAIN"];
+        GupError::CompoundHeadChanged { .. } => CompoundHeadChanged { pfn: 13, head: 12 },
+            ["page 13", "compound page 12", "split", "released"];
+        GupError::SplitRefused { .. } => SplitRefused { pfn: 11 },
+            ["split of page 11", "refused", "-EBUSY"];
+        GupError::PutAtZero { .. } => PutAtZero { pfn: 9 }, ["put_page", "page 9", "no reference"];
+        GupError::UnpinWithoutPin { .. } => UnpinWithoutPin { pfn: 10, count: 3 },
+            ["unpin", "page 10", "no pin", "count 3"];
+    };
 
-    for (error, needles) in cases {
+    let mut failures = Vec::new();
+    for (error, of_its_variant, needles) in cases {
+        if !of_its_variant {
+            failures.push(format!("{error:?} is listed on another variant's line"));
+        }
         let message = error.to_string();
-        assert!(!message.is_empty(), "{error:?}");
         for needle in needles {
-            assert!(
-                message.contains(needle),
-                "{error:?}: {message:?} lacks {needle:?}"
-            );
+            if !message.contains(needle) {
+                failures.push(format!("{error:?}: {message:?} lacks {needle:?}"));
+            }
         }
     }
+    assert!(failures.is_empty(), "{failures:#?}");
 }
