@@ -42,6 +42,26 @@ struct State {
     findings: Vec<Finding>,
 }
 
+impl State {
+    /// Marks the step that broke `property` in the log, and returns the
+    /// finding with the log so far as its counterexample.
+    fn mark(&mut self, property: Property, message: String, expected: bool) -> Finding {
+        if !self.quiet {
+            self.log
+                .push(format!(">>> {property} broken here: {message}"));
+        }
+        Finding {
+            violation: Violation {
+                property,
+                message,
+                counterexample: self.log.join("\n"),
+                replay: String::new(),
+            },
+            expected,
+        }
+    }
+}
+
 /// The verdict-relevant part of a [`Monitor`]'s state
 /// ([`Monitor::verdict_key`]).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -118,17 +138,7 @@ impl Monitor {
     /// P9 at their steps) and returns it, with the log so far.
     pub fn report(&self, property: Property, message: String, expected: bool) -> Finding {
         let mut state = self.state();
-        let marker = format!(">>> {property} broken here: {message}");
-        state.log.push(marker);
-        let finding = Finding {
-            violation: Violation {
-                property,
-                message,
-                counterexample: state.log.join("\n"),
-                replay: String::new(),
-            },
-            expected,
-        };
+        let finding = state.mark(property, message, expected);
         state.findings.push(finding.clone());
         finding
     }
@@ -224,18 +234,8 @@ impl Observer for Monitor {
             state.log.push(line);
         }
         if let Some(broken) = state.judge.judge(event) {
-            let (property, message, expected) = (broken.property, broken.message, broken.expected);
-            let marker = format!(">>> {property} broken here: {message}");
-            state.log.push(marker);
-            let finding = Finding {
-                violation: Violation {
-                    property,
-                    message,
-                    counterexample: state.log.join("\n"),
-                    replay: String::new(),
-                },
-                expected,
-            };
+            let (property, expected) = (broken.property, broken.expected);
+            let finding = state.mark(property, broken.message, expected);
             // An expected violation is recorded (once per property) and the
             // execution goes on, so that every property the scheme does not
             // claim shows up; an unexpected one stops the execution.
