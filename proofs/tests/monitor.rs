@@ -11,7 +11,8 @@
 use pinref_model::free::free_page;
 use pinref_model::page_flags::{lock_page, page_dirty};
 use pinref_model::page_ref::{
-    page_ref_add, page_ref_dec_and_test, page_ref_sub_and_test, pincount_add, set_page_count,
+    page_ref_add, page_ref_add_unless, page_ref_count, page_ref_dec_and_test,
+    page_ref_sub_and_test, pincount_add, set_page_count,
 };
 use pinref_model::split::split_huge_page;
 use pinref_model::sync::Std;
@@ -67,13 +68,6 @@ fn stopped_by(accesses: impl FnOnce()) -> Option<(Property, String)> {
 
 fn property(stop: &Option<(Property, String)>) -> Option<Property> {
     stop.as_ref().map(|(property, _)| *property)
-}
-
-/// Drops the last reference of an order-0 page held once, and frees it.
-fn free_the_only_reference(page: PageRef<'_, Std>) {
-    if page_ref_dec_and_test(page) {
-        free_page(page);
-    }
 }
 
 const ONE_PLAIN: Held = Held { plain: 1, pins: 0 };
@@ -174,13 +168,20 @@ fn a_run_time_set_page_count_that_keeps_a_live_page_live_is_no_finding() {
 
 // -------------------------------------------- the rest of the page watched
 
-#[test]
-fn a_lock_taken_on_a_freed_page_is_a_touch_after_free() {
+/// What `access` breaks on an order-0 page once its only reference was
+/// dropped and the page freed.
+fn on_a_freed_page(access: impl FnOnce(PageRef<'_, Std>)) -> Option<(Property, String)> {
     let (memory, _monitor) = watched(&Layout::single_page(), &[ONE_PLAIN]);
     let page = page(&memory, 0);
-    free_the_only_reference(page);
+    if page_ref_dec_and_test(page) {
+        free_page(page);
+    }
+    stopped_by(|| access(page))
+}
 
-    let stop = stopped_by(|| lock_page(page));
+#[test]
+fn a_lock_taken_on_a_freed_page_is_a_touch_after_free() {
+    let stop = on_a_freed_page(lock_page);
 
     assert_eq!(property(&stop), Some(Property::P4), "{stop:?}");
     let message = stop.map(|(_, message)| message).unwrap_or_default();
@@ -189,11 +190,7 @@ fn a_lock_taken_on_a_freed_page_is_a_touch_after_free() {
 
 #[test]
 fn the_dirty_bit_tested_on_a_freed_page_is_a_touch_after_free() {
-    let (memory, _monitor) = watched(&Layout::single_page(), &[ONE_PLAIN]);
-    let page = page(&memory, 0);
-    free_the_only_reference(page);
-
-    let stop = stopped_by(|| {
+    let stop = on_a_freed_page(|page| {
         page_dirty(page);
     });
 
@@ -202,13 +199,9 @@ fn the_dirty_bit_tested_on_a_freed_page_is_a_touch_after_free() {
 
 #[test]
 fn a_freed_page_s_count_may_still_be_read() {
-    let (memory, _monitor) = watched(&Layout::single_page(), &[ONE_PLAIN]);
-    let page = page(&memory, 0);
-    free_the_only_reference(page);
-
-    let stop = stopped_by(|| {
-        pinref_model::page_ref::page_ref_count(page);
-        pinref_model::page_ref::page_ref_add_unless(page, 1, 0);
+    let stop = on_a_freed_page(|page| {
+        page_ref_count(page);
+        page_ref_add_unless(page, 1, 0);
     });
 
     assert_eq!(stop, None);
