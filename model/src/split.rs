@@ -15,10 +15,11 @@ use crate::sync::{AtomicI32, Ordering, Platform};
 /// ([`page_ref_freeze`]), so that no grab can slip in, and is refused
 /// ([`GupError::SplitRefused`], `-EBUSY`) when the freeze fails because
 /// someone else holds a reference or a pin. Under the freeze each tail, in
-/// the order of `__split_huge_page_tail` (mm/huge_memory.c, since the
-/// v4.17 reorder and through v5.7–v6.x), first becomes its own head
-/// (`clear_compound_head`: order 0, then the head link, a release store)
-/// and then gets its count by [`page_ref_unfreeze`]: a tail's count is 0,
+/// the order of `__split_huge_page_tail` (mm/huge_memory.c, since its
+/// reorder in v4.17, commit 605ca5ede764, and through v5.7–v6.x), first
+/// becomes its own head (`clear_compound_head`: order 0, then the head
+/// link, a release store) and then gets its count by
+/// [`page_ref_unfreeze`]: a tail's count is 0,
 /// frozen for as long as it is a tail, and the split is what unfreezes it.
 /// The head becomes an order-0 page and is unfrozen at 1. Each rewrite of
 /// a page's head and order is reported ([`EventKind::CompoundHead`]), so
