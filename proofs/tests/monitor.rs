@@ -329,3 +329,21 @@ fn monitors_with_equal_verdict_keys_judge_every_next_access_alike() {
     assert!(disagreements.is_empty(), "{disagreements:#?}");
     assert!(equal_pairs > 0, "no two histories reached the same key");
 }
+
+#[test]
+fn a_verdict_key_with_its_threads_renamed_moves_only_the_per_thread_entries() {
+    let history = [
+        access(1, 0, refcount("page_ref_inc", 4, 5)),
+        access(2, 1, EventKind::CompoundHead { head: 1, order: 0 }),
+        access(2, 0, refcount("page_ref_inc", 5, 6)),
+    ];
+    let key = after(&history)
+        .expect("the history breaks nothing")
+        .verdict_key();
+
+    let swapped = key.with_threads_renamed(&[0, 2, 1]);
+
+    assert_eq!(swapped.pages, key.pages);
+    assert_eq!(swapped.last_refcount, [((1, 0), 6), ((2, 0), 5)]);
+    assert_eq!(key.last_refcount, [((1, 0), 5), ((2, 0), 6)]);
+}

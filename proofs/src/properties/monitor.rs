@@ -73,6 +73,26 @@ pub struct MonitorKey {
     pub last_refcount: Vec<((usize, usize), i32)>,
 }
 
+impl MonitorKey {
+    /// The same key with its threads renamed (`rank[old] = new`; a thread
+    /// beyond `rank` keeps its number), for an engine that keys
+    /// interchangeable threads alike: only the per-thread entries move.
+    pub fn with_threads_renamed(&self, rank: &[usize]) -> MonitorKey {
+        let mut last_refcount: Vec<((usize, usize), i32)> = self
+            .last_refcount
+            .iter()
+            .map(|&((thread, pfn), value)| {
+                ((rank.get(thread).copied().unwrap_or(thread), pfn), value)
+            })
+            .collect();
+        last_refcount.sort_unstable();
+        MonitorKey {
+            pages: self.pages.clone(),
+            last_refcount,
+        }
+    }
+}
+
 /// See the module docs. Cheap to clone (shared).
 #[derive(Clone)]
 pub struct Monitor {
