@@ -39,7 +39,7 @@ pub use error::GupError;
 pub use event::{Event, EventKind, Observer};
 pub use flags::{GupFlags, RefKind};
 pub use memory::{Layout, LayoutError, Memory};
-pub use page::{GUP_PIN_COUNTING_BIAS, PageRef};
+pub use page::{GUP_PIN_COUNTING_BIAS, PageRef, PageState};
 pub use property::Property;
 pub use scheme::{
     Claims, Counts, Devmap, Folio, Held, KnownBug, MAX_REFS, PageShape, Patch, Scheme,

@@ -4,7 +4,7 @@
 
 use crate::error::GupError;
 use crate::event::{Event, EventKind, Observer};
-use crate::page::{Page, PageRef};
+use crate::page::{Page, PageRef, PageState};
 use crate::sync::{AtomicI32, Ordering, Platform};
 use crate::vmstat::VmStat;
 use std::sync::Arc;
@@ -117,7 +117,9 @@ const PTE_NONE: i32 = -1;
 /// Every frame starts free (refcount 0) with live contents, and user address
 /// `i` maps frame `i`. Set the starting counts with
 /// [`crate::page_ref::set_page_count`] (or a scheme's
-/// [`crate::Scheme::init_page`]) before the threads start.
+/// [`crate::Scheme::init_page`]) before the threads start, and before
+/// attaching an observer ([`Memory::with_observer`]): the set-up is not an
+/// access.
 pub struct Memory<P: Platform> {
     pub(crate) pages: Box<[Page<P>]>,
     ptes: Box<[P::AtomicI32]>,
@@ -145,8 +147,18 @@ impl<P: Platform> Memory<P> {
         }
     }
 
-    /// Attaches an observer that sees every access from now on.
+    /// Attaches an observer that sees every access from now on, and first
+    /// shows it each frame's state ([`Observer::attached`]).
+    ///
+    /// This is where the set-up ends: a check writes its starting counts
+    /// (a scheme's [`crate::Scheme::init_page`], the vmstat counters)
+    /// *before* attaching the observer, so that none of those writes is
+    /// mistaken for an access, and every write after it is one.
     pub fn with_observer(mut self, observer: Arc<dyn Observer>) -> Self {
+        let pages: Vec<PageState> = (0..self.pages.len())
+            .map(|pfn| PageRef { mem: &self, pfn }.peek())
+            .collect();
+        observer.attached(&pages);
         self.observer = Some(observer);
         self
     }
@@ -183,10 +195,9 @@ impl<P: Platform> Memory<P> {
     /// not by this load).
     pub fn pte_read(&self, addr: usize) -> Result<Option<PageRef<'_, P>>, GupError> {
         let pte = self.ptes.get(addr).ok_or(GupError::NotMapped { addr })?;
-        let value = pte.load(Ordering::Relaxed);
-        Ok(usize::try_from(value)
-            .ok()
-            .map(|pfn| PageRef { mem: self, pfn }))
+        let maps = usize::try_from(pte.load(Ordering::Relaxed)).ok();
+        self.report(addr, || EventKind::PteRead { maps });
+        Ok(maps.map(|pfn| PageRef { mem: self, pfn }))
     }
 
     /// `ptep_get_and_clear()` (then the TLB flush): unmaps a user address

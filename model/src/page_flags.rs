@@ -1,5 +1,6 @@
 //! Page flags (`include/linux/page-flags.h`, `mm/filemap.c`): the dirty bit
-//! and the page lock.
+//! and the page lock. Every access, a test as much as a set, reports an
+//! event: each is a use of the page, which must not come after its free.
 
 use crate::event::EventKind;
 use crate::page::{PG_DIRTY, PG_LOCKED, PageRef};
@@ -8,7 +9,12 @@ use crate::sync::{AtomicI32, Ordering, Platform};
 /// `PageDirty()`: tests `PG_dirty` (relaxed, like `test_bit`). An observer
 /// that needs the dirty bit ordered after a count it read must fence first.
 pub fn page_dirty<P: Platform>(page: PageRef<'_, P>) -> bool {
-    page.page().flags.load(Ordering::Relaxed) & PG_DIRTY != 0
+    let value = page.page().flags.load(Ordering::Relaxed) & PG_DIRTY != 0;
+    page.mem.report(page.pfn, || EventKind::FlagRead {
+        flag: "PG_dirty",
+        value,
+    });
+    value
 }
 
 /// `set_page_dirty()` / `SetPageDirty()`: sets `PG_dirty` (relaxed, like
@@ -20,13 +26,23 @@ pub fn set_page_dirty<P: Platform>(page: PageRef<'_, P>) {
         .report(page.pfn, || EventKind::FlagSet { flag: "PG_dirty" });
 }
 
-/// `lock_page()`: takes `PG_locked`, spinning until it is free.
+/// `lock_page()`: takes `PG_locked`, spinning until it is free. Each
+/// attempt is an access to the page (`test_and_set_bit_lock`) and reports
+/// whether it found the lock held.
 ///
 /// Acquire: the critical section must see everything the previous holder
 /// did before [`unlock_page`].
 pub fn lock_page<P: Platform>(page: PageRef<'_, P>) {
     let flags = &page.page().flags;
-    while flags.fetch_or(PG_LOCKED, Ordering::Acquire) & PG_LOCKED != 0 {
+    loop {
+        let was_locked = flags.fetch_or(PG_LOCKED, Ordering::Acquire) & PG_LOCKED != 0;
+        page.mem.report(page.pfn, || EventKind::Lock {
+            helper: "lock_page",
+            was_locked,
+        });
+        if !was_locked {
+            return;
+        }
         P::yield_now();
     }
 }
@@ -35,5 +51,9 @@ pub fn lock_page<P: Platform>(page: PageRef<'_, P>) {
 ///
 /// Release: publishes the critical section to the next [`lock_page`].
 pub fn unlock_page<P: Platform>(page: PageRef<'_, P>) {
-    page.page().flags.fetch_and(!PG_LOCKED, Ordering::Release);
+    let was_locked = page.page().flags.fetch_and(!PG_LOCKED, Ordering::Release) & PG_LOCKED != 0;
+    page.mem.report(page.pfn, || EventKind::Lock {
+        helper: "unlock_page",
+        was_locked,
+    });
 }

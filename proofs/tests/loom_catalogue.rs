@@ -4,7 +4,9 @@
 //! every `cargo test`; under `--cfg loom` (`cargo loom`) the bounded
 //! scenarios are explored at bound 3 as well.
 
-use pinref_model::{Claims, V5_7};
+use pinref_model::page_ref::page_ref_count;
+use pinref_model::sync::Platform;
+use pinref_model::{Claims, GupError, GupFlags, PageRef, Scheme, V5_7};
 use pinref_proofs::catalogue::{builtin_schemes, find_scheme};
 #[cfg(loom)]
 use pinref_proofs::engines::Bound;
@@ -162,6 +164,52 @@ fn a_put_done_as_load_and_store_loses_an_update_and_is_caught() {
         violation.counterexample.contains("set_page_count"),
         "{violation}"
     );
+}
+
+/// v5.7 whose release guard compares the count signed: a pin taken on a
+/// count carried past the sign bit cannot be given back.
+#[derive(Debug, Clone, Copy, Default)]
+struct ReleaseRefusesPastTheSignBit;
+
+impl pinref_model::Patch for ReleaseRefusesPastTheSignBit {
+    type Base = V5_7;
+    fn base(&self) -> &V5_7 {
+        &V5_7
+    }
+    fn name(&self) -> &'static str {
+        "release-refuses-past-the-sign-bit"
+    }
+    fn description(&self) -> &'static str {
+        "v5_7, but a release refuses a count past the sign bit"
+    }
+    fn put_compound_head<P: Platform>(
+        &self,
+        page: PageRef<'_, P>,
+        refs: i32,
+        flags: GupFlags,
+    ) -> Result<(), GupError> {
+        let head = page.compound_head();
+        let count = page_ref_count(head);
+        if count < 0 {
+            return Err(GupError::UnpinWithoutPin {
+                pfn: head.pfn(),
+                count,
+            });
+        }
+        V5_7.put_compound_head(page, refs, flags)
+    }
+}
+
+#[test]
+fn an_overflow_pinner_that_cannot_unpin_the_pin_it_got_is_a_mismatched_release() {
+    let entry = SchemeEntry::of::<ReleaseRefusesPastTheSignBit>();
+
+    let outcome = explore(&entry, "overflow", &RunOptions::default());
+
+    assert_eq!(outcome.verdict, Verdict::Violation, "{outcome:#?}");
+    let violation = &outcome.violations[0];
+    assert_eq!(violation.property, Property::P7, "{violation}");
+    assert!(violation.message.contains("unpin"), "{violation}");
 }
 
 /// The loom convention's heavier run (`cargo loom`): the scenarios the main

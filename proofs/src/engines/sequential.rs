@@ -45,7 +45,6 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use pinref_model::ghost::{Expect, Ghost, GhostPage};
-use pinref_model::page_flags::page_dirty;
 use pinref_model::page_ref::{page_ref_count, pincount_read};
 use pinref_model::scheme::check_refs;
 use pinref_model::sync::Std;
@@ -872,7 +871,7 @@ impl<'s, S: Scheme + ?Sized> SequentialChecker<'s, S> {
             .map(|page| FrameState {
                 refcount: page_ref_count(page),
                 pincount: pincount_read(page),
-                dirty: page_dirty(page),
+                dirty: page.peek().dirty(),
                 freed: page.times_freed(),
             })
             .collect();
