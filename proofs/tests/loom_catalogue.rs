@@ -196,7 +196,7 @@ impl pinref_model::Patch for ReleaseRefusesPastTheSignBit {
                 count,
             });
         }
-        V5_7.put_compound_head(page, refs, flags)
+        Scheme::put_compound_head(&V5_7, page, refs, flags)
     }
 }
 
