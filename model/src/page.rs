@@ -108,6 +108,19 @@ impl<P: Platform> Page<P> {
     }
 }
 
+/// The counters of one frame, as [`PageRef::peek`] reads them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct PageState {
+    /// `page->_refcount`.
+    pub refcount: i32,
+    /// The exact pin count (0 where the scheme keeps none).
+    pub pincount: i32,
+    /// `PG_dirty`.
+    pub dirty: bool,
+    /// How many times the page was freed.
+    pub freed: i32,
+}
+
 /// A page of a [`Memory`]: the `struct page *` that schemes receive.
 ///
 /// It may name a tail page; [`PageRef::compound_head`] finds the head.
@@ -195,6 +208,21 @@ impl<'m, P: Platform> PageRef<'m, P> {
     /// A relaxed read, for checks at quiescent points.
     pub fn times_freed(self) -> i32 {
         self.page().freed.load(crate::sync::Ordering::Relaxed)
+    }
+
+    /// Every counter of this frame, read without an event: a checker's look
+    /// at a quiescent point. Its reads are not the kernel's, so an observer
+    /// judging the kernel's accesses does not see them (and the checker
+    /// does not pay for it). Relaxed loads: nothing runs concurrently at a
+    /// quiescent point.
+    pub fn peek(self) -> PageState {
+        let page = self.page();
+        PageState {
+            refcount: page.refcount.load(Ordering::Relaxed),
+            pincount: page.pincount.load(Ordering::Relaxed),
+            dirty: page.flags.load(Ordering::Relaxed) & PG_DIRTY != 0,
+            freed: page.freed.load(Ordering::Relaxed),
+        }
     }
 
     /// `pfn_to_page()` with a bounds check.
