@@ -303,15 +303,17 @@ pub struct StopExecution(pub Finding);
 impl Observer for Monitor {
     fn event(&self, event: &Event) {
         let mut state = self.state();
-        let who = thread_label(&state, event.thread);
-        let mut line = String::new();
-        let _ = write!(
-            line,
-            "{who:<14}   page {:<2} {}",
-            event.pfn,
-            describe(&event.kind)
-        );
-        state.log.push(line);
+        if !state.quiet {
+            let who = thread_label(&state, event.thread);
+            let mut line = String::new();
+            let _ = write!(
+                line,
+                "{who:<14}   page {:<2} {}",
+                event.pfn,
+                describe(&event.kind)
+            );
+            state.log.push(line);
+        }
         if let Some((property, message, expected)) = self.judge(&mut state, event) {
             let marker = format!(">>> {property} broken here: {message}");
             state.log.push(marker);
