@@ -680,6 +680,26 @@ fn catalogued(name: &str) -> SchemeObject {
         .clone()
 }
 
+/// What the seed's speculative grab checks before it adds: the kind of
+/// reference, `refs`, and a count already past the sign bit.
+fn speculative_guard<'m, P: Platform>(
+    page: PageRef<'m, P>,
+    refs: i32,
+    flags: GupFlags,
+) -> Result<(RefKind, PageRef<'m, P>), GupError> {
+    let kind = flags.ref_kind()?;
+    pinref_model::scheme::check_refs(refs)?;
+    let head = page.compound_head();
+    let count = page_ref_count(head);
+    if count < 0 {
+        return Err(GupError::RefcountNotPositive {
+            pfn: head.pfn(),
+            count,
+        });
+    }
+    Ok((kind, head))
+}
+
 /// The seed, except that gup_fast's speculative grab adds without checking
 /// for the free value (`page_ref_add` instead of `page_ref_add_unless`).
 #[derive(Debug, Clone, Copy, Default)]
@@ -702,16 +722,7 @@ impl pinref_model::Patch for SpeculativeGrabRevives {
         refs: i32,
         flags: GupFlags,
     ) -> Result<PageRef<'m, P>, GupError> {
-        let kind = flags.ref_kind()?;
-        pinref_model::scheme::check_refs(refs)?;
-        let head = page.compound_head();
-        let count = page_ref_count(head);
-        if count < 0 {
-            return Err(GupError::RefcountNotPositive {
-                pfn: head.pfn(),
-                count,
-            });
-        }
+        let (kind, head) = speculative_guard(page, refs, flags)?;
         page_ref_add(head, pinref_model::scheme::bias_delta(kind, refs));
         if kind == RefKind::Pin {
             mod_node_page_state(head, PinStat::Acquired, refs);
@@ -741,16 +752,7 @@ impl pinref_model::Patch for FastPinSkipsTheStatistic {
         refs: i32,
         flags: GupFlags,
     ) -> Result<PageRef<'m, P>, GupError> {
-        let kind = flags.ref_kind()?;
-        pinref_model::scheme::check_refs(refs)?;
-        let head = page.compound_head();
-        let count = page_ref_count(head);
-        if count < 0 {
-            return Err(GupError::RefcountNotPositive {
-                pfn: head.pfn(),
-                count,
-            });
-        }
+        let (kind, head) = speculative_guard(page, refs, flags)?;
         let delta = pinref_model::scheme::bias_delta(kind, refs);
         if !pinref_model::page_ref::page_ref_add_unless(head, delta, 0) {
             return Err(GupError::SpeculativeGrabOnFreedPage { pfn: head.pfn() });
