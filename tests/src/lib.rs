@@ -75,6 +75,9 @@ impl Scheme for HeadroomGuard {
         Folio.counts_for(shape, held)
     }
     fn get_page<P: Platform>(&self, page: PageRef<'_, P>) -> Result<(), GupError> {
+        // The claim covers every grab: `get_page` too, or a page at
+        // `i32::MAX` is carried past the sign bit by one more reference.
+        Self::guard(page, 1, GupFlags::FOLL_GET)?;
         Folio.get_page(page)
     }
     fn try_get_page<P: Platform>(&self, page: PageRef<'_, P>) -> Result<(), GupError> {
