@@ -15,8 +15,11 @@
 //! - [`Scheme`]: the public extension point. The built-in schemes
 //!   ([`Seed`], [`V5_7`], [`Folio`], [`Devmap`]) and any scheme of your own
 //!   implement it; [`gup`] is the generic GUP code on top of it.
+//! - [`op`]: the one vocabulary of operations ([`op::Op`], programs, the
+//!   program space) and the one place that runs an operation on a scheme
+//!   ([`op::apply`]).
 //! - [`ghost`]: the abstract spec that runs beside the counters and says what
-//!   the right answers are.
+//!   the right answers are, operation by operation.
 //! - [`GupError`]: every refusal, typed; a refused operation changes nothing.
 
 pub mod error;
@@ -26,6 +29,7 @@ pub mod free;
 pub mod ghost;
 pub mod gup;
 pub mod memory;
+pub mod op;
 pub mod page;
 pub mod page_flags;
 pub mod page_ref;

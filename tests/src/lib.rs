@@ -74,6 +74,12 @@ impl pinref_model::Patch for HeadroomGuard {
             survives_split: true,
         }
     }
+    fn get_page<P: Platform>(&self, page: PageRef<'_, P>) -> Result<(), GupError> {
+        // The claim covers every grab: `get_page` too, or a page at
+        // `i32::MAX` is carried past the sign bit by one more reference.
+        Self::guard(page, 1, GupFlags::FOLL_GET)?;
+        Scheme::get_page(&Folio, page)
+    }
     // Folio's `try_get_page` is its own grab: this one goes through the
     // guarded grab below. (In a patch, operations are called by trait.)
     fn try_get_page<P: Platform>(&self, page: PageRef<'_, P>) -> Result<(), GupError> {
