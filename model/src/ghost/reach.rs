@@ -28,9 +28,10 @@
 //!    where the counter reads -127. It never wraps back round to 0.
 //!
 //! So a page of a kernel scheme holding `i32::MAX` plain references and
-//! 2^21 pins, whose exact count is 2^32 (2^32 + 1 on devmap, read as 0 or 1),
-//! is out of reach: from the sign bit to there takes 2^31 more references,
-//! and nothing but `get_page` adds past the sign bit, which stops at -127.
+//! 2^21 pins is out of reach: its exact count is `2^32 - 1` (read as -1),
+//! `2^32` on devmap (read as 0, below the free value), and from the sign
+//! bit to there takes 2^31 more references, while nothing but `get_page`
+//! adds past the sign bit, and it stops at -127.
 //!
 //! This is sequential reachability: one grab at a time crosses the sign
 //! bit. Racing grabbers that all passed the guard overshoot by one grab
