@@ -14,7 +14,12 @@
 //! - [`proptest`]: the sequential program space, random programs from
 //!   edge-case counts, shrunk to a minimal failing program; the
 //!   [`sequential`] checker judges each operation against the ghost.
+//! - [`fuzz_sequential`], [`fuzz_concurrent`]: the two cargo-fuzz targets'
+//!   logic ([`crate::fuzzing`]) run in process on random bytes, within a
+//!   fixed budget per run.
 
+pub mod fuzz_concurrent;
+pub mod fuzz_sequential;
 pub mod loom;
 pub mod outcome;
 pub mod proptest;
@@ -124,6 +129,8 @@ pub fn registry() -> Vec<Arc<dyn Engine>> {
     vec![
         Arc::new(loom::LoomEngine),
         Arc::new(proptest::ProptestEngine::default()),
+        Arc::new(fuzz_sequential::FuzzSequentialEngine::default()),
+        Arc::new(fuzz_concurrent::FuzzConcurrentEngine::default()),
     ]
 }
 
@@ -168,6 +175,13 @@ pub(crate) fn quiet_panics() {
             }
         }));
     });
+}
+
+/// Whether an engine is exploring on this thread ([`exploring`]): a panic
+/// hook installed by an engine's platform (shuttle's) asks it to stay
+/// quiet as well.
+pub(crate) fn is_exploring() -> bool {
+    EXPLORING.with(Cell::get)
 }
 
 /// Runs `f` with this thread's panics kept quiet (see [`quiet_panics`]).
