@@ -8,8 +8,8 @@
 //! `cargo fuzz run` finds.
 
 use super::{InputVerdict, SCHEME_VARIABLE, Target};
+use crate::engines::RunOptions;
 use crate::engines::outcome::{Outcome, Verdict};
-use crate::engines::{RunOptions, exploring};
 use crate::properties::Violation;
 use crate::schemes::SchemeEntry;
 use std::path::{Path, PathBuf};
@@ -132,36 +132,34 @@ pub fn run(
     let mut rng = SplitMix64(seed);
     let mut campaign = Campaign::default();
     let mut input = Vec::with_capacity(MAX_INPUT_LEN);
-    exploring(|| {
-        while campaign.inputs < inputs && started.elapsed() < time {
-            rng.fill(&mut input);
-            campaign.inputs += 1;
-            match target.check(scheme.object(), &input) {
-                InputVerdict::Undecodable(_) => campaign.undecodable += 1,
-                InputVerdict::Unreachable(_) => campaign.unreachable += 1,
-                InputVerdict::Passed { expected } => {
-                    for violation in expected {
-                        if !campaign
-                            .expected
-                            .iter()
-                            .any(|seen| seen.property == violation.property)
-                        {
-                            campaign.expected.push(violation);
-                        }
+    while campaign.inputs < inputs && started.elapsed() < time {
+        rng.fill(&mut input);
+        campaign.inputs += 1;
+        match target.check(scheme.object(), &input) {
+            InputVerdict::Undecodable(_) => campaign.undecodable += 1,
+            InputVerdict::Unreachable(_) => campaign.unreachable += 1,
+            InputVerdict::Passed { expected } => {
+                for violation in expected {
+                    if !campaign
+                        .expected
+                        .iter()
+                        .any(|seen| seen.property == violation.property)
+                    {
+                        campaign.expected.push(violation);
                     }
                 }
-                InputVerdict::Violated(violation) => {
-                    campaign.found = Some(Found {
-                        violation,
-                        input: input.clone(),
-                        inputs_to_find: campaign.inputs,
-                        seconds_to_find: started.elapsed().as_secs_f64(),
-                    });
-                    break;
-                }
+            }
+            InputVerdict::Violated(violation) => {
+                campaign.found = Some(Found {
+                    violation,
+                    input: input.clone(),
+                    inputs_to_find: campaign.inputs,
+                    seconds_to_find: started.elapsed().as_secs_f64(),
+                });
+                break;
             }
         }
-    });
+    }
     campaign.exhausted = campaign.found.is_none();
     campaign.seconds = started.elapsed().as_secs_f64();
     campaign

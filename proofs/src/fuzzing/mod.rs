@@ -43,11 +43,14 @@ pub mod schedule;
 pub mod sequential;
 
 use crate::catalogue::{builtin_schemes, find_scheme};
+use crate::engines::exploring;
+use crate::engines::outcome::stop_reason;
 use crate::properties::Violation;
 use crate::schemes::SchemeEntry;
 use pinref_model::SchemeObject;
 use pinref_model::op::StartError;
 use std::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// The environment variable that names the scheme a fuzz target checks.
 pub const SCHEME_VARIABLE: &str = "PINREF_FUZZ_SCHEME";
@@ -80,11 +83,26 @@ impl Target {
 
     /// Decodes `input` (the bytes after the scheme byte) and checks it on
     /// `scheme`.
+    ///
+    /// Panics stay inside: a check stops an execution by panicking, and
+    /// catches it, so the panic hooks (libFuzzer's aborts the process) are
+    /// kept quiet while it runs ([`crate::engines::exploring`]); a panic
+    /// that escapes the check (the scheme's, or the harness's own) is a
+    /// violation, with its message.
     pub fn check(self, scheme: &SchemeObject, input: &[u8]) -> InputVerdict {
-        match self {
-            Target::Sequential => sequential::check(scheme, input),
-            Target::Concurrent => concurrent::check(scheme, input),
-        }
+        let run = exploring(|| {
+            catch_unwind(AssertUnwindSafe(|| match self {
+                Target::Sequential => sequential::check(scheme, input),
+                Target::Concurrent => concurrent::check(scheme, input),
+            }))
+        });
+        run.unwrap_or_else(|payload| {
+            let mut stopped = stop_reason(payload, None, 1, 0.0);
+            match stopped.violations.pop() {
+                Some(violation) => InputVerdict::Violated(violation),
+                None => InputVerdict::Undecodable("the check stopped".to_string()),
+            }
+        })
     }
 }
 
