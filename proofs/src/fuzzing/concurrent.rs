@@ -150,7 +150,7 @@ fn shuttle_config() -> shuttle::Config {
 /// panic, whoever catches it; an engine exploring many inputs in process
 /// stops executions by panicking. Install shuttle's hook now (with an empty
 /// execution), then wrap it so that it stays quiet while an engine explores
-/// ([`crate::engines::is_exploring`]); outside an engine (a fuzz target) it
+/// (or a check runs: [`super::Target::check`]); otherwise it
 /// reports as usual.
 fn quiet_shuttle_hook() {
     static INSTALL: Once = Once::new();

@@ -86,7 +86,7 @@ impl Target {
     ///
     /// Panics stay inside: a check stops an execution by panicking, and
     /// catches it, so the panic hooks (libFuzzer's aborts the process) are
-    /// kept quiet while it runs ([`crate::engines::exploring`]); a panic
+    /// kept quiet while it runs (as an engine keeps them); a panic
     /// that escapes the check (the scheme's, or the harness's own) is a
     /// violation, with its message.
     pub fn check(self, scheme: &SchemeObject, input: &[u8]) -> InputVerdict {
