@@ -201,10 +201,13 @@ fn list() {
     println!("scenarios:");
     for scenario in scenarios::catalogue() {
         let properties: Vec<_> = scenario.properties().iter().map(|p| p.id()).collect();
+        let size = match scenario.threads() {
+            Some(_) => format!("{} threads", scenario.info().threads),
+            None => "sequential".to_string(),
+        };
         println!(
-            "  {:<18} {} threads  {}",
+            "  {:<18} {size:<10} {}",
             scenario.name(),
-            scenario.info().threads,
             properties.join(" ")
         );
     }

@@ -58,7 +58,8 @@ pub fn read(path: &Path) -> Result<Schedule, ScheduleError> {
 /// allowed to panic.
 pub fn decode(text: &str) -> Option<Schedule> {
     let hex: String = text.split_whitespace().collect();
-    if hex.is_empty() || !hex.len().is_multiple_of(2) || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if hex.is_empty() || !hex.len().is_multiple_of(2) || !hex.bytes().all(|b| b.is_ascii_hexdigit())
+    {
         return None;
     }
     super::super::exploring(|| {
