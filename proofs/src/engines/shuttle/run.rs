@@ -12,8 +12,7 @@ use crate::scenarios::DynScenario;
 use pinref_model::SchemeObject;
 use pinref_model::sync::{Shuttle, ThreadPanicked};
 use shuttle::scheduler::{
-    DfsScheduler, PctScheduler, RandomScheduler, ReplayScheduler, Schedule, Scheduler, Task,
-    TaskId,
+    DfsScheduler, PctScheduler, RandomScheduler, ReplayScheduler, Schedule, Scheduler, Task, TaskId,
 };
 use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
 use std::any::Any;
@@ -239,4 +238,3 @@ impl Run {
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
-
