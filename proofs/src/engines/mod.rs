@@ -27,6 +27,7 @@ pub mod shuttle;
 use crate::scenarios::ScenarioEntry;
 use crate::schemes::SchemeEntry;
 use std::cell::Cell;
+use std::panic::PanicHookInfo;
 use std::path::PathBuf;
 use std::sync::{Arc, Once};
 use std::time::Duration;
@@ -173,20 +174,31 @@ std::thread_local! {
 
 /// Keeps panics quiet while an engine explores on this thread: a stopped
 /// execution is a finding the engine reports itself, not a crash to print.
-/// Panics elsewhere go to the hook below as usual.
+/// Panics elsewhere go to the hook that was there before, as usual.
 ///
-/// The hook goes over shuttle's, which shuttle installs once, at its first
-/// execution in the process, and which reports every panic on stderr (the
-/// failing task, the schedule): installed first, it would see the
-/// explorations' panics before this one could keep them quiet.
+/// shuttle installs a hook of its own, once, at its first execution in the
+/// process, around whatever hook is there; it reports every panic on stderr
+/// (the failing task, the schedule), inside a shuttle execution or not. So
+/// shuttle is made to install it now, under this one: panics of a shuttle
+/// execution that is not an engine's (a user's own shuttle test) still go
+/// to it, every other panic to the hook from before.
 pub(crate) fn quiet_panics() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
+        let before: Arc<Box<dyn Fn(&PanicHookInfo<'_>) + Send + Sync>> =
+            Arc::new(std::panic::take_hook());
+        let forward = Arc::clone(&before);
+        std::panic::set_hook(Box::new(move |info| forward(info)));
         shuttle::install_shuttle_panic_hook();
-        let default = std::panic::take_hook();
+        let shuttle_hook = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            if !EXPLORING.with(Cell::get) {
-                default(info);
+            if EXPLORING.with(Cell::get) {
+                return;
+            }
+            if shuttle::inside_shuttle_execution() {
+                shuttle_hook(info)
+            } else {
+                before(info)
             }
         }));
     });

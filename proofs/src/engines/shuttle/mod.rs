@@ -41,7 +41,7 @@ use run::Run;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-pub(crate) use run::install_shuttle_panic_hook;
+pub(crate) use run::{inside_shuttle_execution, install_shuttle_panic_hook};
 
 /// How a shuttle engine picks schedules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -49,6 +49,11 @@ pub(crate) fn install_shuttle_panic_hook() {
     Runner::new(DfsScheduler::new(Some(1), false), config()).run(|| {});
 }
 
+/// Whether this thread is running a shuttle execution now.
+pub(crate) fn inside_shuttle_execution() -> bool {
+    shuttle::current::try_get_current_task().is_some()
+}
+
 /// shuttle's `RandomScheduler`, whose drop prints the seed of an execution
 /// still under way ("failing seed: ..."), which every run that stops early
 /// has. It owns no heap memory, so not dropping it loses nothing: the
