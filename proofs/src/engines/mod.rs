@@ -172,6 +172,9 @@ std::thread_local! {
     static EXPLORING: Cell<bool> = const { Cell::new(false) };
 }
 
+/// A panic hook, as `std::panic::take_hook` hands it over.
+type PanicHook = Box<dyn Fn(&PanicHookInfo<'_>) + Send + Sync>;
+
 /// Keeps panics quiet while an engine explores on this thread: a stopped
 /// execution is a finding the engine reports itself, not a crash to print.
 /// Panics elsewhere go to the hook that was there before, as usual.
@@ -185,8 +188,7 @@ std::thread_local! {
 pub(crate) fn quiet_panics() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
-        let before: Arc<Box<dyn Fn(&PanicHookInfo<'_>) + Send + Sync>> =
-            Arc::new(std::panic::take_hook());
+        let before: Arc<PanicHook> = Arc::new(std::panic::take_hook());
         let forward = Arc::clone(&before);
         std::panic::set_hook(Box::new(move |info| forward(info)));
         shuttle::install_shuttle_panic_hook();
