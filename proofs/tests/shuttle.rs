@@ -230,6 +230,98 @@ fn the_eight_thread_scenario_runs_under_shuttle_and_is_beyond_loom() {
     assert_eq!(outcome.executions, 200);
 }
 
+/// A scenario whose main thread does everything: nothing for a scheduler
+/// to choose.
+struct MainThreadOnly;
+
+impl Scenario for MainThreadOnly {
+    fn info(&self) -> ScenarioInfo {
+        ScenarioInfo {
+            name: "main_thread_only",
+            summary: "a get and a put on the main thread",
+            properties: &[Property::P5],
+            threads: 0,
+            default_bound: None,
+        }
+    }
+
+    fn run<P: Platform, S: Scheme>(&self, scheme: S, monitor: Monitor) {
+        let start = Held { plain: 1, pins: 0 };
+        let world = World::<P, S>::new(scheme, &Layout::single_page(), &[start], monitor);
+        let main = world.main_actor();
+        main.must(Property::P5, main.get_page(0));
+        main.must(Property::P5, main.put_page(0));
+        world.check_quiescent(&[(0, start)]);
+    }
+}
+
+#[test]
+fn shuttle_refusing_a_scenario_without_concurrency_is_incomplete_not_a_violation() {
+    // PCT asserts, at its second execution, that the first had a choice.
+    let outcome = ShuttleEngine::pct().explore(
+        &ScenarioEntry::new(MainThreadOnly),
+        &SchemeEntry::of::<V5_7>(),
+        &seeded(1),
+    );
+    assert_eq!(outcome.verdict, Verdict::Incomplete, "{outcome:#?}");
+    assert!(outcome.violations.is_empty());
+    let note = outcome.note.unwrap_or_default();
+    assert!(note.contains("did not exercise any concurrency"), "{note}");
+}
+
+/// A thread that waits for a flag nobody raises.
+struct WaitsForever;
+
+impl Scenario for WaitsForever {
+    fn info(&self) -> ScenarioInfo {
+        ScenarioInfo {
+            name: "waits_forever",
+            summary: "a thread spins on a flag that is never raised",
+            properties: &[Property::P5],
+            threads: 2,
+            default_bound: None,
+        }
+    }
+
+    fn run<P: Platform, S: Scheme>(&self, scheme: S, monitor: Monitor) {
+        let start = Held { plain: 1, pins: 0 };
+        let world = World::<P, S>::new(scheme, &Layout::single_page(), &[start], monitor);
+        let never = Arc::new(P::AtomicI32::new(0));
+        let flag = Arc::clone(&never);
+        let waiter = world.spawn("waiter", move |_| {
+            while flag.load(Ordering::Acquire) == 0 {
+                P::yield_now();
+            }
+        });
+        let getter = world.spawn("getter", |t| {
+            t.must(Property::P5, t.get_page(0));
+            t.must(Property::P5, t.put_page(0));
+        });
+        getter.join();
+        waiter.join();
+    }
+}
+
+#[test]
+fn a_thread_that_waits_forever_makes_the_run_incomplete_never_a_pass() {
+    let mut failures = Vec::new();
+    for engine in [ShuttleEngine::random(), ShuttleEngine::pct()] {
+        let outcome = engine.explore(
+            &ScenarioEntry::new(WaitsForever),
+            &SchemeEntry::of::<V5_7>(),
+            &seeded(1),
+        );
+        let note = outcome.note.clone().unwrap_or_default();
+        if outcome.verdict != Verdict::Incomplete
+            || outcome.executions != 1
+            || !note.contains("did not finish")
+        {
+            failures.push(format!("{}: {:?} {note}", engine.name(), outcome.verdict));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 /// One run of the alternation test: an engine, a scenario, a scheme, and
 /// the verdict it must give.
 struct Case {

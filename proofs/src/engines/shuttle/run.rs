@@ -224,9 +224,20 @@ impl Run {
         let monitor = lock(&shared.monitor).take();
         let expected = std::mem::take(&mut *lock(&shared.expected));
         let outcome = match (ran, failure) {
-            (Err(payload), _) | (Ok(_), Some(payload)) => {
-                stop_reason(payload, monitor.as_ref(), executions, seconds)
+            // Every thread's panic is caught inside the execution: one out
+            // of shuttle's runner is shuttle's own (a scheduler's
+            // assertion), which says nothing about the scheme.
+            (Err(payload), _) => {
+                let message = payload
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_default();
+                let mut outcome = Outcome::new(Verdict::Incomplete, executions, seconds);
+                outcome.note = Some(format!("shuttle stopped the run: {message}"));
+                outcome
             }
+            (Ok(_), Some(payload)) => stop_reason(payload, monitor.as_ref(), executions, seconds),
             (Ok(_), None) if expected.is_empty() => {
                 Outcome::new(Verdict::Pass, executions, seconds)
             }
