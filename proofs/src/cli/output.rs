@@ -21,17 +21,19 @@ pub fn print_runs(report: &Report, traces: &Path) -> Result<(), String> {
                 counterexample::write_full(traces, violation, run.scenario, run.scheme, run.engine)
                     .map_err(|error| format!("cannot write under {}: {error}", traces.display()))?;
             if run.outcome.verdict == Verdict::Violation || single {
-                println!(
-                    "\n{}",
-                    counterexample::short(
-                        violation,
-                        run.scenario,
-                        run.scheme,
-                        run.engine,
-                        run.outcome.verdict.as_str(),
-                        Some(&full),
-                    )
+                let mut view = counterexample::short(
+                    violation,
+                    run.scenario,
+                    run.scheme,
+                    run.engine,
+                    run.outcome.verdict.as_str(),
+                    Some(&full),
                 );
+                // The engine's word on it (a shuttle failure's schedule).
+                if let Some(note) = &run.outcome.note {
+                    view.push_str(&format!("  note:      {note}\n"));
+                }
+                println!("\n{view}");
             } else {
                 let line = format!("{} (trace: {})", violation.message, full.display());
                 expected
