@@ -163,7 +163,10 @@ impl Scheduler for Steering {
         self.started += 1;
         self.steps = 0;
         self.preemptions = 0;
+        // Room for as many decisions as the last execution took.
+        let capacity = self.schedule.steps.len();
         self.schedule = Schedule::new(schedule.seed);
+        self.schedule.steps.reserve(capacity);
         Some(schedule)
     }
 
