@@ -41,7 +41,7 @@ mod shuttle;
 mod std_threads;
 
 pub use self::loom::Loom;
-pub use self::shuttle::Shuttle;
+pub use self::shuttle::{Shuttle, ShuttleJoinHandle, ThreadPanicked};
 pub use self::std_threads::Std;
 pub use std::sync::atomic::Ordering;
 

@@ -39,17 +39,28 @@ pub struct Cli {
     /// LOOM_MAX_PREEMPTIONS is set.
     #[arg(long)]
     pub unbounded: bool,
-    /// Stop a run after this many executions and report it incomplete.
+    /// Stop a run after this many executions (iterations, programs): an
+    /// exhaustive engine reports it incomplete, a sampling one (shuttle
+    /// random and PCT, proptest) takes it as its sample size.
     #[arg(long, value_name = "N", default_value_t = 5_000_000)]
     pub max_executions: u64,
     /// Stop a run after this many seconds and report it incomplete.
     #[arg(long, value_name = "SECONDS", default_value_t = 240)]
     pub max_seconds: u64,
+    /// The seed of the randomised engines (shuttle random and PCT, proptest)
+    /// [default: a fresh one, printed]. The same seed reruns the same
+    /// schedules.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Runs at once, one per worker thread [default: the cores available].
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
     /// Where the reports go.
     #[arg(long, value_name = "DIR", default_value = "target/pinref")]
     pub out: PathBuf,
-    /// Replay a failing execution from the loom checkpoint a report named
-    /// (with exactly one --scenario and one --scheme).
+    /// Replay a failing execution from the file its report named: a loom
+    /// checkpoint or a shuttle schedule (with exactly one --engine, one
+    /// --scenario and one --scheme, as the replay command gives them).
     #[arg(long, value_name = "FILE")]
     pub replay: Option<PathBuf>,
     /// Skip the mutation run (the flawed-variant catalogue). It also runs

@@ -23,6 +23,7 @@ pub mod get_put_vs_pin;
 pub mod gup_fast_vs_unmap;
 pub mod last_reference;
 pub mod overflow;
+pub mod pin_get_mix_4x4;
 pub mod pin_vs_unpin;
 pub mod programs;
 pub mod signal;
@@ -262,6 +263,7 @@ pub fn catalogue() -> Vec<ScenarioEntry> {
         ScenarioEntry::new(devmap::DevmapPages),
         ScenarioEntry::new(split_vs_gup_fast::SplitVsGupFast),
         ScenarioEntry::new(wrapped_count::WrappedCount),
+        ScenarioEntry::new(pin_get_mix_4x4::PinGetMix4x4),
         ScenarioEntry::programs(ProgramSpace::default()),
     ]
 }
