@@ -26,9 +26,7 @@ pub fn set_page_dirty<P: Platform>(page: PageRef<'_, P>) {
 /// did before [`unlock_page`].
 pub fn lock_page<P: Platform>(page: PageRef<'_, P>) {
     let flags = &page.page().flags;
-    while flags.fetch_or(PG_LOCKED, Ordering::Acquire) & PG_LOCKED != 0 {
-        P::yield_now();
-    }
+    P::spin_until(|| (flags.fetch_or(PG_LOCKED, Ordering::Acquire) & PG_LOCKED == 0).then_some(()));
 }
 
 /// `unlock_page()`: releases `PG_locked`.

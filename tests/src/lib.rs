@@ -21,7 +21,7 @@ use pinref_model::{
 use pinref_proofs::properties::Property;
 use pinref_proofs::properties::monitor::Monitor;
 use pinref_proofs::scenarios::world::World;
-use pinref_proofs::scenarios::{Scenario, ScenarioInfo};
+use pinref_proofs::scenarios::{Scenario, ScenarioInfo, Symmetry};
 
 /// Above this count every grab is refused: `i32::MAX / 2`. The other half
 /// of the range is headroom for grabbers racing past the check: each adds
@@ -130,6 +130,7 @@ impl Scenario for PinVsDriverPut {
             properties: &[Property::P1, Property::P4, Property::P5, Property::P7],
             threads: 2,
             default_bound: None,
+            symmetric: Symmetry::NONE,
         }
     }
 

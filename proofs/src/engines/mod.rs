@@ -11,6 +11,9 @@
 //! - [`loom`]: every interleaving of a threaded scenario (within a
 //!   preemption bound), weak memory and the page-contents causality check
 //!   included.
+//! - [`stateful`]: every interleaving of a threaded scenario with no
+//!   preemption bound, under sequential consistency, pruning states already
+//!   seen; shortest counterexamples.
 //! - [`proptest`]: the sequential program space, random programs from
 //!   edge-case counts, shrunk to a minimal failing program; the
 //!   [`sequential`] checker judges each operation against the ghost.
@@ -19,6 +22,7 @@ pub mod loom;
 pub mod outcome;
 pub mod proptest;
 pub mod sequential;
+pub mod stateful;
 
 use crate::scenarios::ScenarioEntry;
 use crate::schemes::SchemeEntry;
@@ -123,6 +127,7 @@ impl Default for RunOptions {
 pub fn registry() -> Vec<Arc<dyn Engine>> {
     vec![
         Arc::new(loom::LoomEngine),
+        Arc::new(stateful::StatefulEngine::default()),
         Arc::new(proptest::ProptestEngine::default()),
     ]
 }
@@ -163,7 +168,12 @@ pub(crate) fn quiet_panics() {
     INSTALL.call_once(|| {
         let default = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            if !EXPLORING.with(Cell::get) {
+            // A finding that stops an execution is reported by the engine,
+            // also when it is raised on a thread an engine spawned.
+            let finding = info
+                .payload()
+                .is::<crate::properties::monitor::StopExecution>();
+            if !EXPLORING.with(Cell::get) && !finding {
                 default(info);
             }
         }));

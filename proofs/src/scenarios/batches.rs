@@ -5,7 +5,7 @@
 //! statistics balance (P9) and every count returns (P5).
 
 use super::world::World;
-use super::{Scenario, ScenarioInfo};
+use super::{Scenario, ScenarioInfo, Symmetry};
 use crate::properties::Property;
 use crate::properties::Property::*;
 use crate::properties::monitor::Monitor;
@@ -24,6 +24,7 @@ impl Scenario for Batches {
             properties: &[P1, P5, P7, P9],
             threads: 2,
             default_bound: None,
+            symmetric: Symmetry::NONE,
         }
     }
 

@@ -5,7 +5,7 @@
 //! where its answer is fixed (P1 after the pin, P2 at the end).
 
 use super::world::World;
-use super::{Scenario, ScenarioInfo};
+use super::{Scenario, ScenarioInfo, Symmetry};
 use crate::properties::Property;
 use crate::properties::Property::*;
 use crate::properties::monitor::Monitor;
@@ -33,6 +33,7 @@ impl Scenario for Carry {
             properties: &[P1, P2, P3, P5],
             threads: 2,
             default_bound: None,
+            symmetric: Symmetry::NONE,
         }
     }
 

@@ -5,7 +5,7 @@
 //! the tails' own counts must stay 0.
 
 use super::world::World;
-use super::{Scenario, ScenarioInfo};
+use super::{Scenario, ScenarioInfo, Symmetry};
 use crate::properties::Property;
 use crate::properties::Property::*;
 use crate::properties::monitor::Monitor;
@@ -25,6 +25,7 @@ impl Scenario for Compound {
             properties: &[P1, P2, P5],
             threads: 2,
             default_bound: None,
+            symmetric: Symmetry::NONE,
         }
     }
 

@@ -5,7 +5,7 @@
 //! transition to 1 (P3, P4).
 
 use super::world::World;
-use super::{Scenario, ScenarioInfo};
+use super::{Scenario, ScenarioInfo, Symmetry};
 use crate::properties::Property;
 use crate::properties::Property::*;
 use crate::properties::monitor::Monitor;
@@ -24,6 +24,7 @@ impl Scenario for DevmapPages {
             properties: &[P3, P4],
             threads: 2,
             default_bound: None,
+            symmetric: Symmetry::NONE,
         }
     }
 

@@ -4,7 +4,7 @@
 //! sees the page unpinned, and then fences, must see it dirty (P8).
 
 use super::world::World;
-use super::{Scenario, ScenarioInfo};
+use super::{Scenario, ScenarioInfo, Symmetry};
 use crate::properties::Property;
 use crate::properties::Property::*;
 use crate::properties::monitor::Monitor;
@@ -23,6 +23,7 @@ impl Scenario for DirtyUnpin {
             properties: &[P3, P8],
             threads: 2,
             default_bound: None,
+            symmetric: Symmetry::NONE,
         }
     }
 

@@ -4,7 +4,7 @@
 //! never freed (P4), and the count returns exactly (P5).
 
 use super::world::World;
-use super::{Scenario, ScenarioInfo};
+use super::{Scenario, ScenarioInfo, Symmetry};
 use crate::properties::Property;
 use crate::properties::Property::*;
 use crate::properties::monitor::Monitor;
@@ -23,6 +23,7 @@ impl Scenario for GetPutVsPin {
             properties: &[P1, P3, P4, P5],
             threads: 2,
             default_bound: None,
+            symmetric: Symmetry::NONE,
         }
     }
 

@@ -6,7 +6,7 @@
 //! once, by whoever drops the last reference (P4).
 
 use super::world::World;
-use super::{Scenario, ScenarioInfo};
+use super::{Scenario, ScenarioInfo, Symmetry};
 use crate::properties::Property;
 use crate::properties::Property::*;
 use crate::properties::monitor::Monitor;
@@ -25,6 +25,7 @@ impl Scenario for GupFastVsUnmap {
             properties: &[P1, P4, P7, P10],
             threads: 2,
             default_bound: None,
+            symmetric: Symmetry::NONE,
         }
     }
 

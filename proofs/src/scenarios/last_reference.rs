@@ -6,7 +6,7 @@
 //! thread's use is reported too.
 
 use super::world::World;
-use super::{Scenario, ScenarioInfo};
+use super::{Scenario, ScenarioInfo, Symmetry};
 use crate::properties::Property;
 use crate::properties::Property::*;
 use crate::properties::monitor::Monitor;
@@ -25,6 +25,7 @@ impl Scenario for LastReference {
             properties: &[P3, P4],
             threads: 2,
             default_bound: None,
+            symmetric: Symmetry::NONE,
         }
     }
 

@@ -33,7 +33,7 @@ pub mod wrapped_count;
 
 use crate::properties::Property;
 use crate::properties::monitor::Monitor;
-use pinref_model::sync::{Loom, Platform, Shuttle, Std};
+use pinref_model::sync::{Explorer, Loom, Platform, Shuttle, Std};
 use pinref_model::{Scheme, SchemeObject};
 use std::fmt;
 use std::sync::Arc;
@@ -55,6 +55,61 @@ pub struct ScenarioInfo {
     /// explores every interleaving, which is affordable for two racing
     /// threads; a third thread usually needs a bound.
     pub default_bound: Option<usize>,
+    /// The threads that are interchangeable (none by default): an engine
+    /// that reduces by symmetry may treat states that differ only by a
+    /// permutation of one group's threads as one.
+    pub symmetric: Symmetry,
+}
+
+/// Groups of interchangeable threads of a scenario, by thread index (1 is
+/// the first thread the scenario spawns, in spawn order).
+///
+/// A scenario declares a group only for threads that the main thread
+/// spawns with the same code on the same captured data (swapping two of
+/// them changes nothing but their indices), that create no shared
+/// variables of their own, and that the main thread treats alike: it joins
+/// them in spawn order and does not use what they return. The state-caching
+/// explorer then keys a state on the multiset of the group's thread states
+/// instead of their tuple (threads already joined keep their place).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Symmetry {
+    groups: [(usize, usize); Symmetry::MAX_GROUPS],
+}
+
+impl Symmetry {
+    /// How many groups a scenario may declare.
+    pub const MAX_GROUPS: usize = 4;
+
+    /// No interchangeable threads.
+    pub const NONE: Symmetry = Symmetry {
+        groups: [(0, 0); Symmetry::MAX_GROUPS],
+    };
+
+    /// The same, plus a group of `count` threads from index `first` on
+    /// (`count` below 2 declares nothing; groups beyond
+    /// [`Symmetry::MAX_GROUPS`] are ignored, which only forgoes a reduction).
+    pub const fn with_group(mut self, first: usize, count: usize) -> Symmetry {
+        if count < 2 || first == 0 {
+            return self;
+        }
+        let mut slot = 0;
+        while slot < Symmetry::MAX_GROUPS {
+            if self.groups[slot].1 == 0 {
+                self.groups[slot] = (first, count);
+                return self;
+            }
+            slot += 1;
+        }
+        self
+    }
+
+    /// The groups, as ranges of thread indices.
+    pub fn groups(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+        self.groups
+            .iter()
+            .filter(|&&(_, count)| count > 0)
+            .map(|&(first, count)| first..first + count)
+    }
 }
 
 /// A concurrent scenario: set up a world, spawn its threads, join, check.
@@ -70,7 +125,7 @@ pub struct ScenarioInfo {
 /// use pinref_model::sync::{JoinHandle, Platform};
 /// use pinref_model::{Held, Layout, Scheme};
 /// use pinref_proofs::properties::{Property, monitor::Monitor};
-/// use pinref_proofs::scenarios::{Scenario, ScenarioEntry, ScenarioInfo, world::World};
+/// use pinref_proofs::scenarios::{Scenario, ScenarioEntry, ScenarioInfo, Symmetry, world::World};
 ///
 /// /// A driver's release path drops its plain reference while a pinner
 /// /// pins and unpins.
@@ -84,6 +139,7 @@ pub struct ScenarioInfo {
 ///             properties: &[Property::P1, Property::P4, Property::P5],
 ///             threads: 2,
 ///             default_bound: None,
+///             symmetric: Symmetry::NONE,
 ///         }
 ///     }
 ///     fn run<P: Platform, S: Scheme>(&self, scheme: S, monitor: Monitor) {
@@ -135,6 +191,8 @@ pub trait DynScenario: Send + Sync {
     fn run_loom(&self, scheme: SchemeObject, monitor: Monitor);
     /// One execution under shuttle.
     fn run_shuttle(&self, scheme: SchemeObject, monitor: Monitor);
+    /// One execution (or one step of one) under the state-caching explorer.
+    fn run_explorer(&self, scheme: SchemeObject, monitor: Monitor);
 }
 
 impl<T: Scenario> DynScenario for T {
@@ -152,6 +210,9 @@ impl<T: Scenario> DynScenario for T {
     }
     fn run_shuttle(&self, scheme: SchemeObject, monitor: Monitor) {
         self.run::<Shuttle, SchemeObject>(scheme, monitor)
+    }
+    fn run_explorer(&self, scheme: SchemeObject, monitor: Monitor) {
+        self.run::<Explorer, SchemeObject>(scheme, monitor)
     }
 }
 

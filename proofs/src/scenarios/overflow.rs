@@ -9,7 +9,7 @@
 //! predicate misses a count past the sign bit: expected for it).
 
 use super::world::World;
-use super::{Scenario, ScenarioInfo};
+use super::{Scenario, ScenarioInfo, Symmetry};
 use crate::properties::Property::*;
 use crate::properties::monitor::Monitor;
 use pinref_model::sync::{JoinHandle, Platform};
@@ -30,6 +30,7 @@ impl Scenario for Overflow {
             properties: &[P1, P3, P4, P6],
             threads: 2,
             default_bound: None,
+            symmetric: Symmetry::NONE,
         }
     }
 

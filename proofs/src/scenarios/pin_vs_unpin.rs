@@ -7,7 +7,7 @@
 
 use super::signal::Signal;
 use super::world::World;
-use super::{Scenario, ScenarioInfo};
+use super::{Scenario, ScenarioInfo, Symmetry};
 use crate::properties::Property;
 use crate::properties::Property::*;
 use crate::properties::monitor::Monitor;
@@ -35,6 +35,7 @@ impl Scenario for PinVsUnpin {
             properties: &[P1, P2, P3, P5],
             threads: 3,
             default_bound: Some(2),
+            symmetric: Symmetry::NONE,
         }
     }
 

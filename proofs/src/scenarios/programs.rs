@@ -5,7 +5,7 @@
 //! fuzzing) explore it; it sees every arithmetic, encoding and refusal bug,
 //! and none of the interleaving or ordering bugs.
 
-use super::ScenarioInfo;
+use super::{ScenarioInfo, Symmetry};
 use crate::properties::Property;
 
 /// The space of programs a sequential engine draws from.
@@ -31,6 +31,7 @@ impl ProgramSpace {
             properties: &Property::ALL,
             threads: 1,
             default_bound: None,
+            symmetric: Symmetry::NONE,
         }
     }
 }

@@ -10,7 +10,7 @@
 //! the v5.7-era schemes predate the fix.
 
 use super::world::World;
-use super::{Scenario, ScenarioInfo};
+use super::{Scenario, ScenarioInfo, Symmetry};
 use crate::properties::Property;
 use crate::properties::Property::*;
 use crate::properties::monitor::Monitor;
@@ -29,6 +29,7 @@ impl Scenario for SplitVsGupFast {
             properties: &[P1, P3, P5, P7],
             threads: 2,
             default_bound: None,
+            symmetric: Symmetry::NONE,
         }
     }
 

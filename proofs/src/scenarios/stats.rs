@@ -4,7 +4,7 @@
 //! they start) acquired - released equals the live pins (P9).
 
 use super::world::World;
-use super::{Scenario, ScenarioInfo};
+use super::{Scenario, ScenarioInfo, Symmetry};
 use crate::properties::Property;
 use crate::properties::Property::*;
 use crate::properties::monitor::Monitor;
@@ -23,6 +23,7 @@ impl Scenario for Stats {
             properties: &[P5, P9],
             threads: 2,
             default_bound: None,
+            symmetric: Symmetry::NONE,
         }
     }
 

@@ -8,7 +8,7 @@
 
 use super::signal::Signal;
 use super::world::World;
-use super::{Scenario, ScenarioInfo};
+use super::{Scenario, ScenarioInfo, Symmetry};
 use crate::properties::Property;
 use crate::properties::Property::*;
 use crate::properties::monitor::Monitor;
@@ -31,6 +31,7 @@ impl Scenario for WrappedCount {
             properties: &[P5, P6],
             threads: 2,
             default_bound: None,
+            symmetric: Symmetry::NONE,
         }
     }
 

@@ -1,0 +1,879 @@
+//! One execution of a scenario on the explorer, in one of two modes.
+//!
+//! **Step mode** ([`step`]) computes one transition of a state without
+//! threads of its own: the scenario runs on the calling OS thread; every
+//! logical thread it needs is re-executed from its start, reading the
+//! values its log recorded (its accesses touch nothing), until the thread
+//! to step (the *target*) reaches the end of its log. The target then
+//! performs its next action for real on the state's memory, runs on to its
+//! next scheduling point, and the execution is abandoned there (an unwind
+//! with a private payload). A replay that does not do what the log says is
+//! a [`StepOutcome::Rejected`] execution: thread code must be deterministic
+//! given the values it reads.
+//!
+//! **Schedule mode** ([`follow`]) runs a whole path, one step per entry,
+//! with a real OS thread per logical thread and a baton, so that
+//! everything the scenario keeps outside the sync layer (the monitor's log,
+//! the ghost's view) sees one execution in its real order: this is how a
+//! counterexample's timeline is rebuilt.
+
+use super::key::fingerprint;
+use crate::event::Event;
+use std::any::Any;
+use std::cell::{Cell, RefCell};
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+
+/// One access to a variable (an atomic or a cell), with its operands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Access {
+    /// Atomic load.
+    Load,
+    /// Atomic store of the value.
+    Store(u64),
+    /// Atomic exchange.
+    Swap(u64),
+    /// Wrapping add (32-bit).
+    FetchAdd(u64),
+    /// Wrapping subtract (32-bit).
+    FetchSub(u64),
+    /// Bitwise or.
+    FetchOr(u64),
+    /// Bitwise and.
+    FetchAnd(u64),
+    /// Strong compare-and-exchange.
+    CompareExchange {
+        /// The expected value.
+        current: u64,
+        /// The value stored on success.
+        new: u64,
+    },
+    /// A read of a page-contents cell.
+    CellRead,
+    /// A write of a page-contents cell.
+    CellWrite(u64),
+}
+
+fn bits(value: i32) -> u64 {
+    u64::from(value as u32)
+}
+
+fn int(value: u64) -> i32 {
+    value as u32 as i32
+}
+
+impl Access {
+    /// Performs the access on a variable holding `value`: the value read,
+    /// and the value left.
+    fn apply(self, value: u64) -> (u64, u64) {
+        let old = int(value);
+        let new = match self {
+            Access::Load | Access::CellRead => value,
+            Access::Store(new) | Access::Swap(new) | Access::CellWrite(new) => new,
+            Access::FetchAdd(v) => bits(old.wrapping_add(int(v))),
+            Access::FetchSub(v) => bits(old.wrapping_sub(int(v))),
+            Access::FetchOr(v) => bits(old | int(v)),
+            Access::FetchAnd(v) => bits(old & int(v)),
+            Access::CompareExchange { current, new } => {
+                if value == current {
+                    new
+                } else {
+                    value
+                }
+            }
+        };
+        (value, new)
+    }
+
+    /// Whether the thread sees the value read (a store returns nothing).
+    fn returns_value(self) -> bool {
+        !matches!(self, Access::Store(_) | Access::CellWrite(_))
+    }
+}
+
+/// A scheduling action of one thread, as its log records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// An access to variable `var`, and the value it read.
+    Access {
+        /// The variable (its index in the state's memory).
+        var: u32,
+        /// What it did.
+        access: Access,
+        /// The value it found.
+        read: u64,
+    },
+    /// A `yield_now`.
+    Yield,
+    /// A join of a finished thread.
+    Join {
+        /// The thread joined.
+        child: u32,
+    },
+}
+
+/// What a thread will do when it is stepped next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pending {
+    /// Not known yet (a thread that has not run).
+    Unknown,
+    /// An access or a yield: always possible.
+    Ready,
+    /// A join of this thread: possible once it has finished.
+    Join(usize),
+}
+
+/// One item of a thread's key: what can make its future differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Item {
+    /// A scheduling action and the value the thread saw (none for a store).
+    Saw(Option<u64>),
+    /// A completed operation: the fingerprint of its name and result.
+    Done(u128),
+}
+
+/// A logical thread of a state.
+#[derive(Debug, Clone)]
+pub struct ThreadRecord {
+    /// The thread that spawned it and its spawn ordinal there (`None` for
+    /// the main thread).
+    pub spawned_by: Option<(usize, u32)>,
+    /// Every scheduling action it performed, with what it read: replaying
+    /// it brings the thread back to where it is.
+    pub log: Arc<Vec<Action>>,
+    /// The fingerprint of its key: its completed operations and what it
+    /// saw since (see [`crate::sync::Platform::operation`]).
+    pub key: u128,
+    /// Whether it has returned.
+    pub finished: bool,
+    /// Whether another thread has joined it.
+    pub joined: bool,
+    /// What it will do next.
+    pub pending: Pending,
+}
+
+impl ThreadRecord {
+    fn new(spawned_by: Option<(usize, u32)>) -> Self {
+        ThreadRecord {
+            spawned_by,
+            log: Arc::new(Vec::new()),
+            key: fingerprint(&Vec::<Item>::new()),
+            finished: false,
+            joined: false,
+            pending: Pending::Unknown,
+        }
+    }
+
+    /// Whether it can be stepped in a state whose threads are `threads`.
+    pub fn enabled(&self, threads: &[ThreadRecord]) -> bool {
+        !self.finished
+            && match self.pending {
+                Pending::Join(child) => threads[child].finished,
+                Pending::Unknown | Pending::Ready => true,
+            }
+    }
+}
+
+/// A state as the explorer stores it: the memory and every thread.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// Every variable's value, in creation order.
+    pub memory: Vec<u64>,
+    /// Which thread created each variable, and its creation ordinal there.
+    pub created_by: Vec<(usize, u32)>,
+    /// The threads, by index (0: the thread that runs the scenario).
+    pub threads: Vec<ThreadRecord>,
+}
+
+impl Snapshot {
+    /// The state before the scenario starts: a main thread that has not run.
+    pub fn initial() -> Self {
+        Snapshot {
+            memory: Vec::new(),
+            created_by: Vec::new(),
+            threads: vec![ThreadRecord::new(None)],
+        }
+    }
+
+    /// The threads that can be stepped.
+    pub fn enabled(&self) -> Vec<usize> {
+        (0..self.threads.len())
+            .filter(|&t| self.threads[t].enabled(&self.threads))
+            .collect()
+    }
+
+    /// Whether every thread has returned.
+    pub fn terminated(&self) -> bool {
+        self.threads.iter().all(|thread| thread.finished)
+    }
+}
+
+/// What one step of a thread led to.
+pub enum StepOutcome {
+    /// The thread moved to its next scheduling point (or returned).
+    Advanced {
+        /// The state after the step.
+        snapshot: Snapshot,
+        /// The events the step reported, in order.
+        events: Vec<Event>,
+    },
+    /// The execution stopped with a panic that is not the explorer's: a
+    /// check that failed, or a crash. The engine interprets the payload.
+    Stopped {
+        /// The panic payload.
+        payload: Box<dyn Any + Send>,
+        /// The events the step reported before it stopped.
+        events: Vec<Event>,
+    },
+    /// The scenario cannot be explored this way: a replay diverged from
+    /// its log (thread code not deterministic given its reads), or a
+    /// thread's history grows without bound.
+    Rejected(String),
+}
+
+/// A thread's items beyond this many: a loop that never reaches a
+/// boundary (a spin loop not written with `spin_until`).
+const ITEMS_LIMIT: usize = 100_000;
+
+/// Why an execution unwinds (the explorer's own payloads).
+enum Stop {
+    /// The target reached its next scheduling point.
+    StepDone,
+    /// The replay did not do what the log says.
+    Diverged(String),
+    /// A schedule-mode execution is torn down.
+    Abort,
+}
+
+impl Stop {
+    fn raise(self) -> ! {
+        match self {
+            Stop::StepDone => panic::resume_unwind(Box::new(StepDone)),
+            Stop::Diverged(message) => panic::resume_unwind(Box::new(Diverged(message))),
+            Stop::Abort => panic::resume_unwind(Box::new(Aborted)),
+        }
+    }
+}
+
+struct StepDone;
+struct Diverged(String);
+struct Aborted;
+
+/// A thread's transient state within one execution.
+#[derive(Default)]
+struct Runtime {
+    cursor: usize,
+    creations: u32,
+    spawns: u32,
+    live: bool,
+    items: Vec<Item>,
+}
+
+struct Schedule {
+    path: Vec<usize>,
+    next: usize,
+    holder: usize,
+    permit: bool,
+    aborted: bool,
+    payload: Option<Box<dyn Any + Send>>,
+}
+
+enum Mode {
+    Step { target: usize },
+    Schedule(Schedule),
+}
+
+struct State {
+    mode: Mode,
+    memory: Vec<u64>,
+    created_by: Vec<(usize, u32)>,
+    threads: Vec<ThreadRecord>,
+    runtime: Vec<Runtime>,
+    events: Vec<Event>,
+}
+
+struct Shared {
+    state: Mutex<State>,
+    turn: Condvar,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+std::thread_local! {
+    static CONTEXT: RefCell<Option<Arc<Shared>>> = const { RefCell::new(None) };
+    static THREAD: Cell<usize> = const { Cell::new(0) };
+}
+
+fn shared() -> Arc<Shared> {
+    CONTEXT
+        .with(|context| context.borrow().clone())
+        .unwrap_or_else(|| {
+            panic!(
+                "explorer primitives exist only inside an explorer execution (Explorer platform)"
+            )
+        })
+}
+
+fn with<R>(f: impl FnOnce(&mut State, usize) -> Result<R, Stop>) -> R {
+    let shared = shared();
+    let me = THREAD.with(Cell::get);
+    let result = f(&mut shared.lock(), me);
+    result.unwrap_or_else(|stop| stop.raise())
+}
+
+/// The calling logical thread.
+pub(super) fn thread_index() -> usize {
+    THREAD.with(Cell::get)
+}
+
+impl State {
+    fn target(&self) -> Option<usize> {
+        match self.mode {
+            Mode::Step { target } => Some(target),
+            Mode::Schedule(_) => None,
+        }
+    }
+
+    /// Whether `me` is past its replay (its events are new).
+    fn live(&self, me: usize) -> bool {
+        match self.mode {
+            Mode::Step { target } => me == target && self.runtime[me].live,
+            Mode::Schedule(_) => true,
+        }
+    }
+
+    /// Whether `me` is in code it has not run before in an earlier step.
+    fn fresh(&self, me: usize) -> bool {
+        self.target() == Some(me) && self.runtime[me].cursor == self.threads[me].log.len()
+    }
+
+    fn note(&mut self, me: usize, item: Item) -> Result<(), Stop> {
+        if self.target() == Some(me) {
+            let items = &mut self.runtime[me].items;
+            items.push(item);
+            if items.len() > ITEMS_LIMIT {
+                return Err(Stop::Diverged(format!(
+                    "thread {me}'s history grows without bound (over {ITEMS_LIMIT} steps without \
+                     an operation boundary): write spin loops with Platform::spin_until"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Step mode: replays `action` from the log, or performs it for real.
+    /// `perform` applies it and returns what to log.
+    fn act(
+        &mut self,
+        me: usize,
+        expected: impl Fn(&Action) -> bool,
+        describe: impl Fn() -> String,
+        perform: impl FnOnce(&mut State) -> Result<Action, Stop>,
+    ) -> Result<Action, Stop> {
+        let Mode::Step { target } = self.mode else {
+            return perform(self);
+        };
+        let cursor = self.runtime[me].cursor;
+        if let Some(logged) = self.threads[me].log.get(cursor).copied() {
+            if !expected(&logged) {
+                return Err(Stop::Diverged(format!(
+                    "thread {me} is not deterministic given what it reads: at step {cursor} its \
+                     log has {logged:?}, but the replay did {}",
+                    describe()
+                )));
+            }
+            self.runtime[me].cursor += 1;
+            return Ok(logged);
+        }
+        if me != target {
+            return Err(Stop::Diverged(format!(
+                "thread {me} is not deterministic given what it reads: its replay went past its \
+                 recorded history ({})",
+                describe()
+            )));
+        }
+        if self.runtime[me].live {
+            return Err(Stop::StepDone);
+        }
+        let action = perform(self)?;
+        Arc::make_mut(&mut self.threads[me].log).push(action);
+        let runtime = &mut self.runtime[me];
+        runtime.cursor += 1;
+        runtime.live = true;
+        Ok(action)
+    }
+
+    fn finish_step(&mut self) {
+        if let Some(target) = self.target() {
+            self.threads[target].key = fingerprint(&self.runtime[target].items);
+        }
+    }
+
+    /// Whether running `child` inline leads to the target.
+    fn leads_to_target(&self, child: usize) -> bool {
+        let Some(mut thread) = self.target() else {
+            return false;
+        };
+        loop {
+            if thread == child {
+                return true;
+            }
+            match self.threads[thread].spawned_by {
+                Some((parent, _)) => thread = parent,
+                None => return false,
+            }
+        }
+    }
+}
+
+/// A new variable holding `value`, created by the calling thread.
+pub(super) fn create(value: u64) -> u32 {
+    with(|s, me| {
+        let ordinal = s.runtime[me].creations;
+        s.runtime[me].creations += 1;
+        if let Some(var) = s.created_by.iter().position(|&c| c == (me, ordinal)) {
+            return Ok(var as u32);
+        }
+        if matches!(s.mode, Mode::Schedule(_)) || s.fresh(me) {
+            s.created_by.push((me, ordinal));
+            s.memory.push(value);
+            return Ok((s.memory.len() - 1) as u32);
+        }
+        Err(Stop::Diverged(format!(
+            "thread {me} is not deterministic given what it reads: its replay created a \
+             variable it did not create before"
+        )))
+    })
+}
+
+/// An access by the calling thread; returns the value read.
+pub(super) fn access(var: u32, access: Access) -> u64 {
+    scheduling_point();
+    with(|s, me| {
+        let action = s.act(
+            me,
+            |logged| matches!(logged, Action::Access { var: v, access: a, .. } if *v == var && *a == access),
+            || format!("{access:?} on variable {var}"),
+            |s| {
+                let slot = &mut s.memory[var as usize];
+                let (read, new) = access.apply(*slot);
+                *slot = new;
+                Ok(Action::Access { var, access, read })
+            },
+        )?;
+        let Action::Access { read, .. } = action else {
+            unreachable!("an access is logged as an access")
+        };
+        s.note(me, Item::Saw(access.returns_value().then_some(read)))?;
+        Ok(read)
+    })
+}
+
+/// `yield_now` by the calling thread.
+pub(super) fn yield_now() {
+    scheduling_point();
+    with(|s, me| {
+        s.act(
+            me,
+            |logged| *logged == Action::Yield,
+            || "a yield".to_string(),
+            |_| Ok(Action::Yield),
+        )?;
+        s.note(me, Item::Saw(None))
+    })
+}
+
+/// Runs `op` as one operation: its internal history is replaced, in the
+/// thread's key, by its name and its result.
+pub(super) fn operation<T: std::fmt::Debug>(name: &'static str, op: impl FnOnce() -> T) -> T {
+    let begin = with(|s, me| Ok((s.target() == Some(me)).then(|| s.runtime[me].items.len())));
+    let result = op();
+    if let Some(begin) = begin {
+        let done = fingerprint(&(name, format!("{result:?}")));
+        with(|s, me| {
+            s.runtime[me].items.truncate(begin);
+            s.note(me, Item::Done(done))
+        });
+    }
+    result
+}
+
+/// Spins until `attempt` succeeds; a failed attempt leaves the thread's
+/// key where it was before the loop.
+pub(super) fn spin_until<T>(mut attempt: impl FnMut() -> Option<T>) -> T {
+    let entry = with(|s, me| Ok((s.target() == Some(me)).then(|| s.runtime[me].items.len())));
+    let rewind = || {
+        if let Some(entry) = entry {
+            with(|s, me| {
+                s.runtime[me].items.truncate(entry);
+                Ok(())
+            });
+        }
+    };
+    loop {
+        if let Some(value) = attempt() {
+            return value;
+        }
+        rewind();
+        yield_now();
+        rewind();
+    }
+}
+
+/// Whether the event just reported is new (delivered to the observer).
+pub(super) fn observe(event: &Event) -> bool {
+    with(|s, me| {
+        let live = s.live(me);
+        if live && matches!(s.mode, Mode::Step { .. }) {
+            s.events.push(event.clone());
+        }
+        Ok(live)
+    })
+}
+
+/// The closure of a spawned thread, kept for a replay that needs it.
+pub(super) type Body<T> = Box<dyn FnOnce() -> T + Send>;
+
+/// What a spawn returns.
+pub(super) enum Spawned<T> {
+    /// Step mode: the thread's closure, run again when it is joined.
+    Replay(usize, Option<Body<T>>),
+    /// Schedule mode: a real thread.
+    Os(usize, std::thread::JoinHandle<Option<T>>),
+}
+
+/// Spawns `body` as a new logical thread of the calling thread.
+pub(super) fn spawn<T: Send + 'static>(body: Body<T>) -> Spawned<T> {
+    let shared = shared();
+    let me = THREAD.with(Cell::get);
+    let mut s = shared.lock();
+    let ordinal = s.runtime[me].spawns;
+    s.runtime[me].spawns += 1;
+    let existing = s
+        .threads
+        .iter()
+        .position(|t| t.spawned_by == Some((me, ordinal)));
+    if let Mode::Schedule(_) = s.mode {
+        let child = s.threads.len();
+        s.threads.push(ThreadRecord::new(Some((me, ordinal))));
+        s.runtime.push(Runtime::default());
+        drop(s);
+        return Spawned::Os(child, spawn_os(Arc::clone(&shared), child, body));
+    }
+    let child = match existing {
+        Some(child) => child,
+        None if s.fresh(me) => {
+            s.threads.push(ThreadRecord::new(Some((me, ordinal))));
+            s.runtime.push(Runtime::default());
+            s.threads.len() - 1
+        }
+        None => {
+            drop(s);
+            Stop::Diverged(format!(
+                "thread {me} is not deterministic given what it reads: its replay spawned a \
+                 thread it did not spawn before"
+            ))
+            .raise()
+        }
+    };
+    if !s.leads_to_target(child) {
+        return Spawned::Replay(child, Some(body));
+    }
+    drop(s);
+    let saved = THREAD.with(|t| t.replace(child));
+    let _ = body();
+    THREAD.with(|t| t.set(saved));
+    with(|s, _| {
+        if s.target() != Some(child) {
+            return Err(Stop::Diverged(format!(
+                "thread {child} returned before it spawned the thread to step"
+            )));
+        }
+        s.threads[child].finished = true;
+        s.finish_step();
+        Err(Stop::StepDone)
+    })
+}
+
+/// Joins `child` (step mode: re-runs its closure, which must replay its
+/// whole log; schedule mode: waits for the real thread).
+pub(super) fn join<T>(handle: Spawned<T>) -> T {
+    match handle {
+        Spawned::Os(child, os) => {
+            scheduling_point();
+            with(|s, _| {
+                s.threads[child].joined = true;
+                Ok(())
+            });
+            match os.join() {
+                Ok(Some(value)) => value,
+                Ok(None) | Err(_) => Stop::Abort.raise(),
+            }
+        }
+        Spawned::Replay(child, body) => {
+            with(|s, me| {
+                s.act(
+                    me,
+                    |logged| {
+                        *logged
+                            == Action::Join {
+                                child: child as u32,
+                            }
+                    },
+                    || format!("a join of thread {child}"),
+                    |s| {
+                        if !s.threads[child].finished {
+                            s.threads[me].pending = Pending::Join(child);
+                            return Err(Stop::StepDone);
+                        }
+                        s.threads[child].joined = true;
+                        Ok(Action::Join {
+                            child: child as u32,
+                        })
+                    },
+                )
+                .map_err(|stop| {
+                    if matches!(stop, Stop::StepDone) {
+                        s.threads[me].pending = Pending::Join(child);
+                        s.finish_step();
+                    }
+                    stop
+                })?;
+                s.note(me, Item::Saw(None))?;
+                s.runtime[child] = Runtime::default();
+                Ok(())
+            });
+            let body = body.unwrap_or_else(|| unreachable!("a handle is joined once"));
+            let saved = THREAD.with(|t| t.replace(child));
+            let value = body();
+            THREAD.with(|t| t.set(saved));
+            with(|s, _| {
+                if s.runtime[child].cursor != s.threads[child].log.len() {
+                    return Err(Stop::Diverged(format!(
+                        "thread {child} is not deterministic given what it reads: its replay \
+                         returned before the end of its log"
+                    )));
+                }
+                Ok(())
+            });
+            value
+        }
+    }
+}
+
+/// Before every scheduling action: in step mode, the target stops here
+/// once its one new action is done (its pending action is recorded).
+fn scheduling_point() {
+    let shared = shared();
+    let me = THREAD.with(Cell::get);
+    let mut s = shared.lock();
+    match &mut s.mode {
+        Mode::Step { target } => {
+            let target = *target;
+            if me == target && s.runtime[me].live && s.runtime[me].cursor == s.threads[me].log.len()
+            {
+                s.threads[me].pending = Pending::Ready;
+                s.finish_step();
+                drop(s);
+                Stop::StepDone.raise();
+            }
+        }
+        Mode::Schedule(_) => {
+            drop(wait_for_permit(&shared, s, me, true));
+        }
+    }
+}
+
+/// Schedule mode: waits until `me` holds the turn with a permit, passing
+/// the turn on first if `me` has used its permit. `consume`: take the
+/// permit (an action) or leave it (a thread's start).
+fn wait_for_permit<'a>(
+    shared: &'a Shared,
+    mut s: MutexGuard<'a, State>,
+    me: usize,
+    consume: bool,
+) -> MutexGuard<'a, State> {
+    loop {
+        let Mode::Schedule(schedule) = &mut s.mode else {
+            return s;
+        };
+        if schedule.aborted {
+            drop(s);
+            Stop::Abort.raise();
+        }
+        if schedule.holder == me && schedule.permit {
+            if consume {
+                schedule.permit = false;
+            }
+            return s;
+        }
+        if schedule.holder == me {
+            pass_turn(schedule);
+            shared.turn.notify_all();
+            continue;
+        }
+        s = shared.turn.wait(s).unwrap_or_else(PoisonError::into_inner);
+    }
+}
+
+fn pass_turn(schedule: &mut Schedule) {
+    match schedule.path.get(schedule.next) {
+        Some(&next) => {
+            schedule.holder = next;
+            schedule.permit = true;
+            schedule.next += 1;
+        }
+        None => schedule.aborted = true,
+    }
+}
+
+fn spawn_os<T: Send + 'static>(
+    shared: Arc<Shared>,
+    child: usize,
+    body: Body<T>,
+) -> std::thread::JoinHandle<Option<T>> {
+    std::thread::spawn(move || {
+        CONTEXT.with(|context| *context.borrow_mut() = Some(Arc::clone(&shared)));
+        THREAD.with(|t| t.set(child));
+        let result = panic::catch_unwind(AssertUnwindSafe(|| {
+            drop(wait_for_permit(&shared, shared.lock(), child, false));
+            body()
+        }));
+        let mut s = shared.lock();
+        let value = match result {
+            Ok(value) => {
+                s.threads[child].finished = true;
+                if let Mode::Schedule(schedule) = &mut s.mode {
+                    pass_turn(schedule);
+                }
+                Some(value)
+            }
+            Err(payload) => {
+                if let Mode::Schedule(schedule) = &mut s.mode {
+                    schedule.aborted = true;
+                    if !payload.is::<Aborted>() && schedule.payload.is_none() {
+                        schedule.payload = Some(payload);
+                    }
+                }
+                None
+            }
+        };
+        drop(s);
+        shared.turn.notify_all();
+        CONTEXT.with(|context| *context.borrow_mut() = None);
+        value
+    })
+}
+
+fn install(state: State) -> Arc<Shared> {
+    let shared = Arc::new(Shared {
+        state: Mutex::new(state),
+        turn: Condvar::new(),
+    });
+    CONTEXT.with(|context| *context.borrow_mut() = Some(Arc::clone(&shared)));
+    THREAD.with(|t| t.set(0));
+    shared
+}
+
+fn uninstall() {
+    CONTEXT.with(|context| *context.borrow_mut() = None);
+}
+
+/// Step mode: steps thread `target` of `snapshot`, running the scenario
+/// with `run` (which must call the scenario's `run` on [`super::Explorer`]).
+pub fn step(snapshot: &Snapshot, target: usize, run: &mut dyn FnMut()) -> StepOutcome {
+    let state = State {
+        mode: Mode::Step { target },
+        memory: snapshot.memory.clone(),
+        created_by: snapshot.created_by.clone(),
+        threads: snapshot.threads.clone(),
+        runtime: (0..snapshot.threads.len())
+            .map(|_| Runtime::default())
+            .collect(),
+        events: Vec::new(),
+    };
+    let shared = install(state);
+    let result = panic::catch_unwind(AssertUnwindSafe(run));
+    uninstall();
+    let mut state = shared.lock();
+    let events = std::mem::take(&mut state.events);
+    match result {
+        Ok(()) if target == 0 => {
+            state.threads[0].finished = true;
+            state.finish_step();
+        }
+        Ok(()) => {
+            return StepOutcome::Rejected(format!(
+                "the scenario returned before thread {target} could be stepped"
+            ));
+        }
+        Err(payload) if payload.is::<StepDone>() => {}
+        Err(payload) => {
+            return match payload.downcast::<Diverged>() {
+                Ok(diverged) => StepOutcome::Rejected(diverged.0),
+                Err(payload) => StepOutcome::Stopped { payload, events },
+            };
+        }
+    }
+    StepOutcome::Advanced {
+        snapshot: Snapshot {
+            memory: std::mem::take(&mut state.memory),
+            created_by: std::mem::take(&mut state.created_by),
+            threads: std::mem::take(&mut state.threads),
+        },
+        events,
+    }
+}
+
+/// How a followed path ended.
+pub enum Followed {
+    /// A thread panicked (a failed check, or a crash): its payload.
+    Stopped(Box<dyn Any + Send>),
+    /// The path ended (or the scenario returned) without a panic.
+    Completed,
+}
+
+/// Schedule mode: runs the scenario along `path` (the thread stepped at
+/// each step, from the initial state), on real threads, one at a time.
+pub fn follow(path: &[usize], run: &mut dyn FnMut()) -> Followed {
+    if path.first().is_some_and(|&first| first != 0) {
+        return Followed::Completed;
+    }
+    let state = State {
+        mode: Mode::Schedule(Schedule {
+            path: path.to_vec(),
+            next: 1,
+            holder: 0,
+            permit: !path.is_empty(),
+            aborted: path.is_empty(),
+            payload: None,
+        }),
+        memory: Vec::new(),
+        created_by: Vec::new(),
+        threads: vec![ThreadRecord::new(None)],
+        runtime: vec![Runtime::default()],
+        events: Vec::new(),
+    };
+    let shared = install(state);
+    let result = panic::catch_unwind(AssertUnwindSafe(run));
+    uninstall();
+    let mut s = shared.lock();
+    let Mode::Schedule(schedule) = &mut s.mode else {
+        unreachable!("a followed path runs in schedule mode")
+    };
+    schedule.aborted = true;
+    let stored = schedule.payload.take();
+    drop(s);
+    shared.turn.notify_all();
+    match result {
+        Ok(()) => stored.map_or(Followed::Completed, Followed::Stopped),
+        Err(payload) if payload.is::<Aborted>() => {
+            stored.map_or(Followed::Completed, Followed::Stopped)
+        }
+        Err(payload) => Followed::Stopped(payload),
+    }
+}
