@@ -81,9 +81,30 @@ struct Cli {
     /// Hunt only these flawed variants (repeatable).
     #[arg(long = "variant", value_name = "NAME")]
     variants: Vec<String>,
+    /// Set a size parameter of the scenarios that take it (repeatable):
+    /// `--param pinners=3`. `--list` shows each scenario's parameters.
+    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
+    params: Vec<(String, u64)>,
+    /// Shorthand for `--param pinners=N` (pin_get_mix).
+    #[arg(long, value_name = "N")]
+    pinners: Option<u64>,
+    /// Shorthand for `--param getters=N` (pin_get_mix).
+    #[arg(long, value_name = "N")]
+    getters: Option<u64>,
     /// List the scenarios, schemes and flawed variants, and exit.
     #[arg(long)]
     list: bool,
+}
+
+fn parse_param(text: &str) -> Result<(String, u64), String> {
+    let (name, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected NAME=VALUE, got {text:?}"))?;
+    let value = value
+        .trim()
+        .parse()
+        .map_err(|_| format!("{name}: {value:?} is not a non-negative number"))?;
+    Ok((name.trim().to_string(), value))
 }
 
 fn main() -> ExitCode {
@@ -99,13 +120,27 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
     let schemes = select_schemes(&cli.schemes)?;
-    let scenarios = select_scenarios(&cli.scenarios)?;
+    let mut params = cli.params.clone();
+    params.extend(cli.pinners.map(|n| ("pinners".to_string(), n)));
+    params.extend(cli.getters.map(|n| ("getters".to_string(), n)));
+    let scenarios = with_params(select_scenarios(&cli.scenarios)?, &params)?;
     let engines = select_engines(&cli.engines)?;
     if cli.list {
         println!("scenarios:");
         for scenario in scenarios::catalogue() {
             let properties: Vec<_> = scenario.properties().iter().map(|p| p.id()).collect();
             println!("  {:<18} {}", scenario.name(), properties.join(" "));
+            for parameter in scenario.parameters() {
+                println!(
+                    "  {:<18}   --param {}={} ({}..={}): {}",
+                    "",
+                    parameter.name,
+                    parameter.value,
+                    parameter.min,
+                    parameter.max,
+                    parameter.help
+                );
+            }
         }
         println!("engines:");
         for engine in engines::registry() {
@@ -175,6 +210,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             outcome.seconds
         );
         report.runs.push(Run {
+            parameters: scenario
+                .parameters()
+                .iter()
+                .map(|parameter| (parameter.name, parameter.value))
+                .collect(),
             scenario: scenario.name(),
             scheme: scheme.name,
             engine: engine.name(),
@@ -372,6 +412,37 @@ fn select_scenarios(names: &[String]) -> Result<Vec<ScenarioEntry>, String> {
                 let known: Vec<_> = scenarios::catalogue().iter().map(|s| s.name()).collect();
                 format!("unknown scenario '{name}'; known: {}", known.join(", "))
             })
+        })
+        .collect()
+}
+
+/// Sets `params` on every scenario that takes them; a parameter that no
+/// chosen scenario takes is an error.
+fn with_params(
+    scenarios: Vec<ScenarioEntry>,
+    params: &[(String, u64)],
+) -> Result<Vec<ScenarioEntry>, String> {
+    for (name, _) in params {
+        if !scenarios
+            .iter()
+            .any(|s| s.parameters().iter().any(|p| p.name == name))
+        {
+            return Err(format!(
+                "no scenario chosen takes the parameter {name} (see --list)"
+            ));
+        }
+    }
+    scenarios
+        .into_iter()
+        .map(|scenario| {
+            let own: Vec<(String, u64)> = params
+                .iter()
+                .filter(|(name, _)| scenario.parameters().iter().any(|p| &p.name == name))
+                .cloned()
+                .collect();
+            scenario
+                .with_parameters(&own)
+                .map_err(|error| error.to_string())
         })
         .collect()
 }

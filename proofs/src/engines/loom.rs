@@ -40,7 +40,8 @@ impl Engine for LoomEngine {
         "executions"
     }
     fn supports(&self, scenario: &ScenarioEntry) -> bool {
-        scenario.threads().is_some()
+        // loom runs at most 5 threads, the main one included.
+        scenario.threads().is_some() && scenario.info().threads < 5
     }
     fn explore(
         &self,

@@ -23,7 +23,7 @@ pub fn to_json(report: &Report) -> Value {
                     })
                 })
                 .collect();
-            json!({
+            let mut row = json!({
                 "scenario": run.scenario,
                 "scheme": run.scheme,
                 "engine": run.engine,
@@ -33,7 +33,24 @@ pub fn to_json(report: &Report) -> Value {
                 "verdict": run.outcome.verdict.as_str(),
                 "violations": violations,
                 "note": run.outcome.note,
-            })
+            });
+            // The engine's own figures (`states`, `transitions`,
+            // `peak_memory_bytes`, ...), each a key of the row; a figure
+            // never replaces one of the keys above.
+            if let Some(object) = row.as_object_mut() {
+                if !run.parameters.is_empty() {
+                    let parameters: serde_json::Map<String, Value> = run
+                        .parameters
+                        .iter()
+                        .map(|&(name, value)| (name.to_string(), json!(value)))
+                        .collect();
+                    object.insert("parameters".to_string(), Value::Object(parameters));
+                }
+                for &(name, value) in &run.outcome.counters {
+                    object.entry(name).or_insert_with(|| json!(value));
+                }
+            }
+            row
         })
         .collect();
     let coverage: serde_json::Map<String, Value> = report

@@ -23,6 +23,7 @@ pub mod get_put_vs_pin;
 pub mod gup_fast_vs_unmap;
 pub mod last_reference;
 pub mod overflow;
+pub mod pin_get_mix;
 pub mod pin_vs_unpin;
 pub mod programs;
 pub mod signal;
@@ -175,7 +176,97 @@ pub trait Scenario: Send + Sync + 'static {
 
     /// Runs one execution on platform `P`.
     fn run<P: Platform, S: Scheme>(&self, scheme: S, monitor: Monitor);
+
+    /// The size parameters it takes, with their values in this instance
+    /// (none by default). The catalogue's instance holds the defaults.
+    fn parameters(&self) -> Vec<Parameter> {
+        Vec::new()
+    }
+
+    /// This scenario with parameter `name` set to `value` (already checked
+    /// against the parameter's range); `None` if it has no such parameter.
+    fn with_parameter(&self, name: &str, value: u64) -> Option<Self>
+    where
+        Self: Sized,
+    {
+        let _ = (name, value);
+        None
+    }
 }
+
+/// A size parameter of a scenario (`--param NAME=VALUE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parameter {
+    /// Its name (`pinners`).
+    pub name: &'static str,
+    /// One line: what it sizes.
+    pub help: &'static str,
+    /// Its value in this instance.
+    pub value: u64,
+    /// The smallest value it takes.
+    pub min: u64,
+    /// The largest value it takes.
+    pub max: u64,
+}
+
+/// Why a scenario could not be given the parameters asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParameterError {
+    /// The scenario has no parameter of this name.
+    Unknown {
+        /// The scenario.
+        scenario: &'static str,
+        /// The name asked for.
+        name: String,
+        /// The parameters it has.
+        known: Vec<&'static str>,
+    },
+    /// The value is outside the parameter's range.
+    OutOfRange {
+        /// The parameter.
+        name: &'static str,
+        /// The value asked for.
+        value: u64,
+        /// Its smallest value.
+        min: u64,
+        /// Its largest value.
+        max: u64,
+    },
+}
+
+impl fmt::Display for ParameterError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ParameterError::Unknown {
+                scenario,
+                name,
+                known,
+            } if known.is_empty() => {
+                write!(
+                    f,
+                    "scenario {scenario} takes no parameters (asked for {name})"
+                )
+            }
+            ParameterError::Unknown {
+                scenario,
+                name,
+                known,
+            } => write!(
+                f,
+                "scenario {scenario} has no parameter {name}; it has: {}",
+                known.join(", ")
+            ),
+            ParameterError::OutOfRange {
+                name,
+                value,
+                min,
+                max,
+            } => write!(f, "{name}={value} is outside {min}..={max}"),
+        }
+    }
+}
+
+impl std::error::Error for ParameterError {}
 
 /// A [`Scenario`] as a trait object: one `run` per platform of the sync
 /// layer, each the scenario's own `run` instantiated there. Implemented for
@@ -193,6 +284,10 @@ pub trait DynScenario: Send + Sync {
     fn run_shuttle(&self, scheme: SchemeObject, monitor: Monitor);
     /// One execution (or one step of one) under the state-caching explorer.
     fn run_explorer(&self, scheme: SchemeObject, monitor: Monitor);
+    /// [`Scenario::parameters`].
+    fn parameters(&self) -> Vec<Parameter>;
+    /// [`Scenario::with_parameter`], erased.
+    fn with_parameter(&self, name: &str, value: u64) -> Option<Arc<dyn DynScenario>>;
 }
 
 impl<T: Scenario> DynScenario for T {
@@ -213,6 +308,13 @@ impl<T: Scenario> DynScenario for T {
     }
     fn run_explorer(&self, scheme: SchemeObject, monitor: Monitor) {
         self.run::<Explorer, SchemeObject>(scheme, monitor)
+    }
+    fn parameters(&self) -> Vec<Parameter> {
+        Scenario::parameters(self)
+    }
+    fn with_parameter(&self, name: &str, value: u64) -> Option<Arc<dyn DynScenario>> {
+        Scenario::with_parameter(self, name, value)
+            .map(|scenario| Arc::new(scenario) as Arc<dyn DynScenario>)
     }
 }
 
@@ -290,6 +392,52 @@ impl ScenarioEntry {
         }
     }
 
+    /// The size parameters it takes, with their values (none for most).
+    pub fn parameters(&self) -> Vec<Parameter> {
+        self.threads()
+            .map_or_else(Vec::new, |scenario| scenario.parameters())
+    }
+
+    /// The same scenario with the parameters `values` (name, value) set:
+    /// an unknown name or a value out of range is an error.
+    pub fn with_parameters(
+        &self,
+        values: &[(String, u64)],
+    ) -> Result<ScenarioEntry, ParameterError> {
+        let mut entry = self.clone();
+        for (name, value) in values {
+            let declared = entry.parameters();
+            let Some(parameter) = declared.iter().find(|p| p.name == name) else {
+                return Err(ParameterError::Unknown {
+                    scenario: self.name(),
+                    name: name.clone(),
+                    known: declared.iter().map(|p| p.name).collect(),
+                });
+            };
+            if !(parameter.min..=parameter.max).contains(value) {
+                return Err(ParameterError::OutOfRange {
+                    name: parameter.name,
+                    value: *value,
+                    min: parameter.min,
+                    max: parameter.max,
+                });
+            }
+            let rebuilt = entry
+                .threads()
+                .and_then(|scenario| scenario.with_parameter(name, *value))
+                .ok_or_else(|| ParameterError::Unknown {
+                    scenario: self.name(),
+                    name: name.clone(),
+                    known: declared.iter().map(|p| p.name).collect(),
+                })?;
+            entry = ScenarioEntry {
+                info: rebuilt.info(),
+                kind: ScenarioKind::Threads(rebuilt),
+            };
+        }
+        Ok(entry)
+    }
+
     /// Whether it applies to `scheme`.
     pub fn applies_to(&self, scheme: &SchemeObject) -> bool {
         match &self.kind {
@@ -323,6 +471,7 @@ pub fn catalogue() -> Vec<ScenarioEntry> {
         ScenarioEntry::new(devmap::DevmapPages),
         ScenarioEntry::new(split_vs_gup_fast::SplitVsGupFast),
         ScenarioEntry::new(wrapped_count::WrappedCount),
+        ScenarioEntry::new(pin_get_mix::PinGetMix::default()),
         ScenarioEntry::programs(ProgramSpace::default()),
     ]
 }

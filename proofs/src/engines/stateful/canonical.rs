@@ -95,7 +95,7 @@ pub fn fingerprint(
         });
         key.add(&(thread.key, thread.finished, thread.joined, parent));
     }
-    key.add(&canonical_monitor(monitor, &rank));
+    key.add(&canonical_monitor(&live_monitor(monitor, snapshot), &rank));
     Ok(key.finish())
 }
 
@@ -114,5 +114,25 @@ pub fn canonical_monitor(monitor: &MonitorKey, rank: &[usize]) -> MonitorKey {
     MonitorKey {
         freed: monitor.freed.clone(),
         last_refcount,
+    }
+}
+
+/// The monitor's verdict state without what no future event can consult:
+/// a thread's last refcount update is kept to judge a free *that thread*
+/// reports, and a thread that has returned reports nothing more.
+pub fn live_monitor(monitor: &MonitorKey, snapshot: &Snapshot) -> MonitorKey {
+    MonitorKey {
+        freed: monitor.freed.clone(),
+        last_refcount: monitor
+            .last_refcount
+            .iter()
+            .filter(|((thread, _), _)| {
+                snapshot
+                    .threads
+                    .get(*thread)
+                    .is_none_or(|record| !record.finished)
+            })
+            .copied()
+            .collect(),
     }
 }

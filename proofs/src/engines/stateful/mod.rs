@@ -130,7 +130,10 @@ impl StatefulEngine {
             return (outcome, FinalStates::new());
         };
         let config = Monitor::config_for(scheme.object());
-        let rerun = rerun_command("stateful", scenario.name(), scheme.name, None);
+        let mut rerun = rerun_command("stateful", scenario.name(), scheme.name, None);
+        for parameter in scenario.parameters() {
+            rerun.push_str(&format!(" --param {}={}", parameter.name, parameter.value));
+        }
         if let Some(file) = &options.replay_from {
             return (
                 replay_file(threads, scheme.object(), config, file, &rerun),
