@@ -95,7 +95,7 @@ pub fn fingerprint(
         });
         key.add(&(thread.key, thread.finished, thread.joined, parent));
     }
-    key.add(&canonical_monitor(&live_monitor(monitor, snapshot), &rank));
+    key.add(&canonical_monitor(monitor, &rank));
     Ok(key.finish())
 }
 

@@ -60,6 +60,12 @@ pub struct StatefulEngine {
     pub workers: usize,
     /// Whether to reduce by the symmetry the scenario declares.
     pub symmetry: bool,
+    /// Whether to key a state without the monitor's entries for threads
+    /// that have returned (sound: a thread that has returned reports
+    /// nothing more, so its last refcount update can judge no free). Off,
+    /// every final state is kept apart, for a cross-check that compares
+    /// them all.
+    pub forget_returned_threads: bool,
 }
 
 impl Default for StatefulEngine {
@@ -68,6 +74,7 @@ impl Default for StatefulEngine {
         StatefulEngine {
             workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
             symmetry: true,
+            forget_returned_threads: true,
         }
     }
 }
@@ -145,6 +152,7 @@ impl StatefulEngine {
             scheme: scheme.object(),
             config,
             symmetry: self.symmetry.then_some(scenario.info().symmetric),
+            forget_returned_threads: self.forget_returned_threads,
             workers: self.workers,
             max_states: options.max_executions,
             max_duration: options.max_duration,

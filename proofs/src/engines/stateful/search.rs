@@ -66,6 +66,7 @@ pub struct Search<'a> {
     pub scheme: &'a SchemeObject,
     pub config: MonitorConfig,
     pub symmetry: Option<Symmetry>,
+    pub forget_returned_threads: bool,
     pub workers: usize,
     pub max_states: u64,
     pub max_duration: Duration,
@@ -196,7 +197,12 @@ impl Search<'_> {
     }
 
     fn key(&self, snapshot: &Snapshot, monitor: &MonitorKey) -> Result<u128, SymmetryError> {
-        canonical::fingerprint(snapshot, monitor, self.symmetry.as_ref())
+        if self.forget_returned_threads {
+            let live = canonical::live_monitor(monitor, snapshot);
+            canonical::fingerprint(snapshot, &live, self.symmetry.as_ref())
+        } else {
+            canonical::fingerprint(snapshot, monitor, self.symmetry.as_ref())
+        }
     }
 
     /// Runs the search.
