@@ -437,7 +437,7 @@ fn with_params(
         .map(|scenario| {
             let own: Vec<(String, u64)> = params
                 .iter()
-                .filter(|(name, _)| scenario.parameters().iter().any(|p| &p.name == name))
+                .filter(|(name, _)| scenario.parameters().iter().any(|p| p.name == name))
                 .cloned()
                 .collect();
             scenario

@@ -5,7 +5,7 @@
 //! [`Engine`] interface, about every scenario it supports. The main job's
 //! mutation score and the "every variant is caught" test are built on it.
 
-use crate::engines::{self, Engine, RunOptions, Verdict};
+use crate::engines::{self, Bound, Engine, RunOptions, Verdict};
 use crate::properties::{Property, Violation};
 use crate::scenarios::{self, ScenarioEntry};
 use crate::schemes::SchemeEntry;
@@ -30,6 +30,9 @@ pub struct Hunt {
     pub unit: &'static str,
     /// Seconds from the start of the hunt to the first counterexample.
     pub seconds: f64,
+    /// For an engine with a preemption bound: the smallest bound at which
+    /// the flaw shows (`None`: only unbounded, or an engine without one).
+    pub bound: Option<usize>,
 }
 
 impl Hunt {
@@ -43,6 +46,10 @@ impl Hunt {
         self.violation.as_ref().map(|violation| violation.property)
     }
 }
+
+/// The deepest preemption bound the hunt tries, one at a time, before it
+/// runs a scenario that is exhaustive by default without a bound.
+pub const DEEPEN_UP_TO: usize = 3;
 
 /// The cases of one engine on one scheme, in the order the hunt tries
 /// them: first everything that runs exhaustively by default (milliseconds
@@ -93,20 +100,40 @@ pub fn hunt_in(
         ..RunOptions::default()
     };
     for (engine, scenario) in cases(engines, scenarios, entry) {
-        // Time to the counterexample: what came before this case, and the
-        // engine's own time to its first failure.
-        let before = started.elapsed().as_secs_f64();
-        let outcome = engine.explore(&scenario, entry, &options);
-        if outcome.verdict == Verdict::Violation {
-            return Hunt {
-                name: entry.name,
-                violation: outcome.violations.into_iter().next(),
-                engine: engine.name(),
-                scenario: Some(scenario.name()),
-                executions_to_find: outcome.executions,
-                unit: outcome.unit,
-                seconds: before + outcome.seconds,
+        // A bounded engine goes up one preemption at a time to the bound it
+        // would use (then unbounded, if that is its default), so that the
+        // bound it reports is the smallest at which the flaw shows.
+        let default = Bound::ScenarioDefault.for_scenario(&scenario);
+        let bounds: Vec<Bound> = if engine.preemption_bounded() {
+            let deepest = default.unwrap_or(DEEPEN_UP_TO);
+            let mut bounds: Vec<Bound> = (0..=deepest).map(Bound::At).collect();
+            if default.is_none() {
+                bounds.push(Bound::Unbounded);
+            }
+            bounds
+        } else {
+            vec![Bound::ScenarioDefault]
+        };
+        let mut work = 0;
+        for bound in bounds {
+            let options = RunOptions {
+                bound,
+                ..options.clone()
             };
+            let outcome = engine.explore(&scenario, entry, &options);
+            work += outcome.executions;
+            if outcome.verdict == Verdict::Violation {
+                return Hunt {
+                    name: entry.name,
+                    violation: outcome.violations.into_iter().next(),
+                    engine: engine.name(),
+                    scenario: Some(scenario.name()),
+                    executions_to_find: work,
+                    unit: outcome.unit,
+                    seconds: started.elapsed().as_secs_f64(),
+                    bound: outcome.bound,
+                };
+            }
         }
     }
     Hunt {
@@ -117,5 +144,6 @@ pub fn hunt_in(
         executions_to_find: 0,
         unit: "executions",
         seconds: started.elapsed().as_secs_f64(),
+        bound: None,
     }
 }

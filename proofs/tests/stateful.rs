@@ -158,7 +158,11 @@ fn every_flawed_variant_a_threaded_scenario_can_show_is_caught_by_the_explorer()
 
 /// The final states with thread names forgotten: what a renaming of
 /// interchangeable threads keeps.
-fn anonymous(finals: &FinalStates) -> Vec<(Vec<(usize, u32)>, Vec<(usize, i32)>)> {
+/// A final state without thread names: (page, times freed) and
+/// (page, a thread's last refcount update), sorted.
+type Anonymous = (Vec<(usize, u32)>, Vec<(usize, i32)>);
+
+fn anonymous(finals: &FinalStates) -> Vec<Anonymous> {
     let mut anonymous: Vec<_> = finals
         .iter()
         .map(|key| {
@@ -277,7 +281,7 @@ impl Scenario for Nondeterministic {
         let start = Held { plain: 1, pins: 0 };
         let world = World::<P, S>::new(scheme, &Layout::single_page(), &[start], monitor);
         let thread = world.spawn("moody", |t| {
-            if RUNS.fetch_add(1, Ordering::Relaxed) % 2 == 0 {
+            if RUNS.fetch_add(1, Ordering::Relaxed).is_multiple_of(2) {
                 let _ = t.page_dma_pinned(0);
             }
             t.must(Property::P5, t.get_page(0));

@@ -39,6 +39,9 @@ impl Engine for LoomEngine {
     fn unit(&self) -> &'static str {
         "executions"
     }
+    fn preemption_bounded(&self) -> bool {
+        true
+    }
     fn supports(&self, scenario: &ScenarioEntry) -> bool {
         // loom runs at most 5 threads, the main one included.
         scenario.threads().is_some() && scenario.info().threads < 5

@@ -51,6 +51,13 @@ pub trait Engine: Send + Sync {
     /// `programs`).
     fn unit(&self) -> &'static str;
 
+    /// Whether it takes a preemption bound ([`RunOptions::bound`]); the
+    /// mutation hunt deepens the bound of such an engine step by step, to
+    /// report the smallest at which a flaw shows.
+    fn preemption_bounded(&self) -> bool {
+        false
+    }
+
     /// Whether it can explore `scenario` at all (threaded scenarios, or the
     /// sequential program space).
     fn supports(&self, scenario: &ScenarioEntry) -> bool;

@@ -70,6 +70,7 @@ pub fn to_json(report: &Report) -> Value {
                 "engine": hunt.engine,
                 "scenario": hunt.scenario,
                 "executions_to_find": hunt.executions_to_find,
+                "preemption_bound": hunt.bound,
                 "seconds": (hunt.seconds * 1000.0).round() / 1000.0,
                 "counterexample": hunt.violation.as_ref().map(|v| v.counterexample.clone()),
                 "replay": hunt.violation.as_ref().map(|v| v.replay.clone()),

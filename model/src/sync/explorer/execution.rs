@@ -11,232 +11,26 @@
 //! a [`StepOutcome::Rejected`] execution: thread code must be deterministic
 //! given the values it reads.
 //!
-//! **Schedule mode** ([`follow`]) runs a whole path, one step per entry,
+//! **Schedule mode** ([`super::follow`], in `schedule.rs`) runs a whole path, one step per entry,
 //! with a real OS thread per logical thread and a baton, so that
 //! everything the scenario keeps outside the sync layer (the monitor's log,
 //! the ghost's view) sees one execution in its real order: this is how a
 //! counterexample's timeline is rebuilt.
 
 use super::key::fingerprint;
+use super::schedule::{Schedule, spawn_os, wait_for_permit};
+use super::snapshot::{Access, Action, Item, Pending, Snapshot, StepOutcome, ThreadRecord};
 use crate::event::Event;
-use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
-
-/// One access to a variable (an atomic or a cell), with its operands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Access {
-    /// Atomic load.
-    Load,
-    /// Atomic store of the value.
-    Store(u64),
-    /// Atomic exchange.
-    Swap(u64),
-    /// Wrapping add (32-bit).
-    FetchAdd(u64),
-    /// Wrapping subtract (32-bit).
-    FetchSub(u64),
-    /// Bitwise or.
-    FetchOr(u64),
-    /// Bitwise and.
-    FetchAnd(u64),
-    /// Strong compare-and-exchange.
-    CompareExchange {
-        /// The expected value.
-        current: u64,
-        /// The value stored on success.
-        new: u64,
-    },
-    /// A read of a page-contents cell.
-    CellRead,
-    /// A write of a page-contents cell.
-    CellWrite(u64),
-}
-
-fn bits(value: i32) -> u64 {
-    u64::from(value as u32)
-}
-
-fn int(value: u64) -> i32 {
-    value as u32 as i32
-}
-
-impl Access {
-    /// Performs the access on a variable holding `value`: the value read,
-    /// and the value left.
-    fn apply(self, value: u64) -> (u64, u64) {
-        let old = int(value);
-        let new = match self {
-            Access::Load | Access::CellRead => value,
-            Access::Store(new) | Access::Swap(new) | Access::CellWrite(new) => new,
-            Access::FetchAdd(v) => bits(old.wrapping_add(int(v))),
-            Access::FetchSub(v) => bits(old.wrapping_sub(int(v))),
-            Access::FetchOr(v) => bits(old | int(v)),
-            Access::FetchAnd(v) => bits(old & int(v)),
-            Access::CompareExchange { current, new } => {
-                if value == current {
-                    new
-                } else {
-                    value
-                }
-            }
-        };
-        (value, new)
-    }
-
-    /// Whether the thread sees the value read (a store returns nothing).
-    fn returns_value(self) -> bool {
-        !matches!(self, Access::Store(_) | Access::CellWrite(_))
-    }
-}
-
-/// A scheduling action of one thread, as its log records it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    /// An access to variable `var`, and the value it read.
-    Access {
-        /// The variable (its index in the state's memory).
-        var: u32,
-        /// What it did.
-        access: Access,
-        /// The value it found.
-        read: u64,
-    },
-    /// A `yield_now`.
-    Yield,
-    /// A join of a finished thread.
-    Join {
-        /// The thread joined.
-        child: u32,
-    },
-}
-
-/// What a thread will do when it is stepped next.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pending {
-    /// Not known yet (a thread that has not run).
-    Unknown,
-    /// An access or a yield: always possible.
-    Ready,
-    /// A join of this thread: possible once it has finished.
-    Join(usize),
-}
-
-/// One item of a thread's key: what can make its future differ.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Item {
-    /// A scheduling action and the value the thread saw (none for a store).
-    Saw(Option<u64>),
-    /// A completed operation: the fingerprint of its name and result.
-    Done(u128),
-}
-
-/// A logical thread of a state.
-#[derive(Debug, Clone)]
-pub struct ThreadRecord {
-    /// The thread that spawned it and its spawn ordinal there (`None` for
-    /// the main thread).
-    pub spawned_by: Option<(usize, u32)>,
-    /// Every scheduling action it performed, with what it read: replaying
-    /// it brings the thread back to where it is.
-    pub log: Arc<Vec<Action>>,
-    /// The fingerprint of its key: its completed operations and what it
-    /// saw since (see [`crate::sync::Platform::operation`]).
-    pub key: u128,
-    /// Whether it has returned.
-    pub finished: bool,
-    /// Whether another thread has joined it.
-    pub joined: bool,
-    /// What it will do next.
-    pub pending: Pending,
-}
-
-impl ThreadRecord {
-    fn new(spawned_by: Option<(usize, u32)>) -> Self {
-        ThreadRecord {
-            spawned_by,
-            log: Arc::new(Vec::new()),
-            key: fingerprint(&Vec::<Item>::new()),
-            finished: false,
-            joined: false,
-            pending: Pending::Unknown,
-        }
-    }
-
-    /// Whether it can be stepped in a state whose threads are `threads`.
-    pub fn enabled(&self, threads: &[ThreadRecord]) -> bool {
-        !self.finished
-            && match self.pending {
-                Pending::Join(child) => threads[child].finished,
-                Pending::Unknown | Pending::Ready => true,
-            }
-    }
-}
-
-/// A state as the explorer stores it: the memory and every thread.
-#[derive(Debug, Clone)]
-pub struct Snapshot {
-    /// Every variable's value, in creation order.
-    pub memory: Vec<u64>,
-    /// Which thread created each variable, and its creation ordinal there.
-    pub created_by: Vec<(usize, u32)>,
-    /// The threads, by index (0: the thread that runs the scenario).
-    pub threads: Vec<ThreadRecord>,
-}
-
-impl Snapshot {
-    /// The state before the scenario starts: a main thread that has not run.
-    pub fn initial() -> Self {
-        Snapshot {
-            memory: Vec::new(),
-            created_by: Vec::new(),
-            threads: vec![ThreadRecord::new(None)],
-        }
-    }
-
-    /// The threads that can be stepped.
-    pub fn enabled(&self) -> Vec<usize> {
-        (0..self.threads.len())
-            .filter(|&t| self.threads[t].enabled(&self.threads))
-            .collect()
-    }
-
-    /// Whether every thread has returned.
-    pub fn terminated(&self) -> bool {
-        self.threads.iter().all(|thread| thread.finished)
-    }
-}
-
-/// What one step of a thread led to.
-pub enum StepOutcome {
-    /// The thread moved to its next scheduling point (or returned).
-    Advanced {
-        /// The state after the step.
-        snapshot: Snapshot,
-        /// The events the step reported, in order.
-        events: Vec<Event>,
-    },
-    /// The execution stopped with a panic that is not the explorer's: a
-    /// check that failed, or a crash. The engine interprets the payload.
-    Stopped {
-        /// The panic payload.
-        payload: Box<dyn Any + Send>,
-        /// The events the step reported before it stopped.
-        events: Vec<Event>,
-    },
-    /// The scenario cannot be explored this way: a replay diverged from
-    /// its log (thread code not deterministic given its reads), or a
-    /// thread's history grows without bound.
-    Rejected(String),
-}
 
 /// A thread's items beyond this many: a loop that never reaches a
 /// boundary (a spin loop not written with `spin_until`).
 const ITEMS_LIMIT: usize = 100_000;
 
 /// Why an execution unwinds (the explorer's own payloads).
-enum Stop {
+pub(super) enum Stop {
     /// The target reached its next scheduling point.
     StepDone,
     /// The replay did not do what the log says.
@@ -246,7 +40,7 @@ enum Stop {
 }
 
 impl Stop {
-    fn raise(self) -> ! {
+    pub(super) fn raise(self) -> ! {
         match self {
             Stop::StepDone => panic::resume_unwind(Box::new(StepDone)),
             Stop::Diverged(message) => panic::resume_unwind(Box::new(Diverged(message))),
@@ -257,55 +51,46 @@ impl Stop {
 
 struct StepDone;
 struct Diverged(String);
-struct Aborted;
+pub(super) struct Aborted;
 
 /// A thread's transient state within one execution.
 #[derive(Default)]
-struct Runtime {
-    cursor: usize,
-    creations: u32,
-    spawns: u32,
-    live: bool,
-    items: Vec<Item>,
+pub(super) struct Runtime {
+    pub(super) cursor: usize,
+    pub(super) creations: u32,
+    pub(super) spawns: u32,
+    pub(super) live: bool,
+    pub(super) items: Vec<Item>,
 }
 
-struct Schedule {
-    path: Vec<usize>,
-    next: usize,
-    holder: usize,
-    permit: bool,
-    aborted: bool,
-    payload: Option<Box<dyn Any + Send>>,
-}
-
-enum Mode {
+pub(super) enum Mode {
     Step { target: usize },
     Schedule(Schedule),
 }
 
-struct State {
-    mode: Mode,
-    memory: Vec<u64>,
-    created_by: Vec<(usize, u32)>,
-    threads: Vec<ThreadRecord>,
-    runtime: Vec<Runtime>,
-    events: Vec<Event>,
+pub(super) struct State {
+    pub(super) mode: Mode,
+    pub(super) memory: Vec<u64>,
+    pub(super) created_by: Vec<(usize, u32)>,
+    pub(super) threads: Vec<ThreadRecord>,
+    pub(super) runtime: Vec<Runtime>,
+    pub(super) events: Vec<Event>,
 }
 
-struct Shared {
-    state: Mutex<State>,
-    turn: Condvar,
+pub(super) struct Shared {
+    pub(super) state: Mutex<State>,
+    pub(super) turn: Condvar,
 }
 
 impl Shared {
-    fn lock(&self) -> MutexGuard<'_, State> {
+    pub(super) fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
 std::thread_local! {
-    static CONTEXT: RefCell<Option<Arc<Shared>>> = const { RefCell::new(None) };
-    static THREAD: Cell<usize> = const { Cell::new(0) };
+    pub(super) static CONTEXT: RefCell<Option<Arc<Shared>>> = const { RefCell::new(None) };
+    pub(super) static THREAD: Cell<usize> = const { Cell::new(0) };
 }
 
 fn shared() -> Arc<Shared> {
@@ -688,88 +473,7 @@ fn scheduling_point() {
     }
 }
 
-/// Schedule mode: waits until `me` holds the turn with a permit, passing
-/// the turn on first if `me` has used its permit. `consume`: take the
-/// permit (an action) or leave it (a thread's start).
-fn wait_for_permit<'a>(
-    shared: &'a Shared,
-    mut s: MutexGuard<'a, State>,
-    me: usize,
-    consume: bool,
-) -> MutexGuard<'a, State> {
-    loop {
-        let Mode::Schedule(schedule) = &mut s.mode else {
-            return s;
-        };
-        if schedule.aborted {
-            drop(s);
-            Stop::Abort.raise();
-        }
-        if schedule.holder == me && schedule.permit {
-            if consume {
-                schedule.permit = false;
-            }
-            return s;
-        }
-        if schedule.holder == me {
-            pass_turn(schedule);
-            shared.turn.notify_all();
-            continue;
-        }
-        s = shared.turn.wait(s).unwrap_or_else(PoisonError::into_inner);
-    }
-}
-
-fn pass_turn(schedule: &mut Schedule) {
-    match schedule.path.get(schedule.next) {
-        Some(&next) => {
-            schedule.holder = next;
-            schedule.permit = true;
-            schedule.next += 1;
-        }
-        None => schedule.aborted = true,
-    }
-}
-
-fn spawn_os<T: Send + 'static>(
-    shared: Arc<Shared>,
-    child: usize,
-    body: Body<T>,
-) -> std::thread::JoinHandle<Option<T>> {
-    std::thread::spawn(move || {
-        CONTEXT.with(|context| *context.borrow_mut() = Some(Arc::clone(&shared)));
-        THREAD.with(|t| t.set(child));
-        let result = panic::catch_unwind(AssertUnwindSafe(|| {
-            drop(wait_for_permit(&shared, shared.lock(), child, false));
-            body()
-        }));
-        let mut s = shared.lock();
-        let value = match result {
-            Ok(value) => {
-                s.threads[child].finished = true;
-                if let Mode::Schedule(schedule) = &mut s.mode {
-                    pass_turn(schedule);
-                }
-                Some(value)
-            }
-            Err(payload) => {
-                if let Mode::Schedule(schedule) = &mut s.mode {
-                    schedule.aborted = true;
-                    if !payload.is::<Aborted>() && schedule.payload.is_none() {
-                        schedule.payload = Some(payload);
-                    }
-                }
-                None
-            }
-        };
-        drop(s);
-        shared.turn.notify_all();
-        CONTEXT.with(|context| *context.borrow_mut() = None);
-        value
-    })
-}
-
-fn install(state: State) -> Arc<Shared> {
+pub(super) fn install(state: State) -> Arc<Shared> {
     let shared = Arc::new(Shared {
         state: Mutex::new(state),
         turn: Condvar::new(),
@@ -779,7 +483,7 @@ fn install(state: State) -> Arc<Shared> {
     shared
 }
 
-fn uninstall() {
+pub(super) fn uninstall() {
     CONTEXT.with(|context| *context.borrow_mut() = None);
 }
 
@@ -826,54 +530,5 @@ pub fn step(snapshot: &Snapshot, target: usize, run: &mut dyn FnMut()) -> StepOu
             threads: std::mem::take(&mut state.threads),
         },
         events,
-    }
-}
-
-/// How a followed path ended.
-pub enum Followed {
-    /// A thread panicked (a failed check, or a crash): its payload.
-    Stopped(Box<dyn Any + Send>),
-    /// The path ended (or the scenario returned) without a panic.
-    Completed,
-}
-
-/// Schedule mode: runs the scenario along `path` (the thread stepped at
-/// each step, from the initial state), on real threads, one at a time.
-pub fn follow(path: &[usize], run: &mut dyn FnMut()) -> Followed {
-    if path.first().is_some_and(|&first| first != 0) {
-        return Followed::Completed;
-    }
-    let state = State {
-        mode: Mode::Schedule(Schedule {
-            path: path.to_vec(),
-            next: 1,
-            holder: 0,
-            permit: !path.is_empty(),
-            aborted: path.is_empty(),
-            payload: None,
-        }),
-        memory: Vec::new(),
-        created_by: Vec::new(),
-        threads: vec![ThreadRecord::new(None)],
-        runtime: vec![Runtime::default()],
-        events: Vec::new(),
-    };
-    let shared = install(state);
-    let result = panic::catch_unwind(AssertUnwindSafe(run));
-    uninstall();
-    let mut s = shared.lock();
-    let Mode::Schedule(schedule) = &mut s.mode else {
-        unreachable!("a followed path runs in schedule mode")
-    };
-    schedule.aborted = true;
-    let stored = schedule.payload.take();
-    drop(s);
-    shared.turn.notify_all();
-    match result {
-        Ok(()) => stored.map_or(Followed::Completed, Followed::Stopped),
-        Err(payload) if payload.is::<Aborted>() => {
-            stored.map_or(Followed::Completed, Followed::Stopped)
-        }
-        Err(payload) => Followed::Stopped(payload),
     }
 }

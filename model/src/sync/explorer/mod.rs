@@ -34,10 +34,12 @@
 
 mod execution;
 pub mod key;
+mod schedule;
+mod snapshot;
 
-pub use execution::{
-    Access, Action, Followed, Pending, Snapshot, StepOutcome, ThreadRecord, follow, step,
-};
+pub use execution::step;
+pub use schedule::{Followed, follow};
+pub use snapshot::{Access, Action, Pending, Snapshot, StepOutcome, ThreadRecord};
 
 use super::{ContentsCell, JoinHandle, Ordering, Platform};
 use crate::event::Event;

@@ -4,8 +4,8 @@
 //!
 //! It runs the scenario's own code on the explorer platform
 //! ([`pinref_model::sync::explorer`]), which steps one thread of a stored
-//! state at a time, and searches breadth first ([`search`]) on every core,
-//! pruning a state whose key ([`canonical`]) it has seen: the memory, the
+//! state at a time, and searches breadth first (`search.rs`) on every core,
+//! pruning a state whose key (`canonical.rs`) it has seen: the memory, the
 //! monitor's verdict state, and per thread its completed operations with
 //! their results and what it saw since. The first violation it finds is
 //! one with the fewest steps; its timeline is rebuilt by following its path
