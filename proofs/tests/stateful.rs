@@ -206,6 +206,18 @@ fn symmetry_shrinks_the_state_space_and_changes_nothing_it_finds() {
 }
 
 #[test]
+fn the_search_finds_the_same_states_on_one_worker_or_two() {
+    let scheme = find_scheme("folio").expect("built in");
+    let scenario = mix(1, 2);
+    let one = engine(1).explore(&scenario, &scheme, &RunOptions::default());
+    let two = engine(2).explore(&scenario, &scheme, &RunOptions::default());
+    assert_eq!(one.verdict, Verdict::Pass);
+    for counter in ["states", "transitions", "depth"] {
+        assert_eq!(one.counter(counter), two.counter(counter), "{counter}");
+    }
+}
+
+#[test]
 fn pin_get_mix_passes_on_every_builtin_scheme() {
     let scenario = mix(1, 2);
     let failing: Vec<String> = builtin_schemes()

@@ -12,7 +12,13 @@
 //! With symmetry, the threads of a declared group that have not been joined
 //! are put in a canonical order first (sorted by their own part of the key),
 //! and the monitor's per-thread entries are renamed to match, so that
-//! states that differ only by a permutation of the group coincide.
+//! states that differ only by a permutation of the group coincide. The
+//! permutation is an exact symmetry of everything but the main thread's
+//! joins, which take the group in spawn order; a join touches neither the
+//! memory nor the monitor, so no violation is lost, but two merged states
+//! may reach their common futures through different join steps. That is
+//! why the search picks each key's representative deterministically (the
+//! smallest path), so that its counts do not depend on the workers.
 //!
 //! [`Monitor::verdict_key`]: crate::properties::monitor::Monitor::verdict_key
 

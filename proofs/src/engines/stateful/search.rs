@@ -7,11 +7,13 @@
 //! counterexample. Within a level the workers take states from a shared
 //! cursor (work sharing at the granularity of a few states) and insert what
 //! they find into a sharded visited set of 128-bit fingerprints
-//! ([`pinref_model::sync::explorer::key`] states the collision bound); a
-//! state is expanded by whichever worker inserted it first. The level is
-//! always finished, and among its violations the one with the smallest
-//! path (thread by thread) is kept, so that the result does not depend on
-//! which worker got there first.
+//! ([`pinref_model::sync::explorer::key`] states the collision bound),
+//! which they only read during a level; at the end of the level the new
+//! keys are inserted, each with the successor of smallest path (fewest
+//! steps, then thread by thread) as its representative. The level is always
+//! finished, and among its violations the one with the smallest path is
+//! kept, so that nothing the search reports depends on which worker got
+//! somewhere first.
 
 use super::canonical::{self, SymmetryError};
 use crate::engines::outcome::stop_reason;
@@ -20,7 +22,8 @@ use crate::properties::monitor::{Monitor, MonitorConfig, MonitorKey};
 use crate::scenarios::{DynScenario, Symmetry};
 use pinref_model::sync::explorer::{self, Snapshot, StepOutcome};
 use pinref_model::{Event, Observer, SchemeObject};
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -145,6 +148,15 @@ impl Visited {
         }
     }
 
+    /// Whether `key` is in the set.
+    fn contains(&self, key: u128) -> bool {
+        let shard = (key >> 64) as usize % SHARDS;
+        self.shards[shard]
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains(&key)
+    }
+
     /// Inserts `key`; true if it was new.
     fn insert(&self, key: u128) -> bool {
         let shard = (key >> 64) as usize % SHARDS;
@@ -179,7 +191,9 @@ impl Visited {
 /// One worker's harvest from a level.
 #[derive(Default)]
 struct Harvest {
-    next: Vec<Node>,
+    /// The successors not seen at an earlier depth, with their keys (the
+    /// same key may come up more than once within a level).
+    next: Vec<(u128, Node)>,
     transitions: u64,
     violations: Vec<Found>,
     expected: Vec<Found>,
@@ -244,10 +258,25 @@ impl Search<'_> {
                     .map(|worker| worker.join().unwrap_or_default())
                     .collect()
             });
-            let mut next = Vec::new();
+            // One representative per key: the node with the smallest path,
+            // so that which states are expanded next does not depend on
+            // which worker found them first.
+            let mut fresh: HashMap<u128, Node, BuildHasherDefault<PassThrough>> =
+                HashMap::default();
             for harvest in harvests {
                 out.transitions += harvest.transitions;
-                next.extend(harvest.next);
+                for (key, node) in harvest.next {
+                    match fresh.entry(key) {
+                        Entry::Occupied(mut kept) => {
+                            if shorter_path(&node.path, &kept.get().path) {
+                                kept.insert(node);
+                            }
+                        }
+                        Entry::Vacant(slot) => {
+                            slot.insert(node);
+                        }
+                    }
+                }
                 out.finals.extend(harvest.finals);
                 for found in harvest.violations {
                     let shorter = out
@@ -271,6 +300,12 @@ impl Search<'_> {
                     out.cut_short.get_or_insert(Cut::Rejected(message));
                 }
             }
+            let mut next: Vec<Node> = Vec::with_capacity(fresh.len());
+            for (key, node) in fresh {
+                visited.insert(key);
+                next.push(node);
+            }
+            next.sort_unstable_by(|a, b| (a.path.len(), &a.path).cmp(&(b.path.len(), &b.path)));
             let next_bytes: usize = next.iter().map(Node::bytes).sum();
             let bytes = (visited.bytes() + level_bytes + next_bytes) as u64;
             out.peak_bytes = out.peak_bytes.max(bytes);
@@ -397,7 +432,7 @@ impl Search<'_> {
                             return;
                         }
                     };
-                    if !visited.insert(fingerprint) {
+                    if visited.contains(fingerprint) {
                         continue;
                     }
                     let witness = if key == node.monitor {
@@ -407,12 +442,15 @@ impl Search<'_> {
                         witness.extend(events);
                         Arc::new(witness)
                     };
-                    harvest.next.push(Node {
-                        snapshot,
-                        monitor: key,
-                        witness,
-                        path: Arc::new(path),
-                    });
+                    harvest.next.push((
+                        fingerprint,
+                        Node {
+                            snapshot,
+                            monitor: key,
+                            witness,
+                            path: Arc::new(path),
+                        },
+                    ));
                 }
                 StepOutcome::Stopped { payload, .. } => {
                     let stopped = stop_reason(payload, None, 0, 0.0);
