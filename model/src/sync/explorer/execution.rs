@@ -17,7 +17,7 @@
 //! the ghost's view) sees one execution in its real order: this is how a
 //! counterexample's timeline is rebuilt.
 
-use super::key::fingerprint;
+use super::key::{Fingerprinter, fingerprint};
 use super::schedule::{Schedule, spawn_os, wait_for_permit};
 use super::snapshot::{Access, Action, Item, Pending, Snapshot, StepOutcome, ThreadRecord};
 use crate::event::Event;
@@ -278,13 +278,29 @@ pub(super) fn operation<T: std::fmt::Debug>(name: &'static str, op: impl FnOnce(
     let begin = with(|s, me| Ok((s.target() == Some(me)).then(|| s.runtime[me].items.len())));
     let result = op();
     if let Some(begin) = begin {
-        let done = fingerprint(&(name, format!("{result:?}")));
+        let done = operation_key(name, &result);
         with(|s, me| {
             s.runtime[me].items.truncate(begin);
             s.note(me, Item::Done(done))
         });
     }
     result
+}
+
+/// The fingerprint of an operation's name and the `Debug` text of its
+/// result, hashed as it is written (no string is built).
+fn operation_key<T: std::fmt::Debug>(name: &'static str, result: &T) -> u128 {
+    struct Feed(Fingerprinter);
+    impl std::fmt::Write for Feed {
+        fn write_str(&mut self, text: &str) -> std::fmt::Result {
+            self.0.add(text);
+            Ok(())
+        }
+    }
+    let mut feed = Feed(Fingerprinter::new());
+    feed.0.add(name);
+    let _ = std::fmt::Write::write_fmt(&mut feed, format_args!("{result:?}"));
+    feed.0.finish()
 }
 
 /// Spins until `attempt` succeeds; a failed attempt leaves the thread's

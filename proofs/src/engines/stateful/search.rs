@@ -392,21 +392,32 @@ impl Search<'_> {
             }
             return;
         }
+        // A monitor rebuilt for this node serves the next step too when a
+        // step leaves its verdict state and its findings as they were (only
+        // its log, history, grew).
+        let mut rebuilt: Option<(Monitor, usize)> = None;
         for thread in enabled {
             let Ok(thread_id) = u8::try_from(thread) else {
                 harvest.rejected = Some("more than 255 threads".to_string());
                 return;
             };
-            let monitor = self.rebuild(&node.witness);
-            if monitor.verdict_key() != node.monitor {
-                harvest.rejected = Some(
-                    "the monitor's verdict state does not rebuild from the events that made it \
-                     (Monitor::verdict_key leaves out something its judgement depends on)"
-                        .to_string(),
-                );
-                return;
-            }
-            let before = monitor.findings().len();
+            let (monitor, before) = match rebuilt.take() {
+                Some(reused) => reused,
+                None => {
+                    let monitor = self.rebuild(&node.witness);
+                    if monitor.verdict_key() != node.monitor {
+                        harvest.rejected = Some(
+                            "the monitor's verdict state does not rebuild from the events that \
+                             made it (Monitor::verdict_key leaves out something its judgement \
+                             depends on)"
+                                .to_string(),
+                        );
+                        return;
+                    }
+                    let before = monitor.findings().len();
+                    (monitor, before)
+                }
+            };
             let scenario = Arc::clone(self.scenario);
             let scheme = self.scheme.clone();
             let run_monitor = monitor.clone();
@@ -422,9 +433,13 @@ impl Search<'_> {
                     violation: finding.violation.clone(),
                 });
             }
+            let unchanged = findings.len() == before;
             match outcome {
                 StepOutcome::Advanced { snapshot, events } => {
                     let key = monitor.verdict_key();
+                    if unchanged && key == node.monitor {
+                        rebuilt = Some((monitor.clone(), before));
+                    }
                     let fingerprint = match self.key(&snapshot, &key) {
                         Ok(fingerprint) => fingerprint,
                         Err(SymmetryError(message)) => {
