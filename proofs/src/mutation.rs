@@ -48,6 +48,9 @@ pub struct EngineHunt {
     /// budget: a miss with `false` is "not caught within the budget", with
     /// `true` "not caught by anything it can run".
     pub complete: bool,
+    /// For an engine with a preemption bound: the smallest bound at which
+    /// the flaw shows (`None`: only unbounded, or an engine without one).
+    pub bound: Option<usize>,
 }
 
 impl EngineHunt {
@@ -81,6 +84,9 @@ pub struct Hunt {
     pub seconds: f64,
     /// Every engine's hunt, in registry order: the matrix row.
     pub engines: Vec<EngineHunt>,
+    /// For the catching engine, if it has a preemption bound: the smallest
+    /// bound at which the flaw shows.
+    pub bound: Option<usize>,
 }
 
 impl Hunt {
@@ -208,6 +214,28 @@ fn cases(
     cases
 }
 
+/// The deepest preemption bound the hunt tries, one at a time, before it
+/// runs a scenario that is exhaustive by default without a bound.
+pub const DEEPEN_UP_TO: usize = 3;
+
+/// The bounds one case is run at: for an engine with a preemption bound
+/// asked to use each scenario's default, one preemption at a time up to
+/// that default (then unbounded, if that is the default), so that the
+/// bound the hunt reports is the smallest at which the flaw shows; else
+/// the bound asked for.
+fn deepening(engine: &dyn Engine, scenario: &ScenarioEntry, asked: Bound) -> Vec<Bound> {
+    if !engine.preemption_bounded() || asked != Bound::ScenarioDefault {
+        return vec![asked];
+    }
+    let default = Bound::ScenarioDefault.for_scenario(scenario);
+    let deepest = default.unwrap_or(DEEPEN_UP_TO);
+    let mut bounds: Vec<Bound> = (0..=deepest).map(Bound::At).collect();
+    if default.is_none() {
+        bounds.push(Bound::Unbounded);
+    }
+    bounds
+}
+
 /// Hunts `entry` on every engine and scenario pinref has, with the
 /// [`Budget::generous`] budget.
 pub fn hunt(entry: &SchemeEntry, artifacts: &Path) -> Hunt {
@@ -254,6 +282,7 @@ pub fn hunt_with(
             executions_to_find: best.executions_to_find,
             unit: best.unit,
             seconds: best.seconds,
+            bound: best.bound,
             engines: row,
         },
         None => Hunt {
@@ -264,6 +293,7 @@ pub fn hunt_with(
             executions_to_find: 0,
             unit: "executions",
             seconds: row.iter().map(|hunt| hunt.seconds).sum(),
+            bound: None,
             engines: row,
         },
     }
@@ -288,6 +318,7 @@ fn hunt_one(
         seconds: 0.0,
         runs: 0,
         complete: true,
+        bound: None,
     };
     for scenario in cases(engine, scenarios, entry) {
         if started.elapsed() >= budget.per_engine {
@@ -295,20 +326,31 @@ fn hunt_one(
             break;
         }
         // Time to the counterexample: what came before this case, and the
-        // engine's own time to its first failure.
-        let before = started.elapsed().as_secs_f64();
-        let outcome = engine.explore(&scenario, entry, &options);
-        hunt.runs += 1;
-        hunt.executions += outcome.executions;
-        if outcome.verdict == Verdict::Incomplete {
-            hunt.complete = false;
-        }
-        if outcome.verdict == Verdict::Violation {
-            hunt.violation = outcome.violations.into_iter().next();
-            hunt.scenario = Some(scenario.name());
-            hunt.executions_to_find = outcome.executions;
-            hunt.seconds = before + outcome.seconds;
-            return hunt;
+        // engine's own time in each run of it up to its first failure (not
+        // the rerun that records a replay).
+        let mut seconds = started.elapsed().as_secs_f64();
+        let mut work = 0;
+        for bound in deepening(engine, &scenario, options.bound) {
+            let run = RunOptions {
+                bound,
+                ..options.clone()
+            };
+            let outcome = engine.explore(&scenario, entry, &run);
+            hunt.runs += 1;
+            hunt.executions += outcome.executions;
+            work += outcome.executions;
+            seconds += outcome.seconds;
+            if outcome.verdict == Verdict::Incomplete {
+                hunt.complete = false;
+            }
+            if outcome.verdict == Verdict::Violation {
+                hunt.violation = outcome.violations.into_iter().next();
+                hunt.scenario = Some(scenario.name());
+                hunt.executions_to_find = work;
+                hunt.seconds = seconds;
+                hunt.bound = outcome.bound;
+                return hunt;
+            }
         }
     }
     hunt.seconds = started.elapsed().as_secs_f64();

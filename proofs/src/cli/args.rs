@@ -71,6 +71,16 @@ pub struct Cli {
     /// Hunt only these flawed variants (repeatable).
     #[arg(long = "variant", value_name = "NAME")]
     pub variants: Vec<String>,
+    /// Set a size parameter of the scenarios that take it (repeatable):
+    /// `--param pinners=3`. `--list` shows each scenario's parameters.
+    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
+    pub params: Vec<(String, u64)>,
+    /// Shorthand for `--param pinners=N` (pin_get_mix).
+    #[arg(long, value_name = "N")]
+    pub pinners: Option<u64>,
+    /// Shorthand for `--param getters=N` (pin_get_mix).
+    #[arg(long, value_name = "N")]
+    pub getters: Option<u64>,
     /// List the scenarios, schemes and flawed variants, and exit.
     #[arg(long)]
     pub list: bool,
@@ -107,5 +117,27 @@ pub fn describe(bound: Bound) -> String {
         }
         Bound::Unbounded => "none (exhaustive)".to_string(),
         Bound::At(bound) => bound.to_string(),
+    }
+}
+
+/// `NAME=VALUE` of `--param`.
+fn parse_param(text: &str) -> Result<(String, u64), String> {
+    let (name, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected NAME=VALUE, got {text:?}"))?;
+    let value = value
+        .trim()
+        .parse()
+        .map_err(|_| format!("{name}: {value:?} is not a non-negative number"))?;
+    Ok((name.trim().to_string(), value))
+}
+
+impl Cli {
+    /// Every size parameter asked for, `--pinners` / `--getters` included.
+    pub fn parameters(&self) -> Vec<(String, u64)> {
+        let mut params = self.params.clone();
+        params.extend(self.pinners.map(|n| ("pinners".to_string(), n)));
+        params.extend(self.getters.map(|n| ("getters".to_string(), n)));
+        params
     }
 }

@@ -20,7 +20,7 @@ use crate::schemes::SchemeEntry;
 use crate::variants;
 use args::{Cli, describe, preemption_bound};
 use clap::Parser;
-use select::{select_engines, select_scenarios, select_schemes, select_variants};
+use select::{select_engines, select_scenarios, select_schemes, select_variants, with_params};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -42,7 +42,7 @@ pub fn main() -> ExitCode {
 /// Runs what `cli` asks for.
 pub fn run(cli: Cli) -> Result<ExitCode, String> {
     let schemes = select_schemes(&cli.schemes)?;
-    let scenarios = select_scenarios(&cli.scenarios)?;
+    let scenarios = with_params(select_scenarios(&cli.scenarios)?, &cli.parameters())?;
     let engines = select_engines(&cli.engines)?;
     if cli.list {
         list();
@@ -116,6 +116,11 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
     });
     for ((engine, scenario, scheme), outcome) in cases.iter().zip(outcomes) {
         report.runs.push(Run {
+            parameters: scenario
+                .parameters()
+                .iter()
+                .map(|parameter| (parameter.name, parameter.value))
+                .collect(),
             scenario: scenario.name(),
             scheme: scheme.name,
             engine: engine.name(),
@@ -210,6 +215,12 @@ fn list() {
             scenario.name(),
             properties.join(" ")
         );
+        for parameter in scenario.parameters() {
+            println!(
+                "  {:<18}   --param {}={} ({}..={}): {}",
+                "", parameter.name, parameter.value, parameter.min, parameter.max, parameter.help
+            );
+        }
     }
     println!("engines:");
     for engine in engines::registry() {

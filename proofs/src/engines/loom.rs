@@ -43,6 +43,9 @@ impl Engine for LoomEngine {
     fn unit(&self) -> &'static str {
         "executions"
     }
+    fn preemption_bounded(&self) -> bool {
+        true
+    }
     fn supports(&self, scenario: &ScenarioEntry) -> bool {
         scenario.threads().is_some() && scenario.info().threads < LOOM_MAX_THREADS
     }

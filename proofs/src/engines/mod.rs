@@ -14,6 +14,9 @@
 //! - [`shuttle`]: random, PCT and depth-first schedules of a threaded
 //!   scenario under shuttle, at sizes loom cannot reach, every ordering
 //!   treated as `SeqCst`; every failure replays from its schedule.
+//! - [`stateful`]: every interleaving of a threaded scenario with no
+//!   preemption bound, under sequential consistency, pruning states already
+//!   seen; shortest counterexamples.
 //! - [`proptest`]: the sequential program space, random programs from
 //!   edge-case counts, shrunk to a minimal failing program; the
 //!   [`sequential`] checker judges each operation against the ghost.
@@ -23,6 +26,7 @@ pub mod outcome;
 pub mod proptest;
 pub mod sequential;
 pub mod shuttle;
+pub mod stateful;
 
 use crate::scenarios::ScenarioEntry;
 use crate::schemes::SchemeEntry;
@@ -51,6 +55,13 @@ pub trait Engine: Send + Sync {
     /// What its work is counted in (`executions`, `iterations`, `states`,
     /// `programs`).
     fn unit(&self) -> &'static str;
+
+    /// Whether it takes a preemption bound ([`RunOptions::bound`]); the
+    /// mutation hunt deepens the bound of such an engine step by step, to
+    /// report the smallest at which a flaw shows.
+    fn preemption_bounded(&self) -> bool {
+        false
+    }
 
     /// Whether it can explore `scenario` at all (threaded scenarios, or the
     /// sequential program space).
@@ -134,6 +145,7 @@ pub fn registry() -> Vec<Arc<dyn Engine>> {
         Arc::new(shuttle::ShuttleEngine::random()),
         Arc::new(shuttle::ShuttleEngine::pct()),
         Arc::new(shuttle::ShuttleEngine::dfs()),
+        Arc::new(stateful::StatefulEngine::default()),
         Arc::new(proptest::ProptestEngine::default()),
     ]
 }
@@ -194,7 +206,12 @@ pub(crate) fn quiet_panics() {
         shuttle::install_shuttle_panic_hook();
         let shuttle_hook = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            if EXPLORING.with(Cell::get) {
+            // A finding that stops an execution is reported by the engine,
+            // also when it is raised on a thread an engine spawned.
+            let finding = info
+                .payload()
+                .is::<crate::properties::monitor::StopExecution>();
+            if EXPLORING.with(Cell::get) || finding {
                 return;
             }
             if shuttle::inside_shuttle_execution() {

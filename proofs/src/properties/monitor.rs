@@ -69,8 +69,10 @@ pub struct MonitorKey {
     /// `(pfn, what the monitor knows of it)`, by pfn: its head, whether its
     /// count is frozen, how often it was freed.
     pub pages: Vec<(usize, Watched)>,
-    /// `((thread, pfn), refcount after the thread's last update)`.
-    pub last_refcount: Vec<((usize, usize), i32)>,
+    /// `((thread, pfn), whether the thread's last update left the count
+    /// at its free value)`: all a later free is judged against (the value
+    /// itself would keep apart states no verdict can tell apart).
+    pub last_at_free: Vec<((usize, usize), bool)>,
 }
 
 impl MonitorKey {
@@ -78,17 +80,17 @@ impl MonitorKey {
     /// beyond `rank` keeps its number), for an engine that keys
     /// interchangeable threads alike: only the per-thread entries move.
     pub fn with_threads_renamed(&self, rank: &[usize]) -> MonitorKey {
-        let mut last_refcount: Vec<((usize, usize), i32)> = self
-            .last_refcount
+        let mut last_at_free: Vec<((usize, usize), bool)> = self
+            .last_at_free
             .iter()
             .map(|&((thread, pfn), value)| {
                 ((rank.get(thread).copied().unwrap_or(thread), pfn), value)
             })
             .collect();
-        last_refcount.sort_unstable();
+        last_at_free.sort_unstable();
         MonitorKey {
             pages: self.pages.clone(),
-            last_refcount,
+            last_at_free,
         }
     }
 }
@@ -188,11 +190,11 @@ impl Monitor {
                 .iter()
                 .map(|(&pfn, &page)| (pfn, page))
                 .collect(),
-            last_refcount: state
+            last_at_free: state
                 .judge
                 .last_refcount
                 .iter()
-                .map(|(&key, &value)| (key, value))
+                .map(|(&key, &value)| (key, value == state.judge.config.freed_at))
                 .collect(),
         }
     }

@@ -24,7 +24,7 @@ pub fn to_json(report: &Report) -> Value {
                     })
                 })
                 .collect();
-            json!({
+            let mut row = json!({
                 "scenario": run.scenario,
                 "scheme": run.scheme,
                 "engine": run.engine,
@@ -36,7 +36,24 @@ pub fn to_json(report: &Report) -> Value {
                 "note": run.outcome.note,
                 "unit": run.outcome.unit,
                 "counters": counters(&run.outcome.counters),
-            })
+            });
+            // The engine's own figures (`states`, `transitions`,
+            // `peak_memory_bytes`, ...), each a key of the row; a figure
+            // never replaces one of the keys above.
+            if let Some(object) = row.as_object_mut() {
+                if !run.parameters.is_empty() {
+                    let parameters: serde_json::Map<String, Value> = run
+                        .parameters
+                        .iter()
+                        .map(|&(name, value)| (name.to_string(), json!(value)))
+                        .collect();
+                    object.insert("parameters".to_string(), Value::Object(parameters));
+                }
+                for &(name, value) in &run.outcome.counters {
+                    object.entry(name).or_insert_with(|| json!(value));
+                }
+            }
+            row
         })
         .collect();
     let coverage: serde_json::Map<String, Value> = report
@@ -56,6 +73,7 @@ pub fn to_json(report: &Report) -> Value {
                 "engine": hunt.engine,
                 "scenario": hunt.scenario,
                 "executions_to_find": hunt.executions_to_find,
+                "preemption_bound": hunt.bound,
                 "seconds": rounded(hunt.seconds),
                 "counterexample": hunt.violation.as_ref().map(|v| v.counterexample.clone()),
                 "replay": hunt.violation.as_ref().map(|v| v.replay.clone()),

@@ -18,6 +18,8 @@ use crate::scenarios;
 pub struct Run {
     /// The scenario's name.
     pub scenario: &'static str,
+    /// The scenario's size parameters, as run (none for most scenarios).
+    pub parameters: Vec<(&'static str, u64)>,
     /// The scheme's name.
     pub scheme: &'static str,
     /// The engine's name (`loom`, `proptest`, ...).

@@ -37,18 +37,19 @@ pub fn render(report: &Report) -> String {
 }
 
 /// The mutation table's header row.
-pub const MUTANT_HEADER: [&str; 7] = [
+pub const MUTANT_HEADER: [&str; 8] = [
     "variant",
     "caught?",
     "property",
     "engine",
     "scenario",
+    "bound",
     "executions",
     "seconds",
 ];
 
 /// One mutant's cells.
-pub fn mutant_cells(mutant: &super::Mutant) -> [String; 7] {
+pub fn mutant_cells(mutant: &super::Mutant) -> [String; 8] {
     let hunt = &mutant.hunt;
     [
         hunt.name.to_string(),
@@ -56,6 +57,9 @@ pub fn mutant_cells(mutant: &super::Mutant) -> [String; 7] {
         hunt.property().map_or("-", |p| p.id()).to_string(),
         hunt.engine.to_string(),
         hunt.scenario.unwrap_or("-").to_string(),
+        // The smallest preemption bound at which the flaw shows (loom).
+        hunt.bound
+            .map_or_else(|| "-".to_string(), |bound| bound.to_string()),
         hunt.executions_to_find.to_string(),
         format!("{:.2}", hunt.seconds),
     ]
@@ -63,8 +67,8 @@ pub fn mutant_cells(mutant: &super::Mutant) -> [String; 7] {
 
 /// The mutation table, aligned, as text.
 pub fn render_mutants(report: &Report) -> String {
-    let rows: Vec<[String; 7]> = report.mutants.iter().map(mutant_cells).collect();
-    align(&MUTANT_HEADER, &rows, &[5, 6])
+    let rows: Vec<[String; 8]> = report.mutants.iter().map(mutant_cells).collect();
+    align(&MUTANT_HEADER, &rows, &[5, 6, 7])
 }
 
 /// One variant's row of the engine matrix: the variant, then per engine the
