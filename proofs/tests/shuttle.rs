@@ -558,7 +558,6 @@ fn a_use_ordered_before_the_free_only_by_a_relaxed_flag_is_caught_by_loom_and_in
 }
 
 #[test]
-#[ignore = "needs the put-relaxed-final-decrement variant"]
 fn the_relaxed_final_decrement_variant_is_caught_by_loom_and_missed_by_every_shuttle_engine() {
     let entry = scheme("put-relaxed-final-decrement");
     let last_reference = scenario("last_reference");

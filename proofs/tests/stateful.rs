@@ -124,10 +124,18 @@ fn explorer_and_loom_agree_on_verdict_and_final_states_wherever_loom_explores_ev
 /// space (proptest) shows them, under every engine.
 const SEQUENTIAL_ONLY: [&str; 2] = ["grab-without-guard", "foll-get-and-pin-accepted"];
 
+/// The variants whose only flaw is a too-weak ordering: the explorer runs
+/// every access sequentially consistent, so only loom shows them.
+const WEAK_MEMORY_ONLY: [&str; 1] = ["put-relaxed-final-decrement"];
+
 fn caught_by_explorer(entry: &SchemeEntry) -> Option<(&'static str, Outcome)> {
     scenarios::catalogue()
         .into_iter()
-        .filter(|scenario| scenario.threads().is_some() && entry.applies(scenario))
+        // Up to four threads: the eight-thread `pin_get_mix_4x4` is
+        // shuttle's size, which the explorer does not finish in a test's time.
+        .filter(|scenario| {
+            scenario.threads().is_some() && scenario.info().threads <= 4 && entry.applies(scenario)
+        })
         .find_map(|scenario| {
             let outcome = engine(1).explore(&scenario, entry, &RunOptions::default());
             (outcome.verdict == Verdict::Violation).then_some((scenario.name(), outcome))
@@ -139,7 +147,8 @@ fn every_flawed_variant_a_threaded_scenario_can_show_is_caught_by_the_explorer()
     let mut wrong = Vec::new();
     for variant in variants::catalogue() {
         let caught = caught_by_explorer(&variant.entry);
-        let sequential_only = SEQUENTIAL_ONLY.contains(&variant.name());
+        let sequential_only =
+            SEQUENTIAL_ONLY.contains(&variant.name()) || WEAK_MEMORY_ONLY.contains(&variant.name());
         match (&caught, sequential_only) {
             (None, false) => wrong.push(format!("{} is not caught", variant.name())),
             (Some((scenario, _)), true) => wrong.push(format!(
@@ -154,6 +163,7 @@ fn every_flawed_variant_a_threaded_scenario_can_show_is_caught_by_the_explorer()
     for name in SEQUENTIAL_ONLY {
         assert!(misses.contains(name), "misses() names {name}");
     }
+    assert!(misses.contains("weak-memory ordering bugs"), "{misses}");
 }
 
 /// The final states with thread names forgotten: what a renaming of

@@ -40,6 +40,11 @@ struct State {
     /// What a later verdict can depend on.
     judge: Judge,
     findings: Vec<Finding>,
+    /// The frames as the monitor was first shown them
+    /// ([`Observer::attached`]); a later attach is the same set-up seen
+    /// again (an engine that re-runs an execution from its start) and is
+    /// ignored.
+    attached: Option<Vec<PageState>>,
 }
 
 impl State {
@@ -111,6 +116,7 @@ impl Monitor {
                 thread_names: BTreeMap::new(),
                 judge: Judge::new(config),
                 findings: Vec::new(),
+                attached: None,
             })),
         }
     }
@@ -173,6 +179,13 @@ impl Monitor {
     /// The event log so far.
     pub fn log(&self) -> String {
         self.state().log.join("\n")
+    }
+
+    /// The frames as the monitor was first shown them, if it was attached
+    /// to a memory: an engine that rebuilds a monitor from the events of an
+    /// execution shows it these first.
+    pub fn attached_pages(&self) -> Option<Vec<PageState>> {
+        self.state().attached.clone()
     }
 
     /// What of the monitor's state can change a later verdict: what it
@@ -239,7 +252,11 @@ pub struct StopExecution(pub Finding);
 
 impl Observer for Monitor {
     fn attached(&self, pages: &[PageState]) {
-        self.state().judge.attached(pages);
+        let mut state = self.state();
+        if state.attached.is_none() {
+            state.judge.attached(pages);
+            state.attached = Some(pages.to_vec());
+        }
     }
 
     fn event(&self, event: &Event) {

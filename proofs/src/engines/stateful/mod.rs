@@ -157,6 +157,7 @@ impl StatefulEngine {
             max_states: options.max_executions,
             max_duration: options.max_duration,
             progress: options.progress,
+            attached: std::sync::OnceLock::new(),
         };
         let searched = search.run();
         let seconds = started.elapsed().as_secs_f64();

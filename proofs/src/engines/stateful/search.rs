@@ -20,13 +20,14 @@ use crate::engines::outcome::stop_reason;
 use crate::properties::Violation;
 use crate::properties::monitor::{Monitor, MonitorConfig, MonitorKey};
 use crate::scenarios::{DynScenario, Symmetry};
+use pinref_model::page::PageState;
 use pinref_model::sync::explorer::{self, Snapshot, StepOutcome};
 use pinref_model::{Event, Observer, SchemeObject};
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 /// A state waiting to be expanded: the explorer's snapshot, the monitor's
@@ -74,6 +75,9 @@ pub struct Search<'a> {
     pub max_states: u64,
     pub max_duration: Duration,
     pub progress: bool,
+    /// The frames as the scenario's set-up leaves them, as the first step's
+    /// monitor was shown them: every rebuilt monitor is shown them first.
+    pub attached: OnceLock<Vec<PageState>>,
 }
 
 /// A violation found at a step, and the path to it.
@@ -204,6 +208,9 @@ struct Harvest {
 impl Search<'_> {
     fn rebuild(&self, witness: &[Event]) -> Monitor {
         let monitor = Monitor::new(self.config);
+        if let Some(pages) = self.attached.get() {
+            monitor.attached(pages);
+        }
         for event in witness {
             monitor.event(event);
         }
@@ -426,6 +433,11 @@ impl Search<'_> {
             harvest.transitions += 1;
             let mut path = node.path.to_vec();
             path.push(thread_id);
+            if self.attached.get().is_none()
+                && let Some(pages) = monitor.attached_pages()
+            {
+                let _ = self.attached.set(pages);
+            }
             let findings = monitor.findings();
             for finding in findings.iter().skip(before).filter(|f| f.expected) {
                 harvest.expected.push(Found {
