@@ -109,6 +109,8 @@ pub struct Campaign {
     pub undecodable: u64,
     /// Inputs whose start the scheme cannot reach.
     pub unreachable: u64,
+    /// Inputs whose execution was cut short (no verdict).
+    pub incomplete: u64,
     /// Expected violations (properties the scheme does not claim), the
     /// first of each.
     pub expected: Vec<Violation>,
@@ -138,6 +140,7 @@ pub fn run(
         match target.check(scheme.object(), &input) {
             InputVerdict::Undecodable(_) => campaign.undecodable += 1,
             InputVerdict::Unreachable(_) => campaign.unreachable += 1,
+            InputVerdict::Incomplete(_) => campaign.incomplete += 1,
             InputVerdict::Passed { expected } => {
                 for violation in expected {
                     if !campaign
@@ -192,6 +195,7 @@ pub fn explore(
         ("seed", seed),
         ("inputs_undecodable", campaign.undecodable),
         ("inputs_unreachable", campaign.unreachable),
+        ("inputs_incomplete", campaign.incomplete),
     ];
     let note = format!(
         "{} random inputs (seed {seed}, no coverage guidance), budget {:.1}s",

@@ -11,16 +11,13 @@
 
 use super::InputVerdict;
 use super::schedule::ByteScheduler;
-use crate::engines::outcome::stop_reason;
-use crate::properties::monitor::Monitor;
-use crate::scenarios::Scenario;
+use crate::engines::outcome::Verdict;
+use crate::engines::shuttle::run_once;
 use crate::scenarios::op_threads::{OpThreads, THREAD_NAMES};
 use arbitrary::{Arbitrary, Unstructured};
 use pinref_model::op::{Op, Start};
-use pinref_model::sync::Shuttle;
 use pinref_model::{Held, SchemeObject};
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::{Arc, Once};
+use std::sync::Arc;
 
 /// The fewest threads an input runs.
 pub const MIN_THREADS: usize = 2;
@@ -87,80 +84,36 @@ pub fn check(scheme: &SchemeObject, bytes: &[u8]) -> InputVerdict {
 }
 
 /// Runs `input` once on shuttle, on `scheme`, under its schedule: the
-/// monitor's findings and the scenario's checks are the verdict. A start
-/// the scheme cannot reach runs nothing.
+/// monitor's findings and the scenario's checks are the verdict. The
+/// execution is the shuttle engines' own ([`crate::engines::shuttle`]),
+/// with the byte-driven scheduler in place of shuttle's. A start the scheme
+/// cannot reach runs nothing.
 pub fn check_input(scheme: &SchemeObject, input: &ConcurrentInput) -> InputVerdict {
     if let Err(error) = input.threads.start().check_reachable(scheme) {
         return InputVerdict::Unreachable(error);
     }
-    quiet_shuttle_hook();
-    let monitor = Monitor::new(Monitor::config_for(scheme));
-    let body = {
-        let (scenario, scheme, monitor) = (
-            Arc::new(input.threads.clone()),
-            scheme.clone(),
-            monitor.clone(),
-        );
-        move || Scenario::run::<Shuttle, SchemeObject>(&*scenario, scheme.clone(), monitor.clone())
-    };
-    let runner = shuttle::Runner::new(ByteScheduler::new(&input.schedule), shuttle_config());
-    match catch_unwind(AssertUnwindSafe(|| runner.run(body))) {
-        Ok(_) => {
-            let mut expected = Vec::new();
-            for finding in monitor.findings() {
-                let property = finding.violation.property;
-                if finding.expected
-                    && !expected
-                        .iter()
-                        .any(|v: &crate::properties::Violation| v.property == property)
-                {
-                    expected.push(finding.violation);
-                }
+    let outcome = run_once(
+        Arc::new(input.threads.clone()),
+        scheme.clone(),
+        Box::new(ByteScheduler::new(&input.schedule)),
+    );
+    match outcome.verdict {
+        Verdict::Violation => match outcome.violations.into_iter().next() {
+            Some(mut violation) => {
+                violation
+                    .counterexample
+                    .push_str(&format!("\nthe threads:\n{}", input.threads));
+                InputVerdict::Violated(violation)
             }
-            InputVerdict::Passed { expected }
-        }
-        Err(payload) => {
-            let outcome = stop_reason(payload, Some(&monitor), 1, 0.0);
-            match outcome.violations.into_iter().next() {
-                Some(mut violation) => {
-                    violation
-                        .counterexample
-                        .push_str(&format!("\nthe threads:\n{}", input.threads));
-                    InputVerdict::Violated(violation)
-                }
-                None => InputVerdict::Passed {
-                    expected: Vec::new(),
-                },
-            }
-        }
+            None => InputVerdict::Incomplete("a violation without its finding".to_string()),
+        },
+        Verdict::Incomplete => InputVerdict::Incomplete(
+            outcome
+                .note
+                .unwrap_or_else(|| "the execution was cut short".to_string()),
+        ),
+        Verdict::Pass | Verdict::ExpectedViolation | Verdict::KnownBug => InputVerdict::Passed {
+            expected: outcome.violations,
+        },
     }
-}
-
-/// One execution, no schedule written anywhere (the input replays it),
-/// shuttle's warning about treating every ordering as `SeqCst` silenced
-/// (the engine's `misses` says so).
-fn shuttle_config() -> shuttle::Config {
-    let mut config = shuttle::Config::new();
-    config.failure_persistence = shuttle::FailurePersistence::None;
-    config.silence_warnings = true;
-    config
-}
-
-/// Shuttle installs a panic hook at its first execution that reports every
-/// panic, whoever catches it; an engine exploring many inputs in process
-/// stops executions by panicking. Install shuttle's hook now (with an empty
-/// execution), then wrap it so that it stays quiet while an engine explores
-/// (or a check runs: [`super::Target::check`]); otherwise it
-/// reports as usual.
-fn quiet_shuttle_hook() {
-    static INSTALL: Once = Once::new();
-    INSTALL.call_once(|| {
-        shuttle::Runner::new(ByteScheduler::new(&[]), shuttle_config()).run(|| {});
-        let shuttle_hook = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if !crate::engines::is_exploring() {
-                shuttle_hook(info);
-            }
-        }));
-    });
 }

@@ -120,6 +120,9 @@ pub enum InputVerdict {
     Undecodable(String),
     /// The start is out of the scheme's reach: nothing ran.
     Unreachable(StartError),
+    /// The execution was cut short (a thread waiting forever): no verdict,
+    /// and not a pass.
+    Incomplete(String),
     /// It ran, and every property the scheme claims held; the violations of
     /// properties it does not claim are listed (the first of each).
     Passed {
