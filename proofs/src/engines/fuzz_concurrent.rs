@@ -21,7 +21,7 @@ pub struct FuzzConcurrentEngine {
 }
 
 impl Default for FuzzConcurrentEngine {
-    /// The main job's budget, or `PINREF_FUZZ_SECONDS` (the nightly job's).
+    /// The main job's budget, or `PINREF_FUZZ_ENGINE_SECONDS` (the nightly job's).
     fn default() -> Self {
         FuzzConcurrentEngine {
             budget: Budget::from_env_or(Budget::MAIN_JOB),

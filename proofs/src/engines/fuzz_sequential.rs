@@ -21,7 +21,7 @@ pub struct FuzzSequentialEngine {
 }
 
 impl Default for FuzzSequentialEngine {
-    /// The main job's budget, or `PINREF_FUZZ_SECONDS` (the nightly job's).
+    /// The main job's budget, or `PINREF_FUZZ_ENGINE_SECONDS` (the nightly job's).
     fn default() -> Self {
         FuzzSequentialEngine {
             budget: Budget::from_env_or(Budget::MAIN_JOB),

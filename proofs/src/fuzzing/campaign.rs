@@ -21,7 +21,7 @@ pub const MAX_INPUT_LEN: usize = 512;
 
 /// The environment variable that sets an in-process fuzz engine's budget,
 /// in seconds per run (the nightly job sets it).
-pub const SECONDS_VARIABLE: &str = "PINREF_FUZZ_SECONDS";
+pub const SECONDS_VARIABLE: &str = "PINREF_FUZZ_ENGINE_SECONDS";
 
 /// How much one run of an in-process fuzz engine may spend.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,7 +46,7 @@ impl Budget {
         time: Duration::from_secs(60),
     };
 
-    /// `default`, or `PINREF_FUZZ_SECONDS` seconds (and no input limit) if
+    /// `default`, or `PINREF_FUZZ_ENGINE_SECONDS` seconds (and no input limit) if
     /// that is set to a number.
     pub fn from_env_or(default: Budget) -> Budget {
         match std::env::var(SECONDS_VARIABLE)
