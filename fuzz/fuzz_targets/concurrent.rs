@@ -16,12 +16,7 @@ use std::sync::LazyLock;
 
 /// The scheme choice, read once: a bad `PINREF_FUZZ_SCHEME` stops the run
 /// before any input (exit 2); it is not a crash.
-static CHOICE: LazyLock<SchemeChoice> = LazyLock::new(|| {
-    SchemeChoice::from_env().unwrap_or_else(|error| {
-        eprintln!("{error}");
-        std::process::exit(2)
-    })
-});
+static CHOICE: LazyLock<SchemeChoice> = LazyLock::new(SchemeChoice::from_env_or_exit);
 
 fuzz_target!(|data: &[u8]| -> Corpus {
     match fuzz_one(Target::Concurrent, &CHOICE, data) {

@@ -196,6 +196,16 @@ impl SchemeChoice {
         }
     }
 
+    /// [`SchemeChoice::from_env`] for a fuzz target: a bad
+    /// `PINREF_FUZZ_SCHEME` stops the process before any input, with the
+    /// message and exit status 2 (bad arguments), never as a crash.
+    pub fn from_env_or_exit() -> SchemeChoice {
+        SchemeChoice::from_env().unwrap_or_else(|error| {
+            eprintln!("{error}");
+            std::process::exit(2)
+        })
+    }
+
     /// The scheme for an input whose first byte is `selector`.
     pub fn pick(&self, selector: u8) -> &SchemeEntry {
         match &self.named {
