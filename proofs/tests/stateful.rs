@@ -131,11 +131,7 @@ const WEAK_MEMORY_ONLY: [&str; 1] = ["put-relaxed-final-decrement"];
 fn caught_by_explorer(entry: &SchemeEntry) -> Option<(&'static str, Outcome)> {
     scenarios::catalogue()
         .into_iter()
-        // Up to four threads: the eight-thread `pin_get_mix_4x4` is
-        // shuttle's size, which the explorer does not finish in a test's time.
-        .filter(|scenario| {
-            scenario.threads().is_some() && scenario.info().threads <= 4 && entry.applies(scenario)
-        })
+        .filter(|scenario| engine(1).supports(scenario) && entry.applies(scenario))
         .find_map(|scenario| {
             let outcome = engine(1).explore(&scenario, entry, &RunOptions::default());
             (outcome.verdict == Verdict::Violation).then_some((scenario.name(), outcome))

@@ -83,6 +83,12 @@ impl Default for StatefulEngine {
 /// state in every state where all threads had returned.
 pub type FinalStates = BTreeSet<MonitorKey>;
 
+/// The most threads the explorer is given: pin_get_mix at 3 pinners and 3
+/// getters (with its owner). At eight (pin_get_mix_4x4) the search passes a
+/// million states in the main job's budget without finishing, so that size
+/// is shuttle's.
+pub const STATEFUL_MAX_THREADS: usize = 7;
+
 impl Engine for StatefulEngine {
     fn name(&self) -> &'static str {
         "stateful"
@@ -99,14 +105,15 @@ impl Engine for StatefulEngine {
         "weak-memory ordering bugs: every access is sequentially consistent, so a too-weak \
          ordering, a missing fence or a free not ordered after a use shows only where it also \
          breaks an interleaving (loom keeps these); bugs that only the sequential program space \
-         reaches (grab-without-guard, foll-get-and-pin-accepted); states beyond the scenario's \
-         threads and pages"
+         reaches (grab-without-guard, foll-get-and-pin-accepted); scenarios of more than 7 \
+         threads (not run: pin_get_mix_4x4 passes a million states unfinished, shuttle samples \
+         it); states beyond the scenario's threads and pages"
     }
     fn unit(&self) -> &'static str {
         "states"
     }
     fn supports(&self, scenario: &ScenarioEntry) -> bool {
-        scenario.threads().is_some()
+        scenario.threads().is_some() && scenario.info().threads <= STATEFUL_MAX_THREADS
     }
     fn explore(
         &self,
