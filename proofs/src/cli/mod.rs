@@ -3,155 +3,319 @@
 //! catalogue on every built-in scheme with every engine that supports it,
 //! prints the run table, writes `target/pinref/report.json` and
 //! `report.md`, then runs the flawed-variant catalogue (the mutation run).
+//!
+//! - [`args`]: the command line; [`select`]: names, checked up front.
+//! - [`replay`]: `--replay FILE`, checked before it runs, reported apart.
+//! - [`results`]: the table, counterexamples and replay commands printed.
+//! - [`output`]: printing that ends quietly when its reader goes away.
+//! - [`exit`]: the exit status, in its order of precedence.
+//! - `signals`: SIGINT / SIGTERM stop the job cleanly.
+//!
+//! Every file the job writes is written atomically
+//! ([`crate::report::atomic`]), and each main job starts afresh: the
+//! traces and replay files of earlier runs are removed first, so none
+//! outlives the run that wrote it.
 
 pub mod args;
+pub mod exit;
+pub mod output;
+pub mod replay;
+pub mod results;
 pub mod select;
+mod signals;
 
 use crate::catalogue::builtin_schemes;
-use crate::engines::{self, Engine, RunOptions, Verdict};
+use crate::engines::{self, Engine, RunOptions, stop};
 use crate::mutation;
-use crate::report::{Mutant, Report, Run, counterexample, json, markdown, table};
+use crate::report::{Mutant, Report, Run, atomic, json, markdown};
 use crate::scenarios::{self, ScenarioEntry};
 use crate::schemes::SchemeEntry;
-use crate::variants;
+use crate::variants::{self, Variant};
 use args::{Cli, describe, preemption_bound};
 use clap::Parser;
+use exit::{Findings, Status};
+use output::{Terminal, note, progress};
 use select::{select_engines, select_scenarios, select_schemes, select_variants};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Parses the command line and runs it; the exit status says how it went
-/// (see `--help`).
+/// (see `--help` and [`exit::Status`]).
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
-        Ok(code) => code,
+    if let Err(error) = signals::install() {
+        note(format_args!(
+            "pinref: cannot install the SIGINT/SIGTERM handlers ({error}): a signal will end \
+             the job without a report"
+        ));
+    }
+    let terminal = Terminal::default();
+    match run(&cli, &terminal) {
+        Ok(status) => status.into(),
         Err(message) => {
-            eprintln!("pinref: {message}");
-            ExitCode::from(2)
+            note(format_args!("pinref: {message}"));
+            Status::Usage.into()
         }
     }
 }
 
-/// Runs what `cli` asks for.
-pub fn run(cli: Cli) -> Result<ExitCode, String> {
+/// One case of a job: a scenario, on a scheme, with an engine.
+type Case<'a> = (&'a Arc<dyn Engine>, &'a ScenarioEntry, &'a SchemeEntry);
+
+/// Runs what `cli` asks for, printing to `terminal`. `Err` is a usage
+/// error (bad arguments, a bad replay file), found before anything ran.
+pub fn run(cli: &Cli, terminal: &Terminal) -> Result<Status, String> {
     let schemes = select_schemes(&cli.schemes)?;
     let scenarios = select_scenarios(&cli.scenarios)?;
     let engines = select_engines(&cli.engines)?;
+    // Checked before anything runs, like every other name.
+    let variants = if cli.variants.is_empty() {
+        None
+    } else {
+        Some(select_variants(&cli.variants)?)
+    };
     if cli.list {
-        println!("scenarios:");
-        for scenario in scenarios::catalogue() {
-            let properties: Vec<_> = scenario.properties().iter().map(|p| p.id()).collect();
-            println!("  {:<18} {}", scenario.name(), properties.join(" "));
-        }
-        println!("engines:");
-        for engine in engines::registry() {
-            println!("  {:<18} {}", engine.name(), engine.summary());
-        }
-        println!("schemes:");
-        for scheme in builtin_schemes() {
-            println!("  {:<18} {}", scheme.name, scheme.description);
-        }
-        println!("flawed variants (the mutation run):");
-        for variant in variants::catalogue() {
-            println!("  {:<38} {}", variant.name(), variant.flaw);
-        }
-        return Ok(ExitCode::SUCCESS);
+        list(terminal);
+        return Ok(Status::Pass);
     }
-    let bound = preemption_bound(&cli)?;
-    if cli.replay.is_some() && (scenarios.len() != 1 || schemes.len() != 1) {
-        return Err("--replay needs exactly one --scenario and one --scheme".to_string());
-    }
-    std::fs::create_dir_all(cli.out.join("replay"))
-        .map_err(|error| format!("cannot create {}: {error}", cli.out.display()))?;
-
-    let mut cases: Vec<(&Arc<dyn Engine>, &ScenarioEntry, &SchemeEntry)> = Vec::new();
-    for engine in &engines {
-        for scenario in scenarios.iter().filter(|s| engine.supports(s)) {
-            for scheme in schemes.iter().filter(|scheme| scheme.applies(scenario)) {
-                cases.push((engine, scenario, scheme));
-            }
-        }
-    }
-    if cases.is_empty() {
-        return Err("no engine supports the scenarios chosen (see --list)".to_string());
-    }
-    let engine_names: Vec<&str> = engines.iter().map(|engine| engine.name()).collect();
-    eprintln!(
-        "pinref: {} runs on {}, preemption bound: {}",
-        cases.len(),
-        engine_names.join(", "),
-        describe(bound)
-    );
-    let started = Instant::now();
-    let mut report = Report::default();
-    let options = RunOptions {
-        bound,
+    let mut options = RunOptions {
+        bound: preemption_bound(cli)?,
         max_executions: cli.max_executions,
         max_duration: Duration::from_secs(cli.max_seconds),
-        seed: None,
-        replay_from: cli.replay.clone(),
-        artifacts: Some(cli.out.join("replay")),
+        seed: cli.seed,
+        replay_from: None,
+        artifacts: None,
         progress: true,
     };
-    for (index, (engine, scenario, scheme)) in cases.iter().enumerate() {
-        eprint!(
-            "[{:>2}/{}] {:<18} {:<7} {:<8} ... ",
-            index + 1,
-            cases.len(),
-            scenario.name(),
-            scheme.name,
-            engine.name()
-        );
-        let outcome = engine.explore(scenario, scheme, &options);
-        eprintln!(
-            "{} ({} {}, {:.2}s)",
-            outcome.verdict.as_str(),
-            outcome.executions,
-            outcome.unit,
-            outcome.seconds
-        );
-        report.runs.push(Run {
-            scenario: scenario.name(),
-            scheme: scheme.name,
-            engine: engine.name(),
-            preemption_bound: outcome.bound,
-            outcome,
-        });
+    if let Some(path) = &cli.replay {
+        let replay = replay::prepare(cli, path, &scenarios, &schemes, &options)?;
+        options.replay_from = Some(path.clone());
+        let case: Case<'_> = (&replay.engine, &scenarios[0], &schemes[0]);
+        progress(format_args!(
+            "pinref: replaying {} ({} on {}, {}), report in {}\n",
+            path.display(),
+            replay.file.key.scenario,
+            replay.file.key.scheme,
+            replay.engine.name(),
+            replay.out.display()
+        ));
+        let mut job = Job::new(terminal, replay.out);
+        job.run_cases(&[case], &options);
+        return Ok(job.finish(&schemes));
     }
 
-    let hunt_mutants = !cli.skip_mutants
-        && cli.replay.is_none()
-        && (!cli.variants.is_empty() || (cli.scenarios.is_empty() && cli.schemes.is_empty()));
-    if hunt_mutants {
-        let chosen = select_variants(&cli.variants)?;
-        eprintln!(
-            "pinref: mutation run: {} flawed variants, each until an engine catches it",
-            chosen.len()
-        );
-        let replay_dir = cli.out.join("replay");
-        for (index, variant) in chosen.iter().enumerate() {
-            eprint!(
+    // `--variant` alone hunts only those variants; the catalogue runs too
+    // when a scenario or scheme is asked for, or when no variant is named.
+    let run_catalogue = variants.is_none() || !cli.scenarios.is_empty() || !cli.schemes.is_empty();
+    let mut cases: Vec<Case<'_>> = Vec::new();
+    if run_catalogue {
+        for engine in &engines {
+            for scenario in scenarios.iter().filter(|s| engine.supports(s)) {
+                for scheme in schemes.iter().filter(|scheme| scheme.applies(scenario)) {
+                    cases.push((engine, scenario, scheme));
+                }
+            }
+        }
+        if cases.is_empty() {
+            return Err("no engine supports the scenarios chosen (see --list)".to_string());
+        }
+    }
+    let hunted = match variants {
+        Some(chosen) => chosen,
+        None if !cli.skip_mutants && cli.scenarios.is_empty() && cli.schemes.is_empty() => {
+            variants::catalogue()
+        }
+        None => Vec::new(),
+    };
+
+    let mut job = Job::new(terminal, cli.out.clone());
+    job.fresh_start();
+    options.artifacts = job.artifacts();
+    job.report.planned = cases.len() + hunted.len();
+    if !cases.is_empty() {
+        let names: Vec<&str> = engines.iter().map(|engine| engine.name()).collect();
+        progress(format_args!(
+            "pinref: {} runs on {}, preemption bound: {}\n",
+            cases.len(),
+            names.join(", "),
+            describe(options.bound)
+        ));
+        job.run_cases(&cases, &options);
+    }
+    if !hunted.is_empty() && stop::stop_requested().is_none() {
+        let catalogue = if cli.scenarios.is_empty() {
+            scenarios::catalogue()
+        } else {
+            scenarios.clone()
+        };
+        job.hunt(&hunted, &engines, &catalogue);
+    }
+    Ok(job.finish(&schemes))
+}
+
+/// `--list`.
+fn list(terminal: &Terminal) {
+    terminal.line("scenarios:");
+    for scenario in scenarios::catalogue() {
+        let properties: Vec<_> = scenario.properties().iter().map(|p| p.id()).collect();
+        terminal.line(format_args!(
+            "  {:<18} {}",
+            scenario.name(),
+            properties.join(" ")
+        ));
+    }
+    terminal.line("engines:");
+    for engine in engines::registry() {
+        terminal.line(format_args!("  {:<18} {}", engine.name(), engine.summary()));
+    }
+    terminal.line("schemes:");
+    for scheme in builtin_schemes() {
+        terminal.line(format_args!("  {:<18} {}", scheme.name, scheme.description));
+    }
+    terminal.line("flawed variants (the mutation run):");
+    for variant in variants::catalogue() {
+        terminal.line(format_args!("  {:<38} {}", variant.name(), variant.flaw));
+    }
+}
+
+/// A job under way: its report, where it writes, and what went wrong
+/// writing.
+struct Job<'a> {
+    terminal: &'a Terminal,
+    out: PathBuf,
+    /// Whether `out` exists to write in.
+    out_ready: bool,
+    report: Report,
+    /// Every file that could not be written, with the reason.
+    io_errors: Vec<String>,
+    started: Instant,
+}
+
+impl<'a> Job<'a> {
+    fn new(terminal: &'a Terminal, out: PathBuf) -> Job<'a> {
+        let mut job = Job {
+            terminal,
+            out,
+            out_ready: false,
+            report: Report::default(),
+            io_errors: Vec::new(),
+            started: Instant::now(),
+        };
+        match std::fs::create_dir_all(&job.out) {
+            Ok(()) => job.out_ready = true,
+            Err(error) => {
+                let message = format!("cannot create {}: {error}", job.out.display());
+                note(format_args!(
+                    "pinref: {message}; the job runs, but writes no report, trace or replay file"
+                ));
+                job.io_errors.push(message);
+            }
+        }
+        job.report.planned = 1;
+        job
+    }
+
+    /// Removes what earlier runs left in the output directory: traces,
+    /// replay files, replays' reports, and half-written temporaries.
+    fn fresh_start(&mut self) {
+        if !self.out_ready {
+            return;
+        }
+        for stale in ["traces", "replay", "replays"] {
+            let dir = self.out.join(stale);
+            match std::fs::remove_dir_all(&dir) {
+                Ok(()) => {}
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+                Err(error) => self
+                    .io_errors
+                    .push(format!("cannot remove {}: {error}", dir.display())),
+            }
+        }
+        if let Err(error) = atomic::remove_stale_temporaries(&self.out) {
+            self.io_errors
+                .push(format!("cannot clean {}: {error}", self.out.display()));
+        }
+    }
+
+    /// Where engines keep replay files, if the output directory exists.
+    fn artifacts(&self) -> Option<PathBuf> {
+        self.out_ready.then(|| self.out.join("replay"))
+    }
+
+    /// Runs `cases` in turn, stopping before the next one once a stop is
+    /// asked for (the run under way ends itself, `incomplete`).
+    fn run_cases(&mut self, cases: &[Case<'_>], options: &RunOptions) {
+        for (index, (engine, scenario, scheme)) in cases.iter().enumerate() {
+            if stop::stop_requested().is_some() {
+                break;
+            }
+            progress(format_args!(
+                "[{:>2}/{}] {:<18} {:<7} {:<8} ... ",
+                index + 1,
+                cases.len(),
+                scenario.name(),
+                scheme.name,
+                engine.name()
+            ));
+            let outcome = engine.explore(scenario, scheme, options);
+            progress(format_args!(
+                "{} ({} {}, {:.2}s)\n",
+                outcome.verdict.as_str(),
+                outcome.executions,
+                outcome.unit,
+                outcome.seconds
+            ));
+            self.report.runs.push(Run {
+                scenario: scenario.name(),
+                scheme: scheme.name,
+                engine: engine.name(),
+                preemption_bound: outcome.bound,
+                outcome,
+            });
+        }
+    }
+
+    /// The mutation run: hunts each variant with `engines` on `scenarios`.
+    fn hunt(
+        &mut self,
+        variants: &[Variant],
+        engines: &[Arc<dyn Engine>],
+        scenarios: &[ScenarioEntry],
+    ) {
+        progress(format_args!(
+            "pinref: mutation run: {} flawed variants, each until an engine catches it\n",
+            variants.len()
+        ));
+        let artifacts = self.out.join("replay");
+        for (index, variant) in variants.iter().enumerate() {
+            progress(format_args!(
                 "[{:>2}/{}] {:<38} ... ",
                 index + 1,
-                chosen.len(),
+                variants.len(),
                 variant.name()
-            );
-            let hunt = mutation::hunt(&variant.entry, &replay_dir);
+            ));
+            let hunt = mutation::hunt_in(&variant.entry, engines, scenarios, &artifacts);
+            if stop::stop_requested().is_some() && !hunt.caught() {
+                // Cut short, not survived: it is left out, and the report
+                // says it was interrupted.
+                progress("interrupted\n");
+                break;
+            }
             match hunt.property() {
-                Some(property) => eprintln!(
-                    "caught: {} by {} {} ({} {}, {:.2}s)",
+                Some(property) => progress(format_args!(
+                    "caught: {} by {} {} ({} {}, {:.2}s)\n",
                     property.id(),
                     hunt.engine,
                     hunt.scenario.unwrap_or(""),
                     hunt.executions_to_find,
                     hunt.unit,
                     hunt.seconds
-                ),
-                None => eprintln!("NOT CAUGHT ({:.2}s)", hunt.seconds),
+                )),
+                None => progress(format_args!("NOT CAUGHT ({:.2}s)\n", hunt.seconds)),
             }
-            report.mutants.push(Mutant {
+            self.report.mutants.push(Mutant {
                 flaw: variant.flaw,
                 expected_property: variant.expected_property,
                 hunt,
@@ -159,85 +323,59 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
         }
     }
 
-    print!("{}", table::render(&report));
-    let traces = cli.out.join("traces");
-    let single = report.runs.len() == 1;
-    let mut expected_lines = Vec::new();
-    for run in &report.runs {
-        for violation in &run.outcome.violations {
-            let full = counterexample::write_full(&traces, violation, run.scenario, run.scheme)
-                .map_err(|error| format!("cannot write under {}: {error}", traces.display()))?;
-            // A violation is shown in full; an expected one (a property the
-            // scheme does not claim) in one line, unless it is all there is.
-            if run.outcome.verdict == Verdict::Violation || single {
-                println!(
-                    "\n{}",
-                    counterexample::short(
-                        violation,
-                        run.scenario,
-                        run.scheme,
-                        run.engine,
-                        run.outcome.verdict.as_str(),
-                        Some(&full),
-                    )
-                );
-            } else {
-                expected_lines.push(format!(
-                    "  {} on {}: {}: {} (trace: {})",
-                    run.scenario,
-                    run.scheme,
-                    violation.property.id(),
-                    violation.message,
-                    full.display()
-                ));
+    /// Prints the results, writes the reports, and returns the exit
+    /// status.
+    fn finish(mut self, schemes: &[SchemeEntry]) -> Status {
+        self.report.interrupted = stop::stop_requested();
+        let traces = self.out_ready.then(|| self.out.join("traces"));
+        let failed_traces = results::print(self.terminal, &self.report, traces.as_deref());
+        self.io_errors.extend(failed_traces);
+        let json_path = self.out.join("report.json");
+        let md_path = self.out.join("report.md");
+        if self.out_ready {
+            match serde_json::to_string_pretty(&json::to_json(&self.report)) {
+                Ok(text) => self.write(&json_path, text),
+                Err(error) => self
+                    .io_errors
+                    .push(format!("cannot encode the report: {error}")),
             }
+            self.write(&md_path, markdown::to_markdown(&self.report));
         }
-    }
-    if !expected_lines.is_empty() {
-        println!(
-            "\nExpected violations (properties these schemes do not claim; see --scenario/--scheme for one in full):"
+        let missed = self.report.known_bugs_missed(schemes);
+        for (scheme, bug) in &missed {
+            self.terminal.line(format_args!(
+                "KNOWN BUG NOT FOUND: {scheme} declares {bug}, and no run showed it"
+            ));
+        }
+        results::print_summary(
+            self.terminal,
+            &self.report,
+            self.started.elapsed().as_secs_f64(),
+            [json_path.as_path(), md_path.as_path()],
         );
-        for line in expected_lines {
-            println!("{line}");
+        for error in &self.io_errors {
+            note(format_args!("pinref: {error}"));
+        }
+        let (_, violations, _, incomplete) = self.report.tally();
+        let findings = Findings {
+            violations,
+            survivors: self
+                .report
+                .mutants
+                .iter()
+                .filter(|m| !m.hunt.caught())
+                .count(),
+            known_bugs_missed: missed.len(),
+            io_failures: self.io_errors.len(),
+            incomplete: incomplete + usize::from(!self.report.complete()),
+        };
+        findings.status()
+    }
+
+    fn write(&mut self, path: &Path, text: String) {
+        if let Err(error) = atomic::write_atomic(path, text.as_bytes()) {
+            self.io_errors
+                .push(format!("cannot write {}: {error}", path.display()));
         }
     }
-    let json_path = cli.out.join("report.json");
-    let md_path = cli.out.join("report.md");
-    let json_text = serde_json::to_string_pretty(&json::to_json(&report))
-        .map_err(|error| format!("cannot encode the report: {error}"))?;
-    std::fs::write(&json_path, json_text)
-        .map_err(|error| format!("cannot write {}: {error}", json_path.display()))?;
-    std::fs::write(&md_path, markdown::to_markdown(&report))
-        .map_err(|error| format!("cannot write {}: {error}", md_path.display()))?;
-    if let Some(score) = report.mutation_score() {
-        println!("\nMutation run: flawed variants and what caught them");
-        print!("{}", table::render_mutants(&report));
-        let median = report.median_seconds_to_catch().unwrap_or(0.0);
-        println!(
-            "mutation score {:.0}% ({} of {}), median {median:.2}s to the first counterexample",
-            score * 100.0,
-            report.mutants.iter().filter(|m| m.hunt.caught()).count(),
-            report.mutants.len()
-        );
-        for mutant in report.mutants.iter().filter(|m| !m.hunt.caught()) {
-            println!("NOT CAUGHT: {} ({})", mutant.hunt.name, mutant.flaw);
-        }
-    }
-    let (pass, violation, expected, incomplete) = report.tally();
-    println!(
-        "\n{} runs in {:.1}s: {pass} pass, {violation} violation, {expected} expected violation, \
-         {incomplete} incomplete. Reports: {}, {}",
-        report.runs.len(),
-        started.elapsed().as_secs_f64(),
-        json_path.display(),
-        md_path.display()
-    );
-    let survivors = report.mutants.iter().filter(|m| !m.hunt.caught()).count();
-    Ok(if violation > 0 || survivors > 0 {
-        ExitCode::from(1)
-    } else if incomplete > 0 {
-        ExitCode::from(3)
-    } else {
-        ExitCode::SUCCESS
-    })
 }

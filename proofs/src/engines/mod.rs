@@ -18,7 +18,9 @@
 pub mod loom;
 pub mod outcome;
 pub mod proptest;
+pub mod replay;
 pub mod sequential;
+pub mod stop;
 
 use crate::scenarios::ScenarioEntry;
 use crate::schemes::SchemeEntry;
@@ -58,6 +60,20 @@ pub trait Engine: Send + Sync {
         scheme: &SchemeEntry,
         options: &RunOptions,
     ) -> Outcome;
+
+    /// What a replay file of this engine must have been written for to be
+    /// replayed by a run with `options` ([`replay::load`]): by default the
+    /// engine, scenario and scheme, with no bound; an engine with a bound
+    /// (loom) adds the bound it would run at.
+    fn replay_key(
+        &self,
+        scenario: &ScenarioEntry,
+        scheme: &SchemeEntry,
+        options: &RunOptions,
+    ) -> replay::ReplayKey {
+        let _ = options;
+        replay::ReplayKey::new(self.name(), scenario, scheme, None)
+    }
 }
 
 /// The preemption bound a run asks for.
@@ -89,13 +105,18 @@ impl Bound {
 pub struct RunOptions {
     /// The preemption bound (engines without one ignore it).
     pub bound: Bound,
-    /// Stop (and report `incomplete`) after this much work.
+    /// Stop (and report `incomplete`) after this much work: checked
+    /// before every unit of work ([`stop::Budget`]).
     pub max_executions: u64,
-    /// Stop (and report `incomplete`) after this long.
+    /// Stop (and report `incomplete`) after this long: checked before
+    /// every unit of work ([`stop::Budget`]).
     pub max_duration: Duration,
     /// The seed of a randomised engine (`None`: its own choice, reported).
     pub seed: Option<u64>,
-    /// Replay a recorded failure from this file instead of exploring.
+    /// Replay a recorded failure from this replay file instead of
+    /// exploring. The engine checks it with [`replay::load`] against the
+    /// run it is asked for and replays nothing from a file that does not
+    /// fit (an `incomplete` run, never a violation).
     pub replay_from: Option<PathBuf>,
     /// Where to keep what replays a failure (checkpoints, schedules,
     /// regression seeds); `None`: nowhere, and no replay command but a
@@ -149,6 +170,14 @@ pub fn rerun_command(
     format!(
         "cargo run --release -- --engine {engine} --scenario {scenario} --scheme {scheme}{bound}"
     )
+}
+
+/// Writes a progress line to stderr. A closed or broken stderr loses the
+/// line and nothing else: progress must never stop an exploration (a panic
+/// inside one would read as a finding).
+pub(crate) fn progress(text: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    let _ = std::io::stderr().write_fmt(text);
 }
 
 std::thread_local! {

@@ -23,11 +23,19 @@ pub fn to_json(report: &Report) -> Value {
                     })
                 })
                 .collect();
+            let counters: serde_json::Map<String, Value> = run
+                .outcome
+                .counters
+                .iter()
+                .map(|(name, value)| ((*name).to_string(), json!(value)))
+                .collect();
             json!({
                 "scenario": run.scenario,
                 "scheme": run.scheme,
                 "engine": run.engine,
                 "preemption_bound": run.preemption_bound,
+                "exhaustive": run.outcome.exhaustive,
+                "counters": counters,
                 "executions": run.outcome.executions,
                 "seconds": (run.outcome.seconds * 1000.0).round() / 1000.0,
                 "verdict": run.outcome.verdict.as_str(),
@@ -73,6 +81,9 @@ pub fn to_json(report: &Report) -> Value {
         "mutation_score": report.mutation_score(),
         "property_kills": kills,
         "pinref_version": PINREF_VERSION,
+        "complete": report.complete(),
+        "interrupted": report.interrupted,
+        "planned": report.planned,
         "runs": runs,
         "property_coverage": coverage,
         "summary": {

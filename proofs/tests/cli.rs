@@ -1,0 +1,607 @@
+//! The `pinref` command under bad input and faults, as a new user would
+//! meet them (issue 10's probes): each test runs the built binary on a
+//! filtered, fast job and checks its exit status, what it printed and
+//! what it left on disk.
+
+use serde_json::Value;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const PINREF: &str = env!("CARGO_BIN_EXE_pinref");
+
+/// A fresh directory for one test's output.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("pinref-cli-{name}-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).expect("a scratch directory");
+    dir
+}
+
+/// Runs `pinref` with `args`, with no inherited loom settings.
+fn pinref(args: &[&str]) -> Output {
+    Command::new(PINREF)
+        .args(args)
+        .env_remove("LOOM_MAX_PREEMPTIONS")
+        .env_remove("PROPTEST_RNG_SEED")
+        .output()
+        .expect("pinref runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn code(output: &Output) -> Option<i32> {
+    output.status.code()
+}
+
+fn report(dir: &Path) -> Value {
+    let text = fs::read_to_string(dir.join("report.json")).expect("report.json exists");
+    serde_json::from_str(&text).expect("report.json is whole JSON")
+}
+
+fn path(dir: &Path) -> &str {
+    dir.to_str().expect("a UTF-8 temporary directory")
+}
+
+/// A real replay file: loom's catch of a flawed variant (at bound 2, the
+/// scenario's default), as the main job writes it.
+fn recorded(dir: &Path) -> PathBuf {
+    let out = dir.join("recorded");
+    let run = pinref(&[
+        "--scenario",
+        "pin_vs_unpin",
+        "--scheme",
+        "unpin-subtracts-one",
+        "--engine",
+        "loom",
+        "--out",
+        path(&out),
+    ]);
+    assert_eq!(code(&run), Some(1), "{}", stderr(&run));
+    let file = out.join("replay/pin_vs_unpin-unpin-subtracts-one-loom.replay.json");
+    assert!(file.is_file(), "{}", stdout(&run));
+    file
+}
+
+/// `--replay FILE` on `scenario` and `scheme` at `bound`, output in `out`.
+fn replay(file: &Path, scenario: &str, scheme: &str, bound: &str, out: &Path) -> Output {
+    pinref(&[
+        "--engine",
+        "loom",
+        "--scenario",
+        scenario,
+        "--scheme",
+        scheme,
+        "--preemption-bound",
+        bound,
+        "--replay",
+        path(file),
+        "--out",
+        path(out),
+    ])
+}
+
+/// The replay must be refused before anything runs: exit 2, the reason on
+/// stderr, no violation printed, no report written.
+fn assert_refused(output: &Output, out: &Path, reason: &str) -> Result<(), String> {
+    let (status, err, printed) = (code(output), stderr(output), stdout(output));
+    let mut wrong = Vec::new();
+    if status != Some(2) {
+        wrong.push(format!("exit status {status:?}, not 2"));
+    }
+    if !err.contains(reason) {
+        wrong.push(format!("stderr does not say `{reason}`: {err}"));
+    }
+    if printed.contains("violated") || err.contains("violation") {
+        wrong.push(format!("a violation was reported: {printed}"));
+    }
+    if out.join("report.json").exists() || out.join("replays").exists() {
+        wrong.push("a report was written".to_string());
+    }
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(wrong.join("; "))
+    }
+}
+
+#[test]
+fn a_bad_replay_file_is_refused_before_anything_runs_and_never_reads_as_a_violation() {
+    let dir = scratch("bad-replay");
+    let real = recorded(&dir);
+    let text = fs::read_to_string(&real).expect("the real file");
+    let bad = |name: &str, contents: &str| {
+        let file = dir.join(name);
+        fs::write(&file, contents).expect("a bad file");
+        file
+    };
+    let cut = &text[..text.len() / 2];
+    let raw_loom = r#"{"preemption_bound":2,"pos":0,"branches":{"entries":[]},"exploring":true,"skipping":false,"exploring_on_start":true}"#;
+    let older = text.replace("\"pinref_version\": \"", "\"pinref_version\": \"0.0.0-");
+    let altered = text.replace("\"pos\\\":0", "\"pos\\\":1");
+    assert_ne!(altered, text, "the payload holds loom's position");
+    let cases: Vec<(&str, PathBuf, &str, &str, &str)> = vec![
+        (
+            "missing",
+            dir.join("nowhere.json"),
+            "pin_vs_unpin",
+            "unpin-subtracts-one",
+            "does not exist",
+        ),
+        (
+            "empty",
+            bad("empty.json", ""),
+            "pin_vs_unpin",
+            "unpin-subtracts-one",
+            "is empty",
+        ),
+        (
+            "garbage",
+            bad("garbage.json", "garbage {{"),
+            "pin_vs_unpin",
+            "unpin-subtracts-one",
+            "not valid JSON",
+        ),
+        (
+            "truncated",
+            bad("truncated.json", cut),
+            "pin_vs_unpin",
+            "unpin-subtracts-one",
+            "not valid JSON",
+        ),
+        (
+            "a bare loom checkpoint",
+            bad("raw.json", raw_loom),
+            "pin_vs_unpin",
+            "unpin-subtracts-one",
+            "not a pinref replay file",
+        ),
+        (
+            "another pinref version",
+            bad("older.json", &older),
+            "pin_vs_unpin",
+            "unpin-subtracts-one",
+            "written by pinref 0.0.0-",
+        ),
+        (
+            "an altered payload",
+            bad("altered.json", &altered),
+            "pin_vs_unpin",
+            "unpin-subtracts-one",
+            "altered or cut",
+        ),
+        (
+            "another scenario",
+            real.clone(),
+            "get_put_vs_pin",
+            "unpin-subtracts-one",
+            "scenario is pin_vs_unpin in the file but get_put_vs_pin here",
+        ),
+        (
+            "another scheme",
+            real.clone(),
+            "pin_vs_unpin",
+            "v5_7",
+            "scheme is unpin-subtracts-one in the file but v5_7 here",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (case, file, scenario, scheme, reason) in cases {
+        let out = dir.join(case.replace(' ', "-"));
+        let output = replay(&file, scenario, scheme, "2", &out);
+        if let Err(wrong) = assert_refused(&output, &out, reason) {
+            failures.push(format!("{case}: {wrong}"));
+        }
+    }
+    let out = dir.join("another-bound");
+    let output = replay(&real, "pin_vs_unpin", "unpin-subtracts-one", "3", &out);
+    if let Err(wrong) = assert_refused(
+        &output,
+        &out,
+        "preemption bound is 2 in the file but 3 here",
+    ) {
+        failures.push(format!("another bound: {wrong}"));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn a_replay_reproduces_its_violation_in_a_report_of_its_own() {
+    let dir = scratch("replay-own-report");
+    let real = recorded(&dir);
+    let main_report = fs::read(dir.join("recorded/report.json")).expect("the main report");
+
+    let out = dir.join("recorded");
+    let output = replay(&real, "pin_vs_unpin", "unpin-subtracts-one", "2", &out);
+
+    assert_eq!(code(&output), Some(1), "{}", stderr(&output));
+    assert!(stdout(&output).contains("P2 (bounded false positives) violated"));
+    let own = out.join("replays/pin_vs_unpin-unpin-subtracts-one-loom");
+    let replayed = report(&own);
+    assert_eq!(
+        replayed["runs"][0]["executions"], 1,
+        "the failing execution alone"
+    );
+    assert_eq!(replayed["runs"][0]["violations"][0]["property"], "P2");
+    assert_eq!(
+        fs::read(out.join("report.json")).expect("the main report"),
+        main_report,
+        "the replay wrote over the main job's report"
+    );
+    assert!(real.is_file(), "the replay removed the file it replayed");
+}
+
+#[test]
+fn a_clean_run_removes_the_traces_and_replay_files_of_earlier_runs() {
+    let dir = scratch("stale");
+    recorded(&dir);
+    let out = dir.join("recorded");
+    assert!(
+        out.join("traces")
+            .read_dir()
+            .expect("traces")
+            .next()
+            .is_some()
+    );
+
+    let clean = pinref(&[
+        "--scenario",
+        "carry_1023",
+        "--scheme",
+        "seed",
+        "--engine",
+        "loom",
+        "--out",
+        path(&out),
+    ]);
+
+    assert_eq!(code(&clean), Some(0), "{}", stderr(&clean));
+    let left = |sub: &str| {
+        out.join(sub)
+            .read_dir()
+            .map_or(0, |entries| entries.count())
+    };
+    assert_eq!((left("traces"), left("replay")), (0, 0));
+}
+
+#[test]
+fn a_report_that_cannot_be_written_after_a_violation_keeps_the_violation_s_exit_status() {
+    let dir = scratch("unwritable-violation");
+    // report.json is a directory: the write fails after the runs.
+    fs::create_dir_all(dir.join("report.json")).expect("a directory in the way");
+    let output = pinref(&[
+        "--scenario",
+        "pin_vs_unpin",
+        "--scheme",
+        "unpin-subtracts-one",
+        "--engine",
+        "loom",
+        "--out",
+        path(&dir),
+    ]);
+    assert_eq!(code(&output), Some(1), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("violated"),
+        "the violation is still printed"
+    );
+    assert!(
+        stderr(&output).contains("cannot write"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn an_unwritable_output_directory_after_a_pass_is_an_io_failure_of_its_own() {
+    let dir = scratch("unwritable-pass");
+    let file = dir.join("a-file");
+    fs::write(&file, "").expect("a file where the directory should be");
+    let output = pinref(&[
+        "--scenario",
+        "carry_1023",
+        "--scheme",
+        "seed",
+        "--engine",
+        "loom",
+        "--out",
+        path(&file),
+    ]);
+    assert_eq!(code(&output), Some(4), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("1 pass"),
+        "the verdicts are printed"
+    );
+}
+
+#[test]
+fn a_closed_stdout_ends_the_run_quietly_with_the_run_s_own_status() {
+    let dir = scratch("closed-stdout");
+    for (args, expected) in [
+        (vec!["--list"], 0),
+        (
+            vec![
+                "--scenario",
+                "carry_1023",
+                "--scheme",
+                "seed",
+                "--engine",
+                "loom",
+            ],
+            0,
+        ),
+        (
+            vec![
+                "--scenario",
+                "pin_vs_unpin",
+                "--scheme",
+                "unpin-subtracts-one",
+                "--engine",
+                "loom",
+            ],
+            1,
+        ),
+    ] {
+        let mut child = Command::new(PINREF)
+            .args(&args)
+            .args(["--out", path(&dir)])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("pinref runs");
+        // The reader goes away before pinref prints anything, as `head`
+        // does after its line.
+        drop(child.stdout.take());
+        let output = child.wait_with_output().expect("pinref ends");
+        let err = stderr(&output);
+        assert_eq!(code(&output), Some(expected), "{args:?}: {err}");
+        assert!(
+            !err.contains("panicked") && !err.contains("Broken pipe"),
+            "{args:?}: {err}"
+        );
+    }
+}
+
+#[test]
+fn sigint_stops_the_job_with_a_partial_report_marked_incomplete() {
+    let dir = scratch("sigint");
+    let child = Command::new(PINREF)
+        .args([
+            "--scenario",
+            "pin_vs_unpin",
+            "--scheme",
+            "seed",
+            "--engine",
+            "loom",
+            "--unbounded",
+            "--out",
+            path(&dir),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("pinref runs");
+    // An unbounded pin_vs_unpin takes minutes; stop it once it has begun.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    let output = child.wait_with_output().expect("pinref ends");
+
+    assert_eq!(code(&output), Some(3), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("INCOMPLETE: interrupted by SIGINT"),
+        "{}",
+        stdout(&output)
+    );
+    let written = report(&dir);
+    assert_eq!(written["interrupted"], "SIGINT");
+    assert_eq!(written["complete"], false);
+    assert_eq!(written["runs"][0]["verdict"], "incomplete");
+    assert_eq!(written["summary"]["pass"], 0);
+}
+
+#[test]
+fn every_cap_of_zero_and_a_small_cap_give_incomplete_on_every_engine() {
+    let dir = scratch("caps");
+    let mut failures = Vec::new();
+    for (engine, scenario) in [("loom", "pin_vs_unpin"), ("proptest", "programs")] {
+        for cap in [
+            ["--max-seconds", "0"],
+            ["--max-executions", "0"],
+            ["--max-executions", "100"],
+        ] {
+            let out = dir.join(format!(
+                "{engine}-{}-{}",
+                cap[0].trim_start_matches('-'),
+                cap[1]
+            ));
+            let output = pinref(&[
+                "--engine",
+                engine,
+                "--scenario",
+                scenario,
+                "--scheme",
+                "seed",
+                cap[0],
+                cap[1],
+                "--out",
+                path(&out),
+            ]);
+            let verdict = report(&out)["runs"][0]["verdict"].clone();
+            if code(&output) != Some(3) || verdict != "incomplete" {
+                failures.push(format!(
+                    "{engine} {cap:?}: exit {:?}, verdict {verdict}",
+                    code(&output)
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn a_pass_at_a_preemption_bound_is_marked_not_exhaustive_in_the_table_and_the_report() {
+    let dir = scratch("bounded");
+    let bounded = pinref(&[
+        "--engine",
+        "loom",
+        "--scenario",
+        "overflow",
+        "--scheme",
+        "v5_7",
+        "--preemption-bound",
+        "0",
+        "--out",
+        path(&dir),
+    ]);
+    assert_eq!(code(&bounded), Some(0), "{}", stderr(&bounded));
+    let run = &report(&dir)["runs"][0];
+    assert_eq!(
+        (run["verdict"].as_str(), run["exhaustive"].as_bool()),
+        (Some("pass"), Some(false))
+    );
+    let table = stdout(&bounded);
+    assert!(
+        table.contains("exhaustive = no: 1 pass(es) at a preemption bound"),
+        "{table}"
+    );
+
+    let unbounded = pinref(&[
+        "--engine",
+        "loom",
+        "--scenario",
+        "carry_1023",
+        "--scheme",
+        "seed",
+        "--unbounded",
+        "--out",
+        path(&dir),
+    ]);
+    assert_eq!(code(&unbounded), Some(0), "{}", stderr(&unbounded));
+    assert_eq!(report(&dir)["runs"][0]["exhaustive"], true);
+    assert!(!stdout(&unbounded).contains("exhaustive = no"));
+}
+
+#[test]
+fn an_unknown_variant_is_refused_before_anything_runs() {
+    let dir = scratch("bogus-variant");
+    let output = pinref(&["--variant", "bogus", "--out", path(&dir)]);
+    assert_eq!(code(&output), Some(2));
+    assert!(stderr(&output).contains("unknown variant 'bogus'"));
+    assert!(
+        !stderr(&output).contains("[ 1/"),
+        "a run started: {}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn skip_mutants_with_a_variant_and_replay_with_a_variant_are_errors() {
+    let dir = scratch("conflicts");
+    for args in [
+        vec!["--skip-mutants", "--variant", "unpin-subtracts-one"],
+        vec!["--replay", "x.json", "--variant", "unpin-subtracts-one"],
+    ] {
+        let output = pinref(&[args.as_slice(), &["--out", path(&dir)]].concat());
+        assert_eq!(code(&output), Some(2), "{args:?}");
+        assert!(
+            stderr(&output).contains("cannot be used with"),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+}
+
+/// The `pinref` arguments of a replay command printed on `stdout`.
+fn replay_command(printed: &str) -> Vec<String> {
+    let line = printed
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("replay:"))
+        .unwrap_or_else(|| panic!("no replay command in:\n{printed}"));
+    let command = line.trim();
+    let args = command
+        .strip_prefix("cargo run --release -- ")
+        .unwrap_or_else(|| panic!("not a pinref command: {command}"));
+    args.split_whitespace().map(str::to_string).collect()
+}
+
+/// The timeline lines of the first counterexample printed on `stdout`.
+fn timeline(printed: &str) -> Vec<&str> {
+    printed
+        .lines()
+        .skip_while(|line| !line.contains("timeline ("))
+        .skip(1)
+        .take_while(|line| {
+            let line = line.trim_start();
+            !line.starts_with("full trace:") && !line.starts_with("replay:")
+        })
+        .collect()
+}
+
+#[test]
+fn variant_alone_hunts_only_that_variant_and_prints_a_runnable_replay_for_each_engine() {
+    let dir = scratch("one-variant");
+    let mut failures = Vec::new();
+    for engine in ["loom", "proptest"] {
+        let out = dir.join(engine);
+        let hunt = pinref(&[
+            "--variant",
+            "unpin-subtracts-one",
+            "--engine",
+            engine,
+            "--out",
+            path(&out),
+        ]);
+        let printed = stdout(&hunt);
+        let written = report(&out);
+        if code(&hunt) != Some(0) || written["runs"] != Value::Array(Vec::new()) {
+            failures.push(format!(
+                "{engine}: exit {:?}, runs {}",
+                code(&hunt),
+                written["runs"]
+            ));
+            continue;
+        }
+        if written["mutants"][0]["engine"] != engine
+            || !printed.contains("caught variant unpin-subtracts-one")
+        {
+            failures.push(format!(
+                "{engine}: not caught by it on the terminal:\n{printed}"
+            ));
+            continue;
+        }
+        let mut args = replay_command(&printed);
+        args.extend(["--out".to_string(), path(&out.join("again")).to_string()]);
+        let again = pinref(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        if code(&again) != Some(1) || timeline(&stdout(&again)) != timeline(&printed) {
+            failures.push(format!(
+                "{engine}: the replay {args:?} exited {:?} and showed:\n{}\nnot:\n{}",
+                code(&again),
+                timeline(&stdout(&again)).join("\n"),
+                timeline(&printed).join("\n")
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn help_documents_the_exit_status_in_its_order_of_precedence() {
+    let help = stdout(&pinref(&["--help"]));
+    let at = |words: &str| {
+        help.find(words)
+            .unwrap_or_else(|| panic!("--help lacks `{words}`:\n{help}"))
+    };
+    assert!(at("1 when a property") < at("4 when a report"));
+    assert!(at("4 when a report") < at("3 when a run was cut short"));
+    assert!(at("3 when a run was cut short") < at("0 when every run passed"));
+    at("2 means bad arguments or a bad replay file");
+}
