@@ -28,6 +28,32 @@ fn pinref(args: &[&str]) -> Output {
         .expect("pinref runs")
 }
 
+/// A job that finds a violation: loom catches a flawed variant in its
+/// first execution (at bound 2, the scenario's default).
+const VIOLATING: [&str; 6] = [
+    "--scenario",
+    "pin_vs_unpin",
+    "--scheme",
+    "unpin-subtracts-one",
+    "--engine",
+    "loom",
+];
+
+/// A job that passes, exhaustively (255 executions).
+const PASSING: [&str; 6] = [
+    "--scenario",
+    "carry_1023",
+    "--scheme",
+    "seed",
+    "--engine",
+    "loom",
+];
+
+/// `pinref` with the arguments of `base` and then `extra`.
+fn job(base: &[&str], extra: &[&str]) -> Output {
+    pinref(&[base, extra].concat())
+}
+
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
@@ -53,16 +79,7 @@ fn path(dir: &Path) -> &str {
 /// scenario's default), as the main job writes it.
 fn recorded(dir: &Path) -> PathBuf {
     let out = dir.join("recorded");
-    let run = pinref(&[
-        "--scenario",
-        "pin_vs_unpin",
-        "--scheme",
-        "unpin-subtracts-one",
-        "--engine",
-        "loom",
-        "--out",
-        path(&out),
-    ]);
+    let run = job(&VIOLATING, &["--out", path(&out)]);
     assert_eq!(code(&run), Some(1), "{}", stderr(&run));
     let file = out.join("replay/pin_vs_unpin-unpin-subtracts-one-loom.replay.json");
     assert!(file.is_file(), "{}", stdout(&run));
@@ -250,16 +267,7 @@ fn a_clean_run_removes_the_traces_and_replay_files_of_earlier_runs() {
             .is_some()
     );
 
-    let clean = pinref(&[
-        "--scenario",
-        "carry_1023",
-        "--scheme",
-        "seed",
-        "--engine",
-        "loom",
-        "--out",
-        path(&out),
-    ]);
+    let clean = job(&PASSING, &["--out", path(&out)]);
 
     assert_eq!(code(&clean), Some(0), "{}", stderr(&clean));
     let left = |sub: &str| {
@@ -275,16 +283,7 @@ fn a_report_that_cannot_be_written_after_a_violation_keeps_the_violation_s_exit_
     let dir = scratch("unwritable-violation");
     // report.json is a directory: the write fails after the runs.
     fs::create_dir_all(dir.join("report.json")).expect("a directory in the way");
-    let output = pinref(&[
-        "--scenario",
-        "pin_vs_unpin",
-        "--scheme",
-        "unpin-subtracts-one",
-        "--engine",
-        "loom",
-        "--out",
-        path(&dir),
-    ]);
+    let output = job(&VIOLATING, &["--out", path(&dir)]);
     assert_eq!(code(&output), Some(1), "{}", stderr(&output));
     assert!(
         stdout(&output).contains("violated"),
@@ -302,16 +301,7 @@ fn an_unwritable_output_directory_after_a_pass_is_an_io_failure_of_its_own() {
     let dir = scratch("unwritable-pass");
     let file = dir.join("a-file");
     fs::write(&file, "").expect("a file where the directory should be");
-    let output = pinref(&[
-        "--scenario",
-        "carry_1023",
-        "--scheme",
-        "seed",
-        "--engine",
-        "loom",
-        "--out",
-        path(&file),
-    ]);
+    let output = job(&PASSING, &["--out", path(&file)]);
     assert_eq!(code(&output), Some(4), "{}", stderr(&output));
     assert!(
         stdout(&output).contains("1 pass"),
@@ -324,28 +314,8 @@ fn a_closed_stdout_ends_the_run_quietly_with_the_run_s_own_status() {
     let dir = scratch("closed-stdout");
     for (args, expected) in [
         (vec!["--list"], 0),
-        (
-            vec![
-                "--scenario",
-                "carry_1023",
-                "--scheme",
-                "seed",
-                "--engine",
-                "loom",
-            ],
-            0,
-        ),
-        (
-            vec![
-                "--scenario",
-                "pin_vs_unpin",
-                "--scheme",
-                "unpin-subtracts-one",
-                "--engine",
-                "loom",
-            ],
-            1,
-        ),
+        (PASSING.to_vec(), 0),
+        (VIOLATING.to_vec(), 1),
     ] {
         let mut child = Command::new(PINREF)
             .args(&args)
@@ -474,17 +444,7 @@ fn a_pass_at_a_preemption_bound_is_marked_not_exhaustive_in_the_table_and_the_re
         "{table}"
     );
 
-    let unbounded = pinref(&[
-        "--engine",
-        "loom",
-        "--scenario",
-        "carry_1023",
-        "--scheme",
-        "seed",
-        "--unbounded",
-        "--out",
-        path(&dir),
-    ]);
+    let unbounded = job(&PASSING, &["--unbounded", "--out", path(&dir)]);
     assert_eq!(code(&unbounded), Some(0), "{}", stderr(&unbounded));
     assert_eq!(report(&dir)["runs"][0]["exhaustive"], true);
     assert!(!stdout(&unbounded).contains("exhaustive = no"));
@@ -587,6 +547,26 @@ fn variant_alone_hunts_only_that_variant_and_prints_a_runnable_replay_for_each_e
                 code(&again),
                 timeline(&stdout(&again)).join("\n"),
                 timeline(&printed).join("\n")
+            ));
+            continue;
+        }
+        // The same run, not one that happens to shrink to the same
+        // program: loom replays the recorded execution alone, proptest
+        // draws the same programs up to the same failing one.
+        let (replayed, expected) = match engine {
+            "loom" => (
+                report(&out.join("again/replays/pin_vs_unpin-unpin-subtracts-one-loom")),
+                Value::from(1),
+            ),
+            _ => (
+                report(&out.join("again")),
+                written["mutants"][0]["executions_to_find"].clone(),
+            ),
+        };
+        if replayed["runs"][0]["executions"] != expected {
+            failures.push(format!(
+                "{engine}: the replay ran {} units of work, the catch {expected}",
+                replayed["runs"][0]["executions"]
             ));
         }
     }

@@ -147,3 +147,28 @@ impl Scenario for PinVsDriverPut {
         world.check_quiescent(&[(0, mapping)]);
     }
 }
+
+/// [`HeadroomGuard`] as it was first written: the guard on every grab
+/// but `get_page`, which the claim covers too. A count at the top of the
+/// range is carried past the sign bit by one more plain reference: a
+/// violation of P6, which the scheme claims, for the one-call check to
+/// catch.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HeadroomGuardUnguardedGet;
+
+impl pinref_model::Patch for HeadroomGuardUnguardedGet {
+    type Base = HeadroomGuard;
+    fn base(&self) -> &HeadroomGuard {
+        &HeadroomGuard
+    }
+    fn name(&self) -> &'static str {
+        "headroom-guard-unguarded-get"
+    }
+    fn description(&self) -> &'static str {
+        "headroom-guard, but get_page skips the guard"
+    }
+    // The flaw: folio's own get_page, past the guard.
+    fn get_page<P: Platform>(&self, page: PageRef<'_, P>) -> Result<(), GupError> {
+        Scheme::get_page(&Folio, page)
+    }
+}

@@ -59,7 +59,7 @@ pub struct Cli {
     /// report prints), with exactly one --scenario and one --scheme. The
     /// file is checked first: one written for another engine, scenario,
     /// scheme, bound or pinref version is refused (exit status 2). The
-    /// replay's report goes to DIR/replays/<file name>/, never over the
+    /// replay's report goes to `DIR/replays/<file name>/`, never over the
     /// main job's.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["variants", "skip_mutants"])]
     pub replay: Option<PathBuf>,

@@ -37,14 +37,7 @@ pub fn print(terminal: &Terminal, report: &Report, traces: Option<&Path>) -> Vec
             if in_full(run.outcome.verdict, only_run) {
                 terminal.line(format_args!(
                     "\n{}",
-                    counterexample::short(
-                        violation,
-                        run.scenario,
-                        run.scheme,
-                        run.engine,
-                        run.outcome.verdict.as_str(),
-                        full.as_deref(),
-                    )
+                    counterexample::of_run(run, violation, full.as_deref())
                 ));
             } else {
                 expected.push(format!(

@@ -56,6 +56,19 @@ pub fn short(
     out
 }
 
+/// [`short`] for a violation of `run`, with its scenario, scheme, engine
+/// and verdict.
+pub fn of_run(run: &super::Run, violation: &Violation, full_trace: Option<&Path>) -> String {
+    short(
+        violation,
+        run.scenario,
+        run.scheme,
+        run.engine,
+        run.outcome.verdict.as_str(),
+        full_trace,
+    )
+}
+
 /// Writes the whole timeline of `violation`, found by `engine`, under
 /// `dir` (atomically: [`super::atomic`]) and returns the file's path.
 pub fn write_full(

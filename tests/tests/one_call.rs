@@ -1,0 +1,166 @@
+//! The one-call check from a user's test suite: one line checks the
+//! external scheme ([`pinref_tests::HeadroomGuard`]) on every scenario of
+//! the catalogue and the external scenario, with every engine, and the
+//! external scenario ([`pinref_tests::PinVsDriverPut`]) on every built-in
+//! scheme; the same call fails, with the timeline and a replay command that
+//! reproduces it, on a flawed scheme.
+
+use pinref_proofs::check::{Check, SchemeReport};
+use pinref_proofs::engines::{self, RunOptions, Verdict};
+use pinref_proofs::variants::unpin_subtracts_one::UnpinSubtractsOne;
+use pinref_tests::{HeadroomGuard, HeadroomGuardUnguardedGet, PinVsDriverPut};
+
+pinref_proofs::check_scheme_tests!(
+    mod headroom_guard,
+    HeadroomGuard,
+    scenarios: [pin_vs_driver_put => PinVsDriverPut]
+);
+
+pinref_proofs::check_scenario_tests!(mod pin_vs_driver_put, PinVsDriverPut);
+
+/// Run options that keep replay files in a new, empty directory.
+fn fresh(name: &str) -> RunOptions {
+    let dir = std::env::temp_dir().join(format!("pinref-one-call-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    RunOptions {
+        artifacts: Some(dir),
+        ..RunOptions::default()
+    }
+}
+
+/// The message `report.assert_passes()` fails a test with.
+fn failure_message(report: &SchemeReport) -> String {
+    let failed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| report.assert_passes()));
+    let payload = failed.expect_err("the check fails");
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .unwrap_or_else(|| "a panic without a message".to_string())
+}
+
+#[test]
+fn the_check_fails_on_a_flawed_external_scheme_with_the_timeline_and_a_replay_that_reproduces_it() {
+    let check = Check::scheme(HeadroomGuardUnguardedGet).only_scenario("programs");
+    // No regression file from an earlier run: it would be replayed first,
+    // whatever the seed.
+    let report = check.clone().options(fresh("first")).run();
+
+    let failures = report.failures();
+    assert_eq!(failures.len(), 1, "{report}");
+    let violation = &failures[0].outcome.violations[0];
+    assert_eq!(violation.property.id(), "P6", "{report}");
+    let message = failure_message(&report);
+    assert!(
+        message.contains("FAILED: P6 violated, which headroom-guard-unguarded-get claims"),
+        "{message}"
+    );
+    assert!(message.contains("timeline ("), "{message}");
+    assert!(
+        message.contains("1. get_page(pfn 0)"),
+        "not the minimal program: {message}"
+    );
+    // pinref does not know this scheme by name: the replay is the test
+    // itself, with the seed.
+    let seed = violation
+        .replay
+        .strip_prefix("PINREF_SEED=")
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|seed| seed.parse::<u64>().ok())
+        .unwrap_or_else(|| panic!("not a seeded test command: {}", violation.replay));
+
+    let again = check.options(fresh("again")).seed(seed).run();
+    let replayed = &again.failures()[0];
+    assert_eq!(
+        replayed.outcome.violations[0].counterexample,
+        violation.counterexample
+    );
+    // The same run, not one that shrinks to the same program: the same
+    // programs are drawn up to the same failing one.
+    assert_eq!(replayed.outcome.executions, failures[0].outcome.executions);
+}
+
+#[test]
+fn the_check_fails_on_a_catalogued_variant_with_loom_s_timeline_and_a_replay_file_that_reproduces_it()
+ {
+    let check = Check::scheme(UnpinSubtractsOne)
+        .only_scenario("pin_vs_unpin")
+        .engines(vec![engines::find("loom").expect("loom is registered")])
+        .options(fresh("loom"));
+    let report = check.clone().run();
+
+    let failures = report.failures();
+    assert_eq!(failures.len(), 1, "{report}");
+    assert_eq!(failures[0].outcome.verdict, Verdict::Violation);
+    let violation = &failures[0].outcome.violations[0];
+    let message = failure_message(&report);
+    assert!(message.contains(">>> P2"), "{message}");
+    // pinref knows the variant by name: its own command replays it.
+    let file = violation
+        .replay
+        .split_once("--replay ")
+        .map(|(_, file)| file.trim().to_string())
+        .unwrap_or_else(|| panic!("no replay file: {}", violation.replay));
+    assert!(
+        violation
+            .replay
+            .starts_with("cargo run --release -- --engine loom"),
+        "{}",
+        violation.replay
+    );
+
+    let again = check.replay(&file).run();
+    let replayed = &again.failures()[0];
+    assert_eq!(
+        replayed.outcome.executions, 1,
+        "the recorded execution alone"
+    );
+    assert_eq!(
+        replayed.outcome.violations[0].counterexample,
+        violation.counterexample
+    );
+}
+
+#[test]
+fn a_replay_file_that_fits_no_case_fails_the_check_and_names_why() {
+    let report = Check::scheme(HeadroomGuard)
+        .only_scenario("pin_vs_unpin")
+        .replay(std::env::temp_dir().join("pinref-no-such-replay.json"))
+        .run();
+    assert!(!report.passed());
+    assert!(report.report.runs.is_empty(), "a run went ahead: {report}");
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|problem| problem.contains("does not exist")),
+        "{:?}",
+        report.problems
+    );
+}
+
+#[test]
+fn a_scenario_name_that_matches_nothing_fails_the_check() {
+    let report = Check::scheme(HeadroomGuard)
+        .only_scenario("pin_vs_unpinn")
+        .run();
+    assert!(!report.passed());
+    assert_eq!(report.problems, ["no scenario named `pin_vs_unpinn`"]);
+}
+
+#[test]
+fn every_engine_of_the_registry_has_a_scenario_to_run_on_the_external_scheme() {
+    // The macro's tests run every engine on each scenario: each engine
+    // must support one that applies, or it would check nothing here.
+    let scheme = pinref_proofs::schemes::SchemeEntry::new(HeadroomGuard);
+    let scenarios = pinref_proofs::scenarios::catalogue();
+    let idle: Vec<&str> = engines::registry()
+        .iter()
+        .filter(|engine| {
+            !scenarios
+                .iter()
+                .any(|s| engine.supports(s) && scheme.applies(s))
+        })
+        .map(|engine| engine.name())
+        .collect();
+    assert!(idle.is_empty(), "engines with nothing to run: {idle:?}");
+}
