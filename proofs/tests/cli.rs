@@ -10,12 +10,30 @@ use std::process::{Command, Output, Stdio};
 
 const PINREF: &str = env!("CARGO_BIN_EXE_pinref");
 
-/// A fresh directory for one test's output.
-fn scratch(name: &str) -> PathBuf {
+/// A fresh directory for one test's output, removed when the test passes
+/// (a failing test's is kept to look at).
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+fn scratch(name: &str) -> Scratch {
     let dir = std::env::temp_dir().join(format!("pinref-cli-{name}-{}", std::process::id()));
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).expect("a scratch directory");
-    dir
+    Scratch(dir)
 }
 
 /// Runs `pinref` with `args`, with no inherited loom settings.
@@ -554,10 +572,11 @@ fn variant_alone_hunts_only_that_variant_and_prints_a_runnable_replay_for_each_e
         // program: loom replays the recorded execution alone, proptest
         // draws the same programs up to the same failing one.
         let (replayed, expected) = match engine {
-            "loom" => (
-                report(&out.join("again/replays/pin_vs_unpin-unpin-subtracts-one-loom")),
-                Value::from(1),
-            ),
+            "loom" => {
+                let scenario = written["mutants"][0]["scenario"].as_str().unwrap_or("");
+                let own = format!("again/replays/{scenario}-unpin-subtracts-one-loom");
+                (report(&out.join(own)), Value::from(1))
+            }
             _ => (
                 report(&out.join("again")),
                 written["mutants"][0]["executions_to_find"].clone(),

@@ -8,7 +8,7 @@
 use pinref_proofs::check::{Check, SchemeReport};
 use pinref_proofs::engines::{self, RunOptions, Verdict};
 use pinref_proofs::variants::unpin_subtracts_one::UnpinSubtractsOne;
-use pinref_tests::{HeadroomGuard, HeadroomGuardUnguardedGet, PinVsDriverPut};
+use pinref_tests::{HeadroomGuard, HeadroomGuardPinsUnguarded, PinVsDriverPut};
 
 pinref_proofs::check_scheme_tests!(
     mod headroom_guard,
@@ -40,75 +40,48 @@ fn failure_message(report: &SchemeReport) -> String {
 
 #[test]
 fn the_check_fails_on_a_flawed_external_scheme_with_the_timeline_and_a_replay_that_reproduces_it() {
-    let check = Check::scheme(HeadroomGuardUnguardedGet).only_scenario("programs");
-    // No regression file from an earlier run: it would be replayed first,
-    // whatever the seed.
-    let report = check.clone().options(fresh("first")).run();
-
-    let failures = report.failures();
-    assert_eq!(failures.len(), 1, "{report}");
-    let violation = &failures[0].outcome.violations[0];
-    assert_eq!(violation.property.id(), "P6", "{report}");
-    let message = failure_message(&report);
-    assert!(
-        message.contains("FAILED: P6 violated, which headroom-guard-unguarded-get claims"),
-        "{message}"
-    );
-    assert!(message.contains("timeline ("), "{message}");
-    assert!(
-        message.contains("1. get_page(pfn 0)"),
-        "not the minimal program: {message}"
-    );
-    // pinref does not know this scheme by name: the replay is the test
-    // itself, with the seed.
-    let seed = violation
-        .replay
-        .strip_prefix("PINREF_SEED=")
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|seed| seed.parse::<u64>().ok())
-        .unwrap_or_else(|| panic!("not a seeded test command: {}", violation.replay));
-
-    let again = check.options(fresh("again")).seed(seed).run();
-    let replayed = &again.failures()[0];
-    assert_eq!(
-        replayed.outcome.violations[0].counterexample,
-        violation.counterexample
-    );
-    // The same run, not one that shrinks to the same program: the same
-    // programs are drawn up to the same failing one.
-    assert_eq!(replayed.outcome.executions, failures[0].outcome.executions);
-}
-
-#[test]
-fn the_check_fails_on_a_catalogued_variant_with_loom_s_timeline_and_a_replay_file_that_reproduces_it()
- {
-    let check = Check::scheme(UnpinSubtractsOne)
-        .only_scenario("pin_vs_unpin")
-        .engines(vec![engines::find("loom").expect("loom is registered")])
-        .options(fresh("loom"));
+    let check = Check::scheme(HeadroomGuardPinsUnguarded)
+        .only_scenario("overflow")
+        .options(fresh("external"));
     let report = check.clone().run();
 
     let failures = report.failures();
     assert_eq!(failures.len(), 1, "{report}");
+    assert_eq!(failures[0].engine, "loom");
     assert_eq!(failures[0].outcome.verdict, Verdict::Violation);
     let violation = &failures[0].outcome.violations[0];
+    assert_eq!(violation.property.id(), "P6", "{report}");
     let message = failure_message(&report);
-    assert!(message.contains(">>> P2"), "{message}");
-    // pinref knows the variant by name: its own command replays it.
+    assert!(
+        message.contains("FAILED: P6 violated, which headroom-guard-pins-unguarded claims"),
+        "{message}"
+    );
+    assert!(message.contains("timeline ("), "{message}");
+    assert!(
+        message.contains(">>> P6 (overflow safety) broken here"),
+        "{message}"
+    );
+    // pinref does not know this scheme by name: the replay is the test
+    // itself, with the replay file.
     let file = violation
         .replay
-        .split_once("--replay ")
-        .map(|(_, file)| file.trim().to_string())
-        .unwrap_or_else(|| panic!("no replay file: {}", violation.replay));
+        .strip_prefix("PINREF_REPLAY=")
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| {
+            panic!(
+                "not a test command with a replay file: {}",
+                violation.replay
+            )
+        });
     assert!(
         violation
             .replay
-            .starts_with("cargo run --release -- --engine loom"),
+            .ends_with("cargo test --release -- overflow"),
         "{}",
         violation.replay
     );
 
-    let again = check.replay(&file).run();
+    let again = check.replay(file).run();
     let replayed = &again.failures()[0];
     assert_eq!(
         replayed.outcome.executions, 1,
@@ -118,6 +91,50 @@ fn the_check_fails_on_a_catalogued_variant_with_loom_s_timeline_and_a_replay_fil
         replayed.outcome.violations[0].counterexample,
         violation.counterexample
     );
+}
+
+#[test]
+fn the_check_fails_on_a_catalogued_variant_under_proptest_with_a_seed_that_reproduces_the_run() {
+    let check = Check::scheme(UnpinSubtractsOne).only_scenario("programs");
+    // No regression file from an earlier run: it would be replayed first,
+    // whatever the seed.
+    let report = check.clone().options(fresh("proptest")).run();
+
+    let failures = report.failures();
+    assert_eq!(failures.len(), 1, "{report}");
+    let violation = &failures[0].outcome.violations[0];
+    let message = failure_message(&report);
+    assert!(
+        message.contains("FAILED: P5 violated, which unpin-subtracts-one claims"),
+        "{message}"
+    );
+    assert!(
+        message.contains("minimal") || message.contains("1. "),
+        "no program: {message}"
+    );
+    // pinref knows the variant by name: its own command replays it.
+    let seed = violation
+        .replay
+        .split_once("--seed ")
+        .and_then(|(_, seed)| seed.trim().parse::<u64>().ok())
+        .unwrap_or_else(|| panic!("not a seeded pinref command: {}", violation.replay));
+    assert!(
+        violation
+            .replay
+            .starts_with("cargo run --release -- --engine proptest --scenario programs"),
+        "{}",
+        violation.replay
+    );
+
+    let again = check.options(fresh("proptest-again")).seed(seed).run();
+    let replayed = &again.failures()[0];
+    assert_eq!(
+        replayed.outcome.violations[0].counterexample,
+        violation.counterexample
+    );
+    // The same run, not one that shrinks to the same program: the same
+    // programs are drawn up to the same failing one.
+    assert_eq!(replayed.outcome.executions, failures[0].outcome.executions);
 }
 
 #[test]
