@@ -182,11 +182,14 @@ impl<P: Platform> Memory<P> {
     /// only when someone listens.
     pub(crate) fn report(&self, pfn: usize, kind: impl FnOnce() -> EventKind) {
         if let Some(observer) = &self.observer {
-            observer.event(&Event {
+            let event = Event {
                 thread: P::thread_index(),
                 pfn,
                 kind: kind(),
-            });
+            };
+            if P::observe(&event) {
+                observer.event(&event);
+            }
         }
     }
 

@@ -34,17 +34,16 @@ pub fn set_page_dirty<P: Platform>(page: PageRef<'_, P>) {
 /// did before [`unlock_page`].
 pub fn lock_page<P: Platform>(page: PageRef<'_, P>) {
     let flags = &page.page().flags;
-    loop {
+    // Each attempt is one access, reported; a failed attempt leaves no
+    // state behind, so a state-caching engine sees one waiting state.
+    P::spin_until(|| {
         let was_locked = flags.fetch_or(PG_LOCKED, Ordering::Acquire) & PG_LOCKED != 0;
         page.mem.report(page.pfn, || EventKind::Lock {
             helper: "lock_page",
             was_locked,
         });
-        if !was_locked {
-            return;
-        }
-        P::yield_now();
-    }
+        (!was_locked).then_some(())
+    });
 }
 
 /// `unlock_page()`: releases `PG_locked`.

@@ -11,7 +11,7 @@ use pinref_proofs::catalogue::{builtin_schemes, find_scheme};
 #[cfg(loom)]
 use pinref_proofs::engines::Bound;
 use pinref_proofs::engines::loom::LoomEngine;
-use pinref_proofs::engines::{Outcome, RunOptions, Verdict};
+use pinref_proofs::engines::{Engine, Outcome, RunOptions, Verdict};
 use pinref_proofs::properties::Property;
 use pinref_proofs::scenarios::{self, ScenarioEntry};
 use pinref_proofs::schemes::SchemeEntry;
@@ -42,7 +42,7 @@ fn failing_cases(name: &str) -> Vec<String> {
     let allowed = unclaimed(entry.claims);
     let mut failures = Vec::new();
     for scenario in scenarios::catalogue() {
-        if scenario.threads().is_none() || !entry.applies(&scenario) {
+        if !LoomEngine.supports(&scenario) || !entry.applies(&scenario) {
             continue;
         }
         let outcome = entry.explore(&LoomEngine, &scenario, &RunOptions::default());
@@ -221,7 +221,7 @@ fn bounded_scenarios_hold_at_bound_3_on_every_builtin_scheme() {
     let mut failures = Vec::new();
     for entry in builtin_schemes() {
         for scenario in scenarios::catalogue() {
-            if scenario.threads().is_none()
+            if !LoomEngine.supports(&scenario)
                 || !entry.applies(&scenario)
                 || scenario.default_bound().is_none()
             {

@@ -333,9 +333,10 @@ fn monitors_with_equal_verdict_keys_judge_every_next_access_alike() {
 #[test]
 fn a_verdict_key_with_its_threads_renamed_moves_only_the_per_thread_entries() {
     let history = [
-        access(1, 0, refcount("page_ref_inc", 4, 5)),
+        access(2, 0, refcount("page_ref_inc", 4, 5)),
         access(2, 1, EventKind::CompoundHead { head: 1, order: 0 }),
-        access(2, 0, refcount("page_ref_inc", 5, 6)),
+        access(2, 0, refcount("page_ref_sub", 5, 1)),
+        access(1, 0, refcount("page_ref_dec_and_test", 1, 0)),
     ];
     let key = after(&history)
         .expect("the history breaks nothing")
@@ -344,6 +345,8 @@ fn a_verdict_key_with_its_threads_renamed_moves_only_the_per_thread_entries() {
     let swapped = key.with_threads_renamed(&[0, 2, 1]);
 
     assert_eq!(swapped.pages, key.pages);
-    assert_eq!(swapped.last_refcount, [((1, 0), 6), ((2, 0), 5)]);
-    assert_eq!(key.last_refcount, [((1, 0), 5), ((2, 0), 6)]);
+    // Thread 1 left the count at its free value, thread 2 did not: the
+    // entries move with their threads.
+    assert_eq!(key.last_at_free, [((1, 0), true), ((2, 0), false)]);
+    assert_eq!(swapped.last_at_free, [((1, 0), false), ((2, 0), true)]);
 }

@@ -45,12 +45,15 @@ fn the_check_fails_on_a_flawed_external_scheme_with_the_timeline_and_a_replay_th
         .options(fresh("external"));
     let report = check.clone().run();
 
+    // Every threaded engine runs `overflow`, and each sees the unguarded pin.
+    let threaded: Vec<&str> = engines::registry()
+        .into_iter()
+        .filter(|engine| engine.name() != "proptest")
+        .map(|engine| engine.name())
+        .collect();
     let failures = report.failures();
-    assert_eq!(failures.len(), 1, "{report}");
-    assert_eq!(failures[0].engine, "loom");
-    assert_eq!(failures[0].outcome.verdict, Verdict::Violation);
-    let violation = &failures[0].outcome.violations[0];
-    assert_eq!(violation.property.id(), "P6", "{report}");
+    let failed: Vec<&str> = failures.iter().map(|run| run.engine).collect();
+    assert_eq!(failed, threaded, "{report}");
     let message = failure_message(&report);
     assert!(
         message.contains("FAILED: P6 violated, which headroom-guard-pins-unguarded claims"),
@@ -61,36 +64,50 @@ fn the_check_fails_on_a_flawed_external_scheme_with_the_timeline_and_a_replay_th
         message.contains(">>> P6 (overflow safety) broken here"),
         "{message}"
     );
-    // pinref does not know this scheme by name: the replay is the test
-    // itself, with the replay file.
-    let file = violation
-        .replay
-        .strip_prefix("PINREF_REPLAY=")
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| {
-            panic!(
-                "not a test command with a replay file: {}",
-                violation.replay
-            )
-        });
-    assert!(
-        violation
+    let mut wrong = Vec::new();
+    for run in &failures {
+        let violation = &run.outcome.violations[0];
+        if run.outcome.verdict != Verdict::Violation || violation.property.id() != "P6" {
+            wrong.push(format!(
+                "{}: {:?} {}",
+                run.engine, run.outcome.verdict, violation.property
+            ));
+            continue;
+        }
+        // pinref does not know this scheme by name: the replay is the test
+        // itself, with the replay file.
+        let Some(file) = violation
             .replay
-            .ends_with("cargo test --release -- overflow"),
-        "{}",
-        violation.replay
-    );
-
-    let again = check.replay(file).run();
-    let replayed = &again.failures()[0];
-    assert_eq!(
-        replayed.outcome.executions, 1,
-        "the recorded execution alone"
-    );
-    assert_eq!(
-        replayed.outcome.violations[0].counterexample,
-        violation.counterexample
-    );
+            .strip_prefix("PINREF_REPLAY=")
+            .and_then(|rest| rest.split_whitespace().next())
+        else {
+            wrong.push(format!(
+                "{}: not a test command with a replay file: {}",
+                run.engine, violation.replay
+            ));
+            continue;
+        };
+        if !violation
+            .replay
+            .ends_with("cargo test --release -- overflow")
+        {
+            wrong.push(format!("{}: {}", run.engine, violation.replay));
+        }
+        // The file replays with its own engine alone, the recorded
+        // execution (or path) again.
+        let again = check.clone().replay(file).run();
+        let replayed: Vec<&str> = again.report.runs.iter().map(|run| run.engine).collect();
+        let same = again.failures().first().is_some_and(|replayed| {
+            replayed.outcome.violations[0].counterexample == violation.counterexample
+        });
+        if replayed != [run.engine] || !same {
+            wrong.push(format!(
+                "{}: replayed by {replayed:?}:\n{again}",
+                run.engine
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
 #[test]

@@ -105,7 +105,7 @@ macro_rules! __pinref_catalogue_scenarios {
         $crate::$callback! { $($args)* [
             pin_vs_unpin get_put_vs_pin carry_1023 carry_2047 last_reference overflow
             gup_fast_vs_unmap dirty_unpin compound batches stats devmap split_vs_gup_fast
-            wrapped_count programs
+            wrapped_count pin_get_mix_4x4 pin_get_mix programs
         ] }
     };
 }

@@ -257,6 +257,11 @@ impl Check {
                         violation.replay = replayable(&violation.replay, scenario, scheme);
                     }
                     report.runs.push(Run {
+                        parameters: scenario
+                            .parameters()
+                            .iter()
+                            .map(|parameter| (parameter.name, parameter.value))
+                            .collect(),
                         scenario: scenario.name(),
                         scheme: scheme.name,
                         engine: engine.name(),

@@ -6,8 +6,9 @@ use crate::engines::Bound;
 use clap::Parser;
 use std::path::PathBuf;
 
-const LONG_ABOUT: &str = "Explores every interleaving of pinref's scenario catalogue under \
-     loom, and its sequential program space under proptest, on every built-in scheme, checks \
+const LONG_ABOUT: &str = "Explores pinref's scenario catalogue with every engine that runs \
+     it (loom, shuttle random / PCT / DFS, the stateful explorer) and its sequential program \
+     space under proptest, on every built-in scheme, checks \
      properties P1-P10 at every step where they must hold, prints a table and writes \
      target/pinref/report.json and report.md (each run starts afresh: the traces and replay \
      files of earlier runs are removed).\n\n\
@@ -46,27 +47,35 @@ pub struct Cli {
     /// LOOM_MAX_PREEMPTIONS is set.
     #[arg(long)]
     pub unbounded: bool,
-    /// Stop a run after this many executions and report it incomplete.
+    /// Stop a run after this many executions (iterations, programs): an
+    /// exhaustive engine reports it incomplete, a sampling one (shuttle
+    /// random and PCT, proptest) takes it as its sample size.
     #[arg(long, value_name = "N", default_value_t = 5_000_000)]
     pub max_executions: u64,
     /// Stop a run after this many seconds and report it incomplete.
     #[arg(long, value_name = "SECONDS", default_value_t = 240)]
     pub max_seconds: u64,
+    /// The seed of the randomised engines (shuttle random and PCT, proptest)
+    /// [default: a fresh one, printed]. The same seed reruns the same
+    /// schedules.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Runs at once, one per worker thread [default: the cores available].
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
     /// Where the reports go.
     #[arg(long, value_name = "DIR", default_value = "target/pinref")]
     pub out: PathBuf,
     /// Replay the failing execution a replay file recorded (the command a
-    /// report prints), with exactly one --scenario and one --scheme. The
-    /// file is checked first: one written for another engine, scenario,
-    /// scheme, bound or pinref version is refused (exit status 2). The
+    /// report prints): a loom checkpoint or a shuttle schedule, with
+    /// exactly one --scenario and one --scheme (and at most one --engine:
+    /// the file's own by default). The file is checked first: a missing,
+    /// empty or malformed one, or one written for another engine, scenario,
+    /// scheme, bound or pinref version, is refused (exit status 2). The
     /// replay's report goes to `DIR/replays/<file name>/`, never over the
     /// main job's.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["variants", "skip_mutants"])]
     pub replay: Option<PathBuf>,
-    /// The seed of the randomised engines (proptest), to reproduce a run
-    /// [default: a fresh one, reported in the table's note and report.json].
-    #[arg(long, value_name = "N")]
-    pub seed: Option<u64>,
     /// Skip the mutation run (the flawed-variant catalogue). It also runs
     /// only when no --scenario or --scheme filter is given, unless
     /// --variant names variants to hunt.
@@ -77,6 +86,16 @@ pub struct Cli {
     /// one. --engine limits the hunt to those engines.
     #[arg(long = "variant", value_name = "NAME")]
     pub variants: Vec<String>,
+    /// Set a size parameter of the scenarios that take it (repeatable):
+    /// `--param pinners=3`. `--list` shows each scenario's parameters.
+    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
+    pub params: Vec<(String, u64)>,
+    /// Shorthand for `--param pinners=N` (pin_get_mix).
+    #[arg(long, value_name = "N")]
+    pub pinners: Option<u64>,
+    /// Shorthand for `--param getters=N` (pin_get_mix).
+    #[arg(long, value_name = "N")]
+    pub getters: Option<u64>,
     /// List the scenarios, schemes and flawed variants, and exit.
     #[arg(long)]
     pub list: bool,
@@ -113,5 +132,27 @@ pub fn describe(bound: Bound) -> String {
         }
         Bound::Unbounded => "none (exhaustive)".to_string(),
         Bound::At(bound) => bound.to_string(),
+    }
+}
+
+/// `NAME=VALUE` of `--param`.
+fn parse_param(text: &str) -> Result<(String, u64), String> {
+    let (name, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected NAME=VALUE, got {text:?}"))?;
+    let value = value
+        .trim()
+        .parse()
+        .map_err(|_| format!("{name}: {value:?} is not a non-negative number"))?;
+    Ok((name.trim().to_string(), value))
+}
+
+impl Cli {
+    /// Every size parameter asked for, `--pinners` / `--getters` included.
+    pub fn parameters(&self) -> Vec<(String, u64)> {
+        let mut params = self.params.clone();
+        params.extend(self.pinners.map(|n| ("pinners".to_string(), n)));
+        params.extend(self.getters.map(|n| ("getters".to_string(), n)));
+        params
     }
 }

@@ -10,6 +10,8 @@
 //! - [`output`]: printing that ends quietly when its reader goes away.
 //! - [`exit`]: the exit status, in its order of precedence.
 //! - `signals`: SIGINT / SIGTERM stop the job cleanly.
+//! - [`workers`]: runs and hunts on as many workers as the machine has
+//!   cores (`--jobs`).
 //!
 //! Every file the job writes is written atomically
 //! ([`crate::report::atomic`]), and each main job starts afresh: the
@@ -18,16 +20,17 @@
 
 pub mod args;
 pub mod exit;
+mod list;
 pub mod output;
 pub mod replay;
 pub mod results;
 pub mod select;
 mod signals;
+pub mod workers;
 
-use crate::catalogue::builtin_schemes;
 use crate::engines::{self, Engine, RunOptions, stop};
-use crate::mutation;
-use crate::report::{Mutant, Report, Run, atomic, json, markdown};
+use crate::mutation::{self, Budget};
+use crate::report::{EngineInfo, Mutant, Report, Run, atomic, json, markdown};
 use crate::scenarios::{self, ScenarioEntry};
 use crate::schemes::SchemeEntry;
 use crate::variants::{self, Variant};
@@ -35,10 +38,11 @@ use args::{Cli, describe, preemption_bound};
 use clap::Parser;
 use exit::{Findings, Status};
 use output::{Terminal, note, progress};
-use select::{select_engines, select_scenarios, select_schemes, select_variants};
+use select::{select_engines, select_scenarios, select_schemes, select_variants, with_params};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// Parses the command line and runs it; the exit status says how it went
@@ -68,7 +72,7 @@ type Case<'a> = (&'a Arc<dyn Engine>, &'a ScenarioEntry, &'a SchemeEntry);
 /// error (bad arguments, a bad replay file), found before anything ran.
 pub fn run(cli: &Cli, terminal: &Terminal) -> Result<Status, String> {
     let schemes = select_schemes(&cli.schemes)?;
-    let scenarios = select_scenarios(&cli.scenarios)?;
+    let scenarios = with_params(select_scenarios(&cli.scenarios)?, &cli.parameters())?;
     let engines = select_engines(&cli.engines)?;
     // Checked before anything runs, like every other name.
     let variants = if cli.variants.is_empty() {
@@ -77,17 +81,22 @@ pub fn run(cli: &Cli, terminal: &Terminal) -> Result<Status, String> {
         Some(select_variants(&cli.variants)?)
     };
     if cli.list {
-        list(terminal);
+        list::print(terminal);
         return Ok(Status::Pass);
     }
+    let jobs = cli.jobs.unwrap_or_else(workers::available).max(1);
+    // One seed for every randomised run of the job, printed, so that
+    // `--seed` reruns the same schedules and programs.
+    let seed = cli.seed.unwrap_or_else(engines::fresh_seed);
     let mut options = RunOptions {
         bound: preemption_bound(cli)?,
         max_executions: cli.max_executions,
         max_duration: Duration::from_secs(cli.max_seconds),
-        seed: cli.seed,
+        seed: Some(seed),
         replay_from: None,
         artifacts: None,
-        progress: true,
+        // Progress lines mid-run only make sense one run at a time.
+        progress: jobs == 1,
     };
     if let Some(path) = &cli.replay {
         let replay = replay::prepare(cli, path, &scenarios, &schemes, &options)?;
@@ -101,8 +110,8 @@ pub fn run(cli: &Cli, terminal: &Terminal) -> Result<Status, String> {
             replay.engine.name(),
             replay.out.display()
         ));
-        let mut job = Job::new(terminal, replay.out);
-        job.run_cases(&[case], &options);
+        let mut job = Job::new(terminal, replay.out, &[Arc::clone(&replay.engine)], seed);
+        job.run_cases(&[case], &options, 1);
         return Ok(job.finish(&schemes));
     }
 
@@ -130,19 +139,22 @@ pub fn run(cli: &Cli, terminal: &Terminal) -> Result<Status, String> {
         None => Vec::new(),
     };
 
-    let mut job = Job::new(terminal, cli.out.clone());
+    let mut job = Job::new(terminal, cli.out.clone(), &engines, seed);
     job.fresh_start();
     options.artifacts = job.artifacts();
     job.report.planned = cases.len() + hunted.len();
     if !cases.is_empty() {
         let names: Vec<&str> = engines.iter().map(|engine| engine.name()).collect();
         progress(format_args!(
-            "pinref: {} runs on {}, preemption bound: {}\n",
+            "pinref: {} runs on {}, preemption bound: {}, {jobs} worker(s)\n",
             cases.len(),
             names.join(", "),
             describe(options.bound)
         ));
-        job.run_cases(&cases, &options);
+        note(format_args!(
+            "pinref: seed {seed} (--seed {seed} reruns the same random schedules)"
+        ));
+        job.run_cases(&cases, &options, jobs);
     }
     if !hunted.is_empty() && stop::stop_requested().is_none() {
         let catalogue = if cli.scenarios.is_empty() {
@@ -150,34 +162,11 @@ pub fn run(cli: &Cli, terminal: &Terminal) -> Result<Status, String> {
         } else {
             scenarios.clone()
         };
-        job.hunt(&hunted, &engines, &catalogue);
+        let mut budget = Budget::main_job(&job.out.join("replay"), seed, options.bound);
+        budget.cap(&options);
+        job.hunt(&hunted, &engines, &catalogue, &budget, jobs);
     }
     Ok(job.finish(&schemes))
-}
-
-/// `--list`.
-fn list(terminal: &Terminal) {
-    terminal.line("scenarios:");
-    for scenario in scenarios::catalogue() {
-        let properties: Vec<_> = scenario.properties().iter().map(|p| p.id()).collect();
-        terminal.line(format_args!(
-            "  {:<18} {}",
-            scenario.name(),
-            properties.join(" ")
-        ));
-    }
-    terminal.line("engines:");
-    for engine in engines::registry() {
-        terminal.line(format_args!("  {:<18} {}", engine.name(), engine.summary()));
-    }
-    terminal.line("schemes:");
-    for scheme in builtin_schemes() {
-        terminal.line(format_args!("  {:<18} {}", scheme.name, scheme.description));
-    }
-    terminal.line("flawed variants (the mutation run):");
-    for variant in variants::catalogue() {
-        terminal.line(format_args!("  {:<38} {}", variant.name(), variant.flaw));
-    }
 }
 
 /// A job under way: its report, where it writes, and what went wrong
@@ -191,17 +180,31 @@ struct Job<'a> {
     /// Every file that could not be written, with the reason.
     io_errors: Vec<String>,
     started: Instant,
+    /// The seed of the job's randomised runs.
+    seed: u64,
 }
 
 impl<'a> Job<'a> {
-    fn new(terminal: &'a Terminal, out: PathBuf) -> Job<'a> {
+    fn new(
+        terminal: &'a Terminal,
+        out: PathBuf,
+        engines: &[Arc<dyn Engine>],
+        seed: u64,
+    ) -> Job<'a> {
         let mut job = Job {
             terminal,
             out,
             out_ready: false,
-            report: Report::default(),
+            report: Report {
+                engines: engines
+                    .iter()
+                    .map(|engine| EngineInfo::of(engine.as_ref()))
+                    .collect(),
+                ..Report::default()
+            },
             io_errors: Vec::new(),
             started: Instant::now(),
+            seed,
         };
         match std::fs::create_dir_all(&job.out) {
             Ok(()) => job.out_ready = true,
@@ -244,30 +247,38 @@ impl<'a> Job<'a> {
         self.out_ready.then(|| self.out.join("replay"))
     }
 
-    /// Runs `cases` in turn, stopping before the next one once a stop is
-    /// asked for (the run under way ends itself, `incomplete`).
-    fn run_cases(&mut self, cases: &[Case<'_>], options: &RunOptions) {
-        for (index, (engine, scenario, scheme)) in cases.iter().enumerate() {
+    /// Runs `cases` on `jobs` workers; once a stop is asked for, no
+    /// further case starts (the runs under way end themselves,
+    /// `incomplete`) and those not started are left out of the report.
+    fn run_cases(&mut self, cases: &[Case<'_>], options: &RunOptions, jobs: usize) {
+        let done = AtomicUsize::new(0);
+        let outcomes = workers::map(cases, jobs, |_, (engine, scenario, scheme)| {
             if stop::stop_requested().is_some() {
-                break;
+                return None;
             }
+            let outcome = engine.explore(scenario, scheme, options);
             progress(format_args!(
-                "[{:>2}/{}] {:<18} {:<7} {:<8} ... ",
-                index + 1,
+                "[{:>3}/{}] {:<18} {:<8} {:<15} {} ({} {}, {:.2}s)\n",
+                done.fetch_add(1, Ordering::Relaxed) + 1,
                 cases.len(),
                 scenario.name(),
                 scheme.name,
-                engine.name()
-            ));
-            let outcome = engine.explore(scenario, scheme, options);
-            progress(format_args!(
-                "{} ({} {}, {:.2}s)\n",
+                engine.name(),
                 outcome.verdict.as_str(),
                 outcome.executions,
                 outcome.unit,
                 outcome.seconds
             ));
+            Some(outcome)
+        });
+        for ((engine, scenario, scheme), outcome) in cases.iter().zip(outcomes) {
+            let Some(outcome) = outcome else { continue };
             self.report.runs.push(Run {
+                parameters: scenario
+                    .parameters()
+                    .iter()
+                    .map(|parameter| (parameter.name, parameter.value))
+                    .collect(),
                 scenario: scenario.name(),
                 scheme: scheme.name,
                 engine: engine.name(),
@@ -277,44 +288,65 @@ impl<'a> Job<'a> {
         }
     }
 
-    /// The mutation run: hunts each variant with `engines` on `scenarios`.
+    /// The mutation run: hunts each variant with `engines` on `scenarios`
+    /// within `budget`, on `jobs` workers. A hunt cut short by a stop that
+    /// caught nothing is left out (interrupted, not survived), and the
+    /// report says the job was interrupted.
     fn hunt(
         &mut self,
         variants: &[Variant],
         engines: &[Arc<dyn Engine>],
         scenarios: &[ScenarioEntry],
+        budget: &Budget,
+        jobs: usize,
     ) {
         progress(format_args!(
-            "pinref: mutation run: {} flawed variants, each until an engine catches it\n",
-            variants.len()
+            "pinref: mutation run: {} flawed variants, each hunted by {} engine(s) within a \
+             fixed budget\n",
+            variants.len(),
+            engines.len()
         ));
-        let artifacts = self.out.join("replay");
-        for (index, variant) in variants.iter().enumerate() {
-            progress(format_args!(
-                "[{:>2}/{}] {:<38} ... ",
-                index + 1,
-                variants.len(),
-                variant.name()
-            ));
-            let hunt = mutation::hunt_in(&variant.entry, engines, scenarios, &artifacts);
-            if stop::stop_requested().is_some() && !hunt.caught() {
-                // Cut short, not survived: it is left out, and the report
-                // says it was interrupted.
-                progress("interrupted\n");
-                break;
+        let done = AtomicUsize::new(0);
+        let hunts = workers::map(variants, jobs, |_, variant| {
+            if stop::stop_requested().is_some() {
+                return None;
             }
+            let hunt = mutation::hunt_with(&variant.entry, engines, scenarios, budget);
+            let index = done.fetch_add(1, Ordering::Relaxed) + 1;
+            if stop::stop_requested().is_some() && !hunt.caught() {
+                note(format_args!(
+                    "[{index:>2}/{}] {:<38} interrupted",
+                    variants.len(),
+                    variant.name()
+                ));
+                return None;
+            }
+            let by = hunt.engines.iter().filter(|cell| cell.caught()).count();
             match hunt.property() {
-                Some(property) => progress(format_args!(
-                    "caught: {} by {} {} ({} {}, {:.2}s)\n",
+                Some(property) => note(format_args!(
+                    "[{index:>2}/{}] {:<38} caught: {} by {} {} ({} {}, {:.2}s); {by} of {} \
+                     engines caught it",
+                    variants.len(),
+                    variant.name(),
                     property.id(),
                     hunt.engine,
                     hunt.scenario.unwrap_or(""),
                     hunt.executions_to_find,
                     hunt.unit,
+                    hunt.seconds,
+                    hunt.engines.len()
+                )),
+                None => note(format_args!(
+                    "[{index:>2}/{}] {:<38} NOT CAUGHT ({:.2}s)",
+                    variants.len(),
+                    variant.name(),
                     hunt.seconds
                 )),
-                None => progress(format_args!("NOT CAUGHT ({:.2}s)\n", hunt.seconds)),
             }
+            Some(hunt)
+        });
+        for (variant, hunt) in variants.iter().zip(hunts) {
+            let Some(hunt) = hunt else { continue };
             self.report.mutants.push(Mutant {
                 flaw: variant.flaw,
                 expected_property: variant.expected_property,
@@ -351,6 +383,7 @@ impl<'a> Job<'a> {
             self.terminal,
             &self.report,
             self.started.elapsed().as_secs_f64(),
+            self.seed,
             [json_path.as_path(), md_path.as_path()],
         );
         for error in &self.io_errors {

@@ -1,13 +1,15 @@
 //! What the main job prints when its runs are done: the run table (with
 //! what a non-exhaustive pass covers), every violation's timeline and
 //! replay command, why each incomplete run stopped, the mutation table
-//! with every caught variant's counterexample and replay command, and the
-//! summary line. Full timelines go to the traces directory.
+//! with every caught variant's counterexample and replay command (and
+//! each other engine's catch, with its replay), the engine matrix and each
+//! engine's strength, and the summary line. Full timelines go to the traces directory.
 
 use super::output::Terminal;
 use crate::engines::Verdict;
 use crate::properties::Violation;
 use crate::report::{Report, counterexample, table};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Prints the results of `report`, writing each violation's full
@@ -28,7 +30,9 @@ pub fn print(terminal: &Terminal, report: &Report, traces: Option<&Path>) -> Vec
         }
     }
     let only_run = report.runs.len() == 1;
-    let mut expected = Vec::new();
+    // An expected violation in one line per scenario, scheme and property,
+    // with every engine that showed it.
+    let mut expected: BTreeMap<(&str, &str, &str), (String, Vec<&str>)> = BTreeMap::new();
     for run in &report.runs {
         for violation in &run.outcome.violations {
             let full = trace(violation, run.scenario, run.scheme, run.engine);
@@ -40,15 +44,12 @@ pub fn print(terminal: &Terminal, report: &Report, traces: Option<&Path>) -> Vec
                     counterexample::of_run(run, violation, full.as_deref())
                 ));
             } else {
-                expected.push(format!(
-                    "  {} on {} ({}): {}: {}{}",
-                    run.scenario,
-                    run.scheme,
-                    run.engine,
-                    violation.property.id(),
-                    violation.message,
-                    trace_words(full.as_deref())
-                ));
+                let line = format!("{}{}", violation.message, trace_words(full.as_deref()));
+                expected
+                    .entry((run.scenario, run.scheme, violation.property.id()))
+                    .or_insert((line, Vec::new()))
+                    .1
+                    .push(run.engine);
             }
         }
     }
@@ -57,8 +58,11 @@ pub fn print(terminal: &Terminal, report: &Report, traces: Option<&Path>) -> Vec
             "\nExpected violations (properties these schemes do not claim; see \
              --scenario/--scheme for one in full):",
         );
-        for line in expected {
-            terminal.line(line);
+        for ((scenario, scheme, property), (line, engines)) in expected {
+            terminal.line(format_args!(
+                "  {scenario} on {scheme}: {property} ({}): {line}",
+                engines.join(", ")
+            ));
         }
     }
     let stopped: Vec<_> = report
@@ -79,7 +83,7 @@ pub fn print(terminal: &Terminal, report: &Report, traces: Option<&Path>) -> Vec
         }
     }
     if let Some(score) = report.mutation_score() {
-        terminal.line("\nMutation run: flawed variants and what caught them");
+        terminal.line("\nMutation run: flawed variants and what caught them (the cheapest catch)");
         terminal.print(table::render_mutants(report));
         let median = report.median_seconds_to_catch().unwrap_or(0.0);
         terminal.line(format_args!(
@@ -88,6 +92,12 @@ pub fn print(terminal: &Terminal, report: &Report, traces: Option<&Path>) -> Vec
             report.mutants.iter().filter(|m| m.hunt.caught()).count(),
             report.mutants.len()
         ));
+        terminal.line(
+            "\nThe engine matrix: property caught, work and seconds to the first counterexample",
+        );
+        terminal.print(table::render_matrix(report));
+        terminal.line("\nEach engine's strength");
+        terminal.print(table::render_strength(report));
         for mutant in &report.mutants {
             let hunt = &mutant.hunt;
             match (&hunt.violation, hunt.scenario) {
@@ -106,6 +116,22 @@ pub fn print(terminal: &Terminal, report: &Report, traces: Option<&Path>) -> Vec
                             full.as_deref(),
                         )
                     ));
+                    // Every other engine's catch, with its own replay.
+                    for cell in hunt
+                        .engines
+                        .iter()
+                        .filter(|cell| cell.engine != hunt.engine)
+                    {
+                        if let (Some(violation), Some(scenario)) = (&cell.violation, cell.scenario)
+                        {
+                            terminal.line(format_args!(
+                                "  also caught by {}: {} in {scenario}; replay: {}",
+                                cell.engine,
+                                violation.property.id(),
+                                violation.replay
+                            ));
+                        }
+                    }
                 }
                 _ => terminal.line(format_args!(
                     "\nNOT CAUGHT: {} ({})",
@@ -129,7 +155,13 @@ fn trace_words(full: Option<&Path>) -> String {
 
 /// Prints the closing line: the tally, the time, where the reports are,
 /// and, for an interrupted job, that it is incomplete.
-pub fn print_summary(terminal: &Terminal, report: &Report, seconds: f64, reports: [&Path; 2]) {
+pub fn print_summary(
+    terminal: &Terminal,
+    report: &Report,
+    seconds: f64,
+    seed: u64,
+    reports: [&Path; 2],
+) {
     let (pass, violation, expected, incomplete) = report.tally();
     let known = report.known_bugs();
     let known = if known > 0 {
@@ -140,7 +172,7 @@ pub fn print_summary(terminal: &Terminal, report: &Report, seconds: f64, reports
     let reports: Vec<PathBuf> = reports.iter().map(|path| path.to_path_buf()).collect();
     terminal.line(format_args!(
         "\n{} runs in {seconds:.1}s: {pass} pass, {violation} violation, {expected} expected \
-         violation{known}, {incomplete} incomplete. Reports: {}, {}",
+         violation{known}, {incomplete} incomplete. Seed {seed}. Reports: {}, {}",
         report.runs.len(),
         reports[0].display(),
         reports[1].display()

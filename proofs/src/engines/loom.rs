@@ -4,7 +4,7 @@
 //! of the failing execution in a replay file ([`super::replay`]) from
 //! which that execution, alone, replays.
 
-use super::outcome::{Outcome, Verdict, stop_reason};
+use super::outcome::{Outcome, Verdict, collect_expected, stop_reason};
 use super::replay::{self, ReplayKey};
 use super::stop::{Budget, Cut};
 use super::{Engine, RunOptions, rerun_command};
@@ -16,6 +16,10 @@ use pinref_model::SchemeObject;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+
+/// The most threads a loom execution may have, its main thread included
+/// (loom 0.7's `rt::MAX_THREADS`; a sixth thread panics inside loom).
+pub const LOOM_MAX_THREADS: usize = 5;
 
 /// The loom engine: see the module docs.
 #[derive(Debug, Clone, Copy, Default)]
@@ -35,14 +39,17 @@ impl Engine for LoomEngine {
     }
     fn misses(&self) -> &'static str {
         "interleavings beyond its preemption bound; SeqCst fences are modelled more strongly \
-         than C11 requires (some weak behaviours are never shown); states beyond the scenario's \
-         few threads and pages"
+         than C11 requires (some weak behaviours are never shown); scenarios of more than 4 \
+         threads (not run), states beyond the scenario's few threads and pages"
     }
     fn unit(&self) -> &'static str {
         "executions"
     }
+    fn preemption_bounded(&self) -> bool {
+        true
+    }
     fn supports(&self, scenario: &ScenarioEntry) -> bool {
-        scenario.threads().is_some()
+        scenario.threads().is_some() && scenario.info().threads < LOOM_MAX_THREADS
     }
     fn replay_key(
         &self,
@@ -81,7 +88,7 @@ impl Engine for LoomEngine {
             options,
         };
         let key = self.replay_key(scenario, scheme, options);
-        let rerun = rerun_command("loom", scenario.name(), scheme.name, Some(bound));
+        let rerun = rerun_command("loom", scenario, scheme.name, Some(bound));
         let mut outcome = match &options.replay_from {
             Some(path) => loom.replay(path, &key, &rerun),
             None => {
@@ -119,18 +126,6 @@ struct Explore<'a> {
     scheme: &'a SchemeObject,
     bound: Option<usize>,
     options: &'a RunOptions,
-}
-
-/// Keeps the first expected violation of each property seen in an
-/// execution that otherwise completed.
-fn collect_expected(into: &Mutex<Vec<Violation>>, monitor: &Monitor) {
-    let mut expected = into.lock().unwrap_or_else(|p| p.into_inner());
-    for finding in monitor.findings() {
-        let property = finding.violation.property;
-        if finding.expected && !expected.iter().any(|v| v.property == property) {
-            expected.push(finding.violation);
-        }
-    }
 }
 
 /// The panic payload that stops an exploration at its cap.

@@ -54,8 +54,9 @@ pub struct ReplayKey {
     /// The preemption bound (`None`: unbounded, or an engine without one).
     pub bound: Option<usize>,
     /// A digest of what the scenario is: its [`crate::scenarios::ScenarioInfo`]
-    /// (name, words, properties, threads, default bound, and any parameter a
-    /// scenario records there) and, for a program space, its parameters.
+    /// (name, words, properties, threads, default bound), its size
+    /// parameters as run (`--param`), and, for a program space, its
+    /// parameters.
     pub scenario_digest: String,
     /// A digest of what the scheme is: its name, description, claims and
     /// known bugs.
@@ -84,6 +85,14 @@ impl ReplayKey {
 /// The digest of what `scenario` is: see [`ReplayKey::scenario_digest`].
 pub fn scenario_digest(scenario: &ScenarioEntry) -> String {
     let mut what = format!("{:?}", scenario.info());
+    let parameters: Vec<(&str, u64)> = scenario
+        .parameters()
+        .iter()
+        .map(|parameter| (parameter.name, parameter.value))
+        .collect();
+    if !parameters.is_empty() {
+        what.push_str(&format!(" {parameters:?}"));
+    }
     if let ScenarioKind::Programs(space) = scenario.kind() {
         what.push_str(&format!(" {space:?}"));
     }
@@ -337,7 +346,7 @@ impl ReplayFile {
         // name it says nothing new.
         if file.scenario == run.scenario {
             compare(
-                "the scenario's digest (its definition changed)",
+                "the scenario's digest (its definition or its --param values differ)",
                 file.scenario_digest.clone(),
                 run.scenario_digest.clone(),
             );

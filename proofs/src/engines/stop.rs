@@ -69,10 +69,16 @@ pub struct Budget {
 impl Budget {
     /// The caps `options` give, starting now.
     pub fn start(options: &RunOptions) -> Budget {
+        Budget::new(options.max_executions, options.max_duration)
+    }
+
+    /// At most `max_executions` units of work and `max_duration`, starting
+    /// now.
+    pub fn new(max_executions: u64, max_duration: Duration) -> Budget {
         Budget {
             started: Instant::now(),
-            max_executions: options.max_executions,
-            max_duration: options.max_duration,
+            max_executions,
+            max_duration,
         }
     }
 

@@ -67,7 +67,7 @@ fn broken(property: Property, message: String) -> Option<Broken> {
 
 /// The judge's state: everything a later verdict can depend on.
 pub(crate) struct Judge {
-    config: MonitorConfig,
+    pub config: MonitorConfig,
     /// By pfn.
     pub pages: BTreeMap<usize, Watched>,
     /// `(thread, pfn)`: the refcount the thread's last update left.

@@ -40,6 +40,11 @@ struct State {
     /// What a later verdict can depend on.
     judge: Judge,
     findings: Vec<Finding>,
+    /// The frames as the monitor was first shown them
+    /// ([`Observer::attached`]); a later attach is the same set-up seen
+    /// again (an engine that re-runs an execution from its start) and is
+    /// ignored.
+    attached: Option<Vec<PageState>>,
 }
 
 impl State {
@@ -69,8 +74,10 @@ pub struct MonitorKey {
     /// `(pfn, what the monitor knows of it)`, by pfn: its head, whether its
     /// count is frozen, how often it was freed.
     pub pages: Vec<(usize, Watched)>,
-    /// `((thread, pfn), refcount after the thread's last update)`.
-    pub last_refcount: Vec<((usize, usize), i32)>,
+    /// `((thread, pfn), whether the thread's last update left the count
+    /// at its free value)`: all a later free is judged against (the value
+    /// itself would keep apart states no verdict can tell apart).
+    pub last_at_free: Vec<((usize, usize), bool)>,
 }
 
 impl MonitorKey {
@@ -78,17 +85,17 @@ impl MonitorKey {
     /// beyond `rank` keeps its number), for an engine that keys
     /// interchangeable threads alike: only the per-thread entries move.
     pub fn with_threads_renamed(&self, rank: &[usize]) -> MonitorKey {
-        let mut last_refcount: Vec<((usize, usize), i32)> = self
-            .last_refcount
+        let mut last_at_free: Vec<((usize, usize), bool)> = self
+            .last_at_free
             .iter()
             .map(|&((thread, pfn), value)| {
                 ((rank.get(thread).copied().unwrap_or(thread), pfn), value)
             })
             .collect();
-        last_refcount.sort_unstable();
+        last_at_free.sort_unstable();
         MonitorKey {
             pages: self.pages.clone(),
-            last_refcount,
+            last_at_free,
         }
     }
 }
@@ -109,6 +116,7 @@ impl Monitor {
                 thread_names: BTreeMap::new(),
                 judge: Judge::new(config),
                 findings: Vec::new(),
+                attached: None,
             })),
         }
     }
@@ -173,6 +181,13 @@ impl Monitor {
         self.state().log.join("\n")
     }
 
+    /// The frames as the monitor was first shown them, if it was attached
+    /// to a memory: an engine that rebuilds a monitor from the events of an
+    /// execution shows it these first.
+    pub fn attached_pages(&self) -> Option<Vec<PageState>> {
+        self.state().attached.clone()
+    }
+
     /// What of the monitor's state can change a later verdict: what it
     /// knows of each page (its head, whether its count is frozen, how often
     /// it was freed) and each thread's last refcount update per page (a free
@@ -188,11 +203,11 @@ impl Monitor {
                 .iter()
                 .map(|(&pfn, &page)| (pfn, page))
                 .collect(),
-            last_refcount: state
+            last_at_free: state
                 .judge
                 .last_refcount
                 .iter()
-                .map(|(&key, &value)| (key, value))
+                .map(|(&key, &value)| (key, value == state.judge.config.freed_at))
                 .collect(),
         }
     }
@@ -237,7 +252,11 @@ pub struct StopExecution(pub Finding);
 
 impl Observer for Monitor {
     fn attached(&self, pages: &[PageState]) {
-        self.state().judge.attached(pages);
+        let mut state = self.state();
+        if state.attached.is_none() {
+            state.judge.attached(pages);
+            state.attached = Some(pages.to_vec());
+        }
     }
 
     fn event(&self, event: &Event) {

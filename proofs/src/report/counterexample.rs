@@ -57,16 +57,21 @@ pub fn short(
 }
 
 /// [`short`] for a violation of `run`, with its scenario, scheme, engine
-/// and verdict.
+/// and verdict, and the engine's word on it (a shuttle failure's schedule)
+/// when it has one.
 pub fn of_run(run: &super::Run, violation: &Violation, full_trace: Option<&Path>) -> String {
-    short(
+    let mut view = short(
         violation,
         run.scenario,
         run.scheme,
         run.engine,
         run.outcome.verdict.as_str(),
         full_trace,
-    )
+    );
+    if let Some(note) = &run.outcome.note {
+        let _ = writeln!(view, "  note:      {note}");
+    }
+    view
 }
 
 /// Writes the whole timeline of `violation`, found by `engine`, under

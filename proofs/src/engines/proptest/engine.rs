@@ -4,7 +4,7 @@
 
 use super::runner::{CheckOptions, Finding, check_scheme_with};
 use crate::engines::outcome::{Outcome, Verdict};
-use crate::engines::stop::{Budget, Cut};
+use crate::engines::stop::Budget;
 use crate::engines::{Engine, RunOptions, rerun_command};
 use crate::properties::{Property, Violation};
 use crate::scenarios::ScenarioEntry;
@@ -13,7 +13,9 @@ use pinref_model::op::Program;
 
 /// The proptest engine over the sequential program space: see the module
 /// docs. In the engine interface a run draws `cases` new programs (fewer if
-/// [`RunOptions::max_executions`] says so, and then it is `incomplete`),
+/// [`RunOptions::max_executions`] says so: a pass of that smaller sample;
+/// none at a cap of 0, `incomplete`; a run cut by its time cap or a stop is
+/// `incomplete`),
 /// from [`RunOptions::seed`] or a seed of its own that the outcome reports
 /// (counter `seed`), so that every failure replays with `--seed N`; it
 /// keeps regression seeds under [`RunOptions::artifacts`], never in
@@ -75,7 +77,7 @@ impl Engine for ProptestEngine {
         let cases = u32::try_from(options.max_executions)
             .unwrap_or(u32::MAX)
             .min(self.cases);
-        let seed = options.seed.unwrap_or_else(fresh_seed);
+        let seed = options.seed.unwrap_or_else(crate::engines::fresh_seed);
         let check = CheckOptions {
             cases,
             edges: Vec::new(),
@@ -88,7 +90,7 @@ impl Engine for ProptestEngine {
         let seconds = budget.started().elapsed().as_secs_f64();
         let replay = format!(
             "{} --seed {seed}",
-            rerun_command("proptest", scenario.name(), scheme.name, None)
+            rerun_command("proptest", scenario, scheme.name, None)
         );
         let mut outcome = match result {
             Ok(summary) => {
@@ -103,13 +105,13 @@ impl Engine for ProptestEngine {
                     .into_values()
                     .map(|tally| tally.example)
                     .collect();
-                outcome.note = Some(format!("rng seed {seed}"));
-                let cut = match summary.stopped {
-                    Some(why) => Some(why),
-                    None if capped => Some(Cut::Executions(options.max_executions).to_string()),
-                    None => None,
-                };
-                if let Some(why) = cut {
+                outcome.note = Some(if capped {
+                    // A smaller sample, as asked: a pass of that sample.
+                    format!("a sample of {cases} programs (--max-executions), rng seed {seed}")
+                } else {
+                    format!("rng seed {seed}")
+                });
+                if let Some(why) = summary.stopped {
                     // A sample cut short: what ran passed, which is not
                     // the engine's pass.
                     outcome.verdict = Verdict::Incomplete;
@@ -147,19 +149,7 @@ impl Engine for ProptestEngine {
             }
         };
         outcome.counters.push(("seed", seed));
+        outcome.counters.push(("budget", u64::from(cases)));
         outcome.by("proptest", "programs")
     }
-}
-
-/// A seed for a run that was given none: std's `RandomState` keys are drawn
-/// from the operating system's randomness once per process and then
-/// stepped, so each call gives another; the clock is mixed in as well.
-fn fresh_seed() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |since| since.as_nanos());
-    hasher.write_u128(now);
-    hasher.finish()
 }
