@@ -662,6 +662,19 @@ fn an_unknown_variant_is_refused_before_anything_runs() {
 }
 
 #[test]
+fn zero_workers_is_refused_before_anything_runs() {
+    let dir = scratch("jobs-0");
+    let output = job(&PASSING, &["--jobs", "0", "--out", path(&dir)]);
+    assert_eq!(code(&output), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("at least 1 worker"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!dir.join("report.json").exists(), "a run started");
+}
+
+#[test]
 fn skip_mutants_with_a_variant_and_replay_with_a_variant_are_errors() {
     let dir = scratch("conflicts");
     for args in [

@@ -256,18 +256,9 @@ impl Check {
                     for violation in &mut outcome.violations {
                         violation.replay = replayable(&violation.replay, scenario, scheme);
                     }
-                    report.runs.push(Run {
-                        parameters: scenario
-                            .parameters()
-                            .iter()
-                            .map(|parameter| (parameter.name, parameter.value))
-                            .collect(),
-                        scenario: scenario.name(),
-                        scheme: scheme.name,
-                        engine: engine.name(),
-                        preemption_bound: outcome.bound,
-                        outcome,
-                    });
+                    report
+                        .runs
+                        .push(Run::new(engine.as_ref(), scenario, scheme, outcome));
                 }
             }
         }

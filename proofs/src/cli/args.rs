@@ -60,8 +60,9 @@ pub struct Cli {
     /// schedules.
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
-    /// Runs at once, one per worker thread [default: the cores available].
-    #[arg(long, value_name = "N")]
+    /// Runs at once, one per worker thread, at least 1 [default: the cores
+    /// available].
+    #[arg(long, value_name = "N", value_parser = parse_jobs)]
     pub jobs: Option<usize>,
     /// Where the reports go.
     #[arg(long, value_name = "DIR", default_value = "target/pinref")]
@@ -132,6 +133,15 @@ pub fn describe(bound: Bound) -> String {
         }
         Bound::Unbounded => "none (exhaustive)".to_string(),
         Bound::At(bound) => bound.to_string(),
+    }
+}
+
+/// `--jobs N`: a count of workers, at least one (0 would run nothing).
+fn parse_jobs(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(0) => Err("at least 1 worker is needed".to_string()),
+        Ok(jobs) => Ok(jobs),
+        Err(_) => Err(format!("{text:?} is not a count of workers")),
     }
 }
 

@@ -84,7 +84,7 @@ pub fn run(cli: &Cli, terminal: &Terminal) -> Result<Status, String> {
         list::print(terminal);
         return Ok(Status::Pass);
     }
-    let jobs = cli.jobs.unwrap_or_else(workers::available).max(1);
+    let jobs = cli.jobs.unwrap_or_else(workers::available);
     // One seed for every randomised run of the job, printed, so that
     // `--seed` reruns the same schedules and programs.
     let seed = cli.seed.unwrap_or_else(engines::fresh_seed);
@@ -273,18 +273,9 @@ impl<'a> Job<'a> {
         });
         for ((engine, scenario, scheme), outcome) in cases.iter().zip(outcomes) {
             let Some(outcome) = outcome else { continue };
-            self.report.runs.push(Run {
-                parameters: scenario
-                    .parameters()
-                    .iter()
-                    .map(|parameter| (parameter.name, parameter.value))
-                    .collect(),
-                scenario: scenario.name(),
-                scheme: scheme.name,
-                engine: engine.name(),
-                preemption_bound: outcome.bound,
-                outcome,
-            });
+            self.report
+                .runs
+                .push(Run::new(engine.as_ref(), scenario, scheme, outcome));
         }
     }
 

@@ -32,6 +32,30 @@ pub struct Run {
     pub outcome: Outcome,
 }
 
+impl Run {
+    /// The run of `engine` on `scenario` (with its parameters as run) and
+    /// `scheme` that found `outcome`.
+    pub fn new(
+        engine: &dyn crate::engines::Engine,
+        scenario: &crate::scenarios::ScenarioEntry,
+        scheme: &SchemeEntry,
+        outcome: Outcome,
+    ) -> Run {
+        Run {
+            parameters: scenario
+                .parameters()
+                .iter()
+                .map(|parameter| (parameter.name, parameter.value))
+                .collect(),
+            scenario: scenario.name(),
+            scheme: scheme.name,
+            engine: engine.name(),
+            preemption_bound: outcome.bound,
+            outcome,
+        }
+    }
+}
+
 /// One flawed variant of the mutation run: what is wrong with it, and
 /// what caught it.
 #[derive(Debug, Clone)]
