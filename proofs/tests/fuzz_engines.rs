@@ -1,8 +1,10 @@
 //! The in-process fuzz engines (`fuzz-sequential`, `fuzz-concurrent`): on
 //! the correct schemes they find nothing but what the schemes do not claim;
-//! each catches its planted bug within its budget and saves an input that
-//! `cargo fuzz run` (and `fuzz_one`, the same logic) replays; a run the
-//! caps cut short is incomplete, never a pass.
+//! each catches its planted bug within its budget, gives the seeded
+//! `pinref` command that draws the same inputs again, and saves the failing
+//! input where `cargo fuzz run` (and `fuzz_one`, the same logic) replays
+//! it; an execution cap is a sample size, a time cap that cuts a run short
+//! makes it incomplete, never a pass.
 
 use pinref_proofs::catalogue::{builtin_schemes, find_scheme};
 use pinref_proofs::engines::fuzz_concurrent::FuzzConcurrentEngine;
@@ -122,18 +124,29 @@ fn assert_caught_and_replayable(
     let violation = &outcome.violations[0];
     assert_eq!(violation.property, property, "{violation}");
     assert!(
-        violation.replay.contains(&format!(
-            "PINREF_FUZZ_SCHEME={variant} cargo fuzz run --sanitizer none {target}"
+        violation.replay.ends_with(&format!(
+            "--engine {} --scenario programs --scheme {variant} --seed 5",
+            engine.name()
         )),
         "{}",
         violation.replay
     );
-    let saved = violation
-        .replay
+    // The same seed draws the same inputs: the same catch, at the same one.
+    let again = explore(engine, variant, &options);
+    assert_eq!(again.executions, outcome.executions, "{again:#?}");
+    assert_eq!(again.violations[0].property, property);
+    let note = outcome.note.as_deref().unwrap_or("");
+    assert!(
+        note.contains(&format!(
+            "PINREF_FUZZ_SCHEME={variant} cargo fuzz run --sanitizer none {target}"
+        )),
+        "{note}"
+    );
+    let saved = note
         .split_whitespace()
         .last()
         .map(PathBuf::from)
-        .expect("the replay names the input");
+        .expect("the note names the input");
     let data = std::fs::read(&saved).expect("the saved input");
     let choice = SchemeChoice::named(variant).expect("a variant");
     let replayed = fuzz_one(target, &choice, &data).expect_err("the input replays the violation");
@@ -163,30 +176,40 @@ fn fuzz_concurrent_catches_a_put_made_of_a_load_and_a_store_and_saves_a_replayab
 }
 
 #[test]
-fn a_fuzz_run_cut_short_by_the_caps_is_incomplete_never_a_pass() {
+fn a_fuzz_run_cut_short_by_a_time_cap_is_incomplete_never_a_pass() {
     let engine = FuzzSequentialEngine {
         budget: budget(5.0),
     };
-    for options in [
-        RunOptions {
-            max_duration: Duration::ZERO,
-            ..seeded(1)
-        },
-        RunOptions {
-            max_executions: 10,
-            ..seeded(1)
-        },
-    ] {
-        let outcome = explore(&engine, "v5_7", &options);
-        assert_eq!(outcome.verdict, Verdict::Incomplete, "{outcome:#?}");
-        assert!(outcome.executions <= 10);
-        assert!(
-            outcome
-                .note
-                .as_deref()
-                .is_some_and(|n| n.contains("cut short"))
-        );
-    }
+    let options = RunOptions {
+        max_duration: Duration::ZERO,
+        ..seeded(1)
+    };
+    let outcome = explore(&engine, "v5_7", &options);
+    assert_eq!(outcome.verdict, Verdict::Incomplete, "{outcome:#?}");
+    assert_eq!(outcome.executions, 0);
+    assert!(
+        outcome
+            .note
+            .as_deref()
+            .is_some_and(|n| n.contains("cut short"))
+    );
+}
+
+#[test]
+fn an_execution_cap_is_the_fuzz_runs_sample_size() {
+    let engine = FuzzSequentialEngine {
+        budget: budget(60.0),
+    };
+    let options = RunOptions {
+        max_executions: 10,
+        ..seeded(1)
+    };
+    let outcome = explore(&engine, "v5_7", &options);
+    assert!(
+        matches!(outcome.verdict, Verdict::Pass | Verdict::ExpectedViolation),
+        "{outcome:#?}"
+    );
+    assert_eq!(outcome.executions, 10);
 }
 
 #[test]

@@ -264,7 +264,7 @@ fn the_shortest_counterexample_is_the_same_on_one_worker_or_two_and_replays() {
     );
     let steps = a.counterexample.lines().count();
     assert!(steps > 3, "a timeline, not a stub:\n{}", a.counterexample);
-    let path = artifacts.join("pin_get_mix-put-load-store-stateful.path");
+    let path = artifacts.join("pin_get_mix-put-load-store-stateful.replay.json");
     assert!(
         a.replay.contains("--replay") && path.exists(),
         "{}",

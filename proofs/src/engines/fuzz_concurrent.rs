@@ -56,7 +56,7 @@ impl Engine for FuzzConcurrentEngine {
     }
     fn explore(
         &self,
-        _scenario: &ScenarioEntry,
+        scenario: &ScenarioEntry,
         scheme: &SchemeEntry,
         options: &RunOptions,
     ) -> Outcome {
@@ -64,7 +64,7 @@ impl Engine for FuzzConcurrentEngine {
             self.name(),
             Target::Concurrent,
             self.budget,
-            scheme,
+            (scenario, scheme),
             options,
             |_, _| None,
         )

@@ -54,7 +54,7 @@ impl Engine for FuzzSequentialEngine {
     }
     fn explore(
         &self,
-        _scenario: &ScenarioEntry,
+        scenario: &ScenarioEntry,
         scheme: &SchemeEntry,
         options: &RunOptions,
     ) -> Outcome {
@@ -62,7 +62,7 @@ impl Engine for FuzzSequentialEngine {
             self.name(),
             Target::Sequential,
             self.budget,
-            scheme,
+            (scenario, scheme),
             options,
             |scheme, input| sequential::minimized(scheme.object(), input).map(|(_, v)| v),
         )

@@ -8,12 +8,13 @@
 //! `cargo fuzz run` finds.
 
 use super::{InputVerdict, SCHEME_VARIABLE, Target};
-use crate::engines::RunOptions;
 use crate::engines::outcome::{Outcome, Verdict};
+use crate::engines::{RunOptions, rerun_command, stop};
 use crate::properties::Violation;
+use crate::scenarios::ScenarioEntry;
 use crate::schemes::SchemeEntry;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 /// The longest random input: enough bytes for 50 operations, or for four
 /// threads of operations and a long schedule.
@@ -118,6 +119,9 @@ pub struct Campaign {
     pub found: Option<Found>,
     /// Whether the run stopped at a limit (rather than at a violation).
     pub exhausted: bool,
+    /// The stop asked for (SIGINT, SIGTERM, `request_stop`) that ended the
+    /// run, if one did: not a pass.
+    pub interrupted: Option<stop::Cut>,
     /// Wall-clock seconds.
     pub seconds: f64,
 }
@@ -131,10 +135,15 @@ pub fn run(
     (inputs, time): (u64, Duration),
 ) -> Campaign {
     let started = Instant::now();
+    let caps = stop::Budget::new(inputs, time);
     let mut rng = SplitMix64(seed);
     let mut campaign = Campaign::default();
     let mut input = Vec::with_capacity(MAX_INPUT_LEN);
-    while campaign.inputs < inputs && started.elapsed() < time {
+    loop {
+        if let Err(cut) = caps.check(campaign.inputs) {
+            campaign.interrupted = matches!(cut, stop::Cut::Interrupted(_)).then_some(cut);
+            break;
+        }
         rng.fill(&mut input);
         campaign.inputs += 1;
         match target.check(scheme.object(), &input) {
@@ -169,27 +178,32 @@ pub fn run(
 }
 
 /// An in-process fuzz engine's run of `target` on `scheme`, as an
-/// [`Outcome`] counted in `inputs`: the budget, cut to the options' caps
-/// (a run the caps cut short is `incomplete`, never a pass); the seed is
-/// the options' or the clock's, and reported. A violation's input is saved
-/// under [`RunOptions::artifacts`] with the scheme byte first, where
-/// `cargo fuzz run` replays it.
+/// [`Outcome`] counted in `inputs`: the budget, within the options' caps.
+/// An execution cap is the sample size (as for shuttle's random schedules
+/// and proptest's programs: a run of that many inputs is a pass of that
+/// many); a time cap below the budget, or a stop asked for, cuts the run
+/// short (`incomplete`, never a pass). The seed is the options' or a fresh
+/// one, and reported. A violation's replay is the `pinref` command that
+/// draws the same inputs from the same seed up to the failing one; its
+/// input is also saved under [`RunOptions::artifacts`] with the scheme byte
+/// first, where `cargo fuzz run` replays it (the note gives that command).
 pub fn explore(
     engine: &'static str,
     target: Target,
     budget: Budget,
-    scheme: &SchemeEntry,
+    (scenario, scheme): (&ScenarioEntry, &SchemeEntry),
     options: &RunOptions,
     explain: impl Fn(&SchemeEntry, &[u8]) -> Option<Violation>,
 ) -> Outcome {
-    let seed = options.seed.unwrap_or_else(clock_seed);
+    let seed = options.seed.unwrap_or_else(crate::engines::fresh_seed);
     let inputs = budget.inputs.min(options.max_executions);
     let time = budget.time.min(options.max_duration);
     let campaign = run(target, scheme, seed, (inputs, time));
-    // Stopped by a cap of the options before the budget was spent: not a
-    // pass.
+    // Stopped by the options' time cap before the budget was spent, or by
+    // a stop asked for: not a pass; nor is a sample of nothing.
     let capped = campaign.exhausted
-        && ((campaign.inputs >= inputs && options.max_executions < budget.inputs)
+        && (campaign.interrupted.is_some()
+            || campaign.inputs == 0
             || (campaign.inputs < inputs && options.max_duration < budget.time));
     let counters = vec![
         ("seed", seed),
@@ -197,7 +211,7 @@ pub fn explore(
         ("inputs_unreachable", campaign.unreachable),
         ("inputs_incomplete", campaign.incomplete),
     ];
-    let note = format!(
+    let mut note = format!(
         "{} random inputs (seed {seed}, no coverage guidance), budget {:.1}s",
         campaign.inputs,
         time.as_secs_f64()
@@ -206,18 +220,21 @@ pub fn explore(
         Some(found) => {
             let mut violation =
                 explain(scheme, &found.input).unwrap_or_else(|| found.violation.clone());
-            violation.replay = match save(options.artifacts.as_deref(), target, scheme, &found) {
-                Ok(Some(path)) => replay_command(target, scheme.name, &path),
-                Ok(None) => format!(
-                    "rerun with seed {seed}: the {}th input of the run",
-                    found.inputs_to_find
-                ),
-                Err(error) => format!(
-                    "the input could not be saved ({error}); rerun with seed {seed}: the {}th \
-                     input of the run",
-                    found.inputs_to_find
-                ),
-            };
+            violation.replay = format!(
+                "{} --seed {seed}",
+                rerun_command(engine, scenario, scheme.name, None)
+            );
+            match save(options.artifacts.as_deref(), target, scheme, &found) {
+                Ok(Some(path)) => note.push_str(&format!(
+                    "; the failing input, the {}th, is saved for cargo fuzz: {}",
+                    found.inputs_to_find,
+                    replay_command(target, scheme.name, &path)
+                )),
+                Ok(None) => {}
+                Err(error) => {
+                    note.push_str(&format!("; the failing input could not be saved: {error}"))
+                }
+            }
             let mut outcome = Outcome::new(
                 Verdict::Violation,
                 found.inputs_to_find,
@@ -242,7 +259,9 @@ pub fn explore(
         }
         None => Outcome::new(Verdict::Pass, campaign.inputs, campaign.seconds),
     };
-    outcome.note = Some(if outcome.verdict == Verdict::Incomplete {
+    outcome.note = Some(if let Some(cut) = &campaign.interrupted {
+        format!("{note}: {cut}")
+    } else if outcome.verdict == Verdict::Incomplete {
         format!("{note}: cut short by the run's caps")
     } else {
         note
@@ -278,9 +297,7 @@ fn save(
     bytes.push(0);
     bytes.extend_from_slice(&found.input);
     let path = dir.join(format!("{}-{:016x}", scheme.name, fnv1a(&bytes)));
-    let temporary = path.with_extension("partial");
-    std::fs::write(&temporary, &bytes)?;
-    std::fs::rename(&temporary, &path)?;
+    crate::report::atomic::write_atomic(&path, &bytes)?;
     Ok(Some(std::path::absolute(&path).unwrap_or(path)))
 }
 
@@ -289,11 +306,4 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
         (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
     })
-}
-
-/// A seed from the clock, for a run that was given none.
-fn clock_seed() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_nanos() as u64)
 }
