@@ -97,9 +97,55 @@ pub struct Cli {
     /// Shorthand for `--param getters=N` (pin_get_mix).
     #[arg(long, value_name = "N")]
     pub getters: Option<u64>,
+    /// Run only shard K of N (1-based): every N-th run of the catalogue
+    /// and every N-th flawed variant, starting at the K-th, so that N
+    /// machines share one job (the nightly workflow's matrix).
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
+    /// Stop starting runs after this many seconds in all, and give each run
+    /// at most what is left (it reports `incomplete` when that cuts it
+    /// short): one shard's time limit.
+    #[arg(long, value_name = "SECONDS")]
+    pub total_seconds: Option<u64>,
+    /// Keep the position of an exhaustive (loom) run that a cap cuts short
+    /// in this directory, and resume from it when the same run is asked
+    /// for again by the same build of pinref.
+    #[arg(long, value_name = "DIR")]
+    pub checkpoint_dir: Option<PathBuf>,
     /// List the scenarios, schemes and flawed variants, and exit.
     #[arg(long)]
     pub list: bool,
+}
+
+/// `--shard K/N`: the K-th (1-based) of N shares of a job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// 1 to `count`.
+    pub index: usize,
+    pub count: usize,
+}
+
+impl Shard {
+    /// Whether the `position`-th (0-based) item of a list is this shard's.
+    pub fn takes(self, position: usize) -> bool {
+        position % self.count == self.index - 1
+    }
+}
+
+fn parse_shard(text: &str) -> Result<Shard, String> {
+    let (index, count) = text
+        .split_once('/')
+        .ok_or_else(|| format!("expected K/N (shard K of N), got {text:?}"))?;
+    let number = |part: &str| {
+        part.trim()
+            .parse::<usize>()
+            .map_err(|_| format!("{part:?} is not a number"))
+    };
+    let (index, count) = (number(index)?, number(count)?);
+    if count == 0 || index == 0 || index > count {
+        return Err(format!("shard {index} of {count}: K must be 1 to N"));
+    }
+    Ok(Shard { index, count })
 }
 
 /// The preemption bound the command line asks for: `--unbounded`,

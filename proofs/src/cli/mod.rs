@@ -28,13 +28,14 @@ pub mod select;
 mod signals;
 pub mod workers;
 
+use crate::engines::outcome::Verdict;
 use crate::engines::{self, Engine, RunOptions, stop};
 use crate::mutation::{self, Budget};
 use crate::report::{EngineInfo, Mutant, Report, Run, atomic, json, markdown};
 use crate::scenarios::{self, ScenarioEntry};
 use crate::schemes::SchemeEntry;
 use crate::variants::{self, Variant};
-use args::{Cli, describe, preemption_bound};
+use args::{Cli, Shard, describe, preemption_bound};
 use clap::Parser;
 use exit::{Findings, Status};
 use output::{Terminal, note, progress};
@@ -97,7 +98,12 @@ pub fn run(cli: &Cli, terminal: &Terminal) -> Result<Status, String> {
         artifacts: None,
         // Progress lines mid-run only make sense one run at a time.
         progress: jobs == 1,
+        resume: cli.checkpoint_dir.clone(),
     };
+    if let Some(dir) = &cli.checkpoint_dir {
+        std::fs::create_dir_all(dir)
+            .map_err(|error| format!("--checkpoint-dir {}: {error}", dir.display()))?;
+    }
     if let Some(path) = &cli.replay {
         let replay = replay::prepare(cli, path, &scenarios, &schemes, &options)?;
         options.replay_from = Some(path.clone());
@@ -131,15 +137,29 @@ pub fn run(cli: &Cli, terminal: &Terminal) -> Result<Status, String> {
             return Err("no engine supports the scenarios chosen (see --list)".to_string());
         }
     }
-    let hunted = match variants {
+    let mut hunted = match variants {
         Some(chosen) => chosen,
         None if !cli.skip_mutants && cli.scenarios.is_empty() && cli.schemes.is_empty() => {
             variants::catalogue()
         }
         None => Vec::new(),
     };
+    if let Some(shard) = cli.shard {
+        cases = keep_shard(cases, shard);
+        hunted = keep_shard(hunted, shard);
+        progress(format_args!(
+            "pinref: shard {}/{}: {} runs, {} flawed variants\n",
+            shard.index,
+            shard.count,
+            cases.len(),
+            hunted.len()
+        ));
+    }
 
     let mut job = Job::new(terminal, cli.out.clone(), &engines, seed);
+    job.deadline = cli
+        .total_seconds
+        .map(|seconds| job.started + Duration::from_secs(seconds));
     job.fresh_start();
     options.artifacts = job.artifacts();
     job.report.planned = cases.len() + hunted.len();
@@ -169,6 +189,15 @@ pub fn run(cli: &Cli, terminal: &Terminal) -> Result<Status, String> {
     Ok(job.finish(&schemes))
 }
 
+/// The items of `list` that `shard` takes.
+fn keep_shard<T>(list: Vec<T>, shard: Shard) -> Vec<T> {
+    list.into_iter()
+        .enumerate()
+        .filter(|(position, _)| shard.takes(*position))
+        .map(|(_, item)| item)
+        .collect()
+}
+
 /// A job under way: its report, where it writes, and what went wrong
 /// writing.
 struct Job<'a> {
@@ -182,6 +211,9 @@ struct Job<'a> {
     started: Instant,
     /// The seed of the job's randomised runs.
     seed: u64,
+    /// When the job's time is up (`--total-seconds`): no run starts after
+    /// it, and each run gets at most what is left.
+    deadline: Option<Instant>,
 }
 
 impl<'a> Job<'a> {
@@ -205,6 +237,7 @@ impl<'a> Job<'a> {
             io_errors: Vec::new(),
             started: Instant::now(),
             seed,
+            deadline: None,
         };
         match std::fs::create_dir_all(&job.out) {
             Ok(()) => job.out_ready = true,
@@ -256,7 +289,20 @@ impl<'a> Job<'a> {
             if stop::stop_requested().is_some() {
                 return None;
             }
-            let outcome = engine.explore(scenario, scheme, options);
+            let mut options = options.clone();
+            if let Some(deadline) = self.deadline {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    // Reported, never left out: a shard that ran out of
+                    // time must say which runs it did not do.
+                    let mut outcome = engines::outcome::Outcome::new(Verdict::Incomplete, 0, 0.0)
+                        .by(engine.name(), engine.unit());
+                    outcome.note = Some("not started: the job's --total-seconds ran out".into());
+                    return Some(outcome);
+                }
+                options.max_duration = options.max_duration.min(left);
+            }
+            let outcome = engine.explore(scenario, scheme, &options);
             progress(format_args!(
                 "[{:>3}/{}] {:<18} {:<8} {:<15} {} ({} {}, {:.2}s)\n",
                 done.fetch_add(1, Ordering::Relaxed) + 1,

@@ -30,6 +30,7 @@ pub mod loom;
 pub mod outcome;
 pub mod proptest;
 pub mod replay;
+pub mod resume;
 pub mod sequential;
 pub mod shuttle;
 pub mod stateful;
@@ -150,6 +151,10 @@ pub struct RunOptions {
     pub artifacts: Option<PathBuf>,
     /// Print progress to stderr on a long run.
     pub progress: bool,
+    /// Where an exhaustive run keeps its position when a cap cuts it
+    /// short, and resumes from the next time ([`resume`]; loom);
+    /// `None`: every run starts over.
+    pub resume: Option<PathBuf>,
 }
 
 impl Default for RunOptions {
@@ -162,6 +167,7 @@ impl Default for RunOptions {
             replay_from: None,
             artifacts: None,
             progress: false,
+            resume: None,
         }
     }
 }
