@@ -10,6 +10,9 @@
 //!   [`engines::Outcome`].
 //! - [`schemes`]: [`schemes::SchemeEntry`], a scheme as the engines take
 //!   it; [`catalogue`] lists the built-ins, [`variants`] the flawed ones.
+//! - [`fuzzing`]: what a fuzz input's bytes mean and which verdict they get,
+//!   written once for the cargo-fuzz targets, the in-process fuzz engines
+//!   and the corpus replay test.
 //! - [`mutation`]: the hunt that runs each flawed variant through the
 //!   engines, each within a budget: the engine matrix.
 //! - [`report`]: what a user sees; [`cli`]: the `pinref` command.
@@ -21,6 +24,7 @@ pub mod catalogue;
 pub mod check;
 pub mod cli;
 pub mod engines;
+pub mod fuzzing;
 pub mod mutation;
 pub mod properties;
 pub mod report;

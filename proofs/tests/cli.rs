@@ -546,7 +546,9 @@ fn sigint_stops_the_job_with_a_partial_report_marked_incomplete() {
 fn exhaustive(engine: &str) -> bool {
     match engine {
         "loom" | "shuttle-dfs" | "stateful" => true,
-        "shuttle-random" | "shuttle-pct" | "proptest" => false,
+        "shuttle-random" | "shuttle-pct" | "proptest" | "fuzz-sequential" | "fuzz-concurrent" => {
+            false
+        }
         other => panic!("engine {other} is not classified: exhaustive or sampling?"),
     }
 }
@@ -557,7 +559,8 @@ fn every_cap_of_zero_is_incomplete_and_a_small_cap_cuts_an_exhaustive_engine_on_
     let mut failures = Vec::new();
     for engine in pinref_proofs::engines::registry() {
         let engine = engine.name();
-        let scenario = if engine == "proptest" {
+        // The sequential program space's engines run `programs` alone.
+        let scenario = if matches!(engine, "proptest" | "fuzz-sequential" | "fuzz-concurrent") {
             "programs"
         } else {
             "pin_vs_unpin"

@@ -7,6 +7,7 @@
 
 use pinref_proofs::check::{Check, SchemeReport};
 use pinref_proofs::engines::{self, RunOptions, Verdict};
+use pinref_proofs::scenarios;
 use pinref_proofs::variants::unpin_subtracts_one::UnpinSubtractsOne;
 use pinref_tests::{HeadroomGuard, HeadroomGuardPinsUnguarded, PinVsDriverPut};
 
@@ -45,10 +46,12 @@ fn the_check_fails_on_a_flawed_external_scheme_with_the_timeline_and_a_replay_th
         .options(fresh("external"));
     let report = check.clone().run();
 
-    // Every threaded engine runs `overflow`, and each sees the unguarded pin.
+    // Every engine that runs `overflow` (the threaded ones) sees the
+    // unguarded pin.
+    let overflow = scenarios::find("overflow").expect("a catalogued scenario");
     let threaded: Vec<&str> = engines::registry()
         .into_iter()
-        .filter(|engine| engine.name() != "proptest")
+        .filter(|engine| engine.supports(&overflow))
         .map(|engine| engine.name())
         .collect();
     let failures = report.failures();
@@ -111,15 +114,24 @@ fn the_check_fails_on_a_flawed_external_scheme_with_the_timeline_and_a_replay_th
 }
 
 #[test]
-fn the_check_fails_on_a_catalogued_variant_under_proptest_with_a_seed_that_reproduces_the_run() {
+fn the_check_fails_on_a_catalogued_variant_in_the_program_space_with_a_seed_that_reproduces_each_run()
+ {
     let check = Check::scheme(UnpinSubtractsOne).only_scenario("programs");
     // No regression file from an earlier run: it would be replayed first,
     // whatever the seed.
     let report = check.clone().options(fresh("proptest")).run();
 
+    // Every engine of the sequential program space (proptest and the two
+    // fuzz engines) runs `programs`, and each catches the variant.
+    let programs = scenarios::find("programs").expect("a catalogued scenario");
+    let expected: Vec<&str> = engines::registry()
+        .into_iter()
+        .filter(|engine| engine.supports(&programs))
+        .map(|engine| engine.name())
+        .collect();
     let failures = report.failures();
-    assert_eq!(failures.len(), 1, "{report}");
-    let violation = &failures[0].outcome.violations[0];
+    let failed: Vec<&str> = failures.iter().map(|run| run.engine).collect();
+    assert_eq!(failed, expected, "{report}");
     let message = failure_message(&report);
     assert!(
         message.contains("FAILED: P5 violated, which unpin-subtracts-one claims"),
@@ -129,29 +141,46 @@ fn the_check_fails_on_a_catalogued_variant_under_proptest_with_a_seed_that_repro
         message.contains("minimal") || message.contains("1. "),
         "no program: {message}"
     );
-    // pinref knows the variant by name: its own command replays it.
-    let seed = violation
-        .replay
-        .split_once("--seed ")
-        .and_then(|(_, seed)| seed.trim().parse::<u64>().ok())
-        .unwrap_or_else(|| panic!("not a seeded pinref command: {}", violation.replay));
-    assert!(
-        violation
+    let mut wrong = Vec::new();
+    for run in &failures {
+        let violation = &run.outcome.violations[0];
+        // pinref knows the variant by name: its own command replays it.
+        let Some(seed) = violation
             .replay
-            .starts_with("cargo run --release -- --engine proptest --scenario programs"),
-        "{}",
-        violation.replay
-    );
-
-    let again = check.options(fresh("proptest-again")).seed(seed).run();
-    let replayed = &again.failures()[0];
-    assert_eq!(
-        replayed.outcome.violations[0].counterexample,
-        violation.counterexample
-    );
-    // The same run, not one that shrinks to the same program: the same
-    // programs are drawn up to the same failing one.
-    assert_eq!(replayed.outcome.executions, failures[0].outcome.executions);
+            .split_once("--seed ")
+            .and_then(|(_, seed)| seed.trim().parse::<u64>().ok())
+        else {
+            wrong.push(format!(
+                "{}: not a seeded command: {}",
+                run.engine, violation.replay
+            ));
+            continue;
+        };
+        let command = format!(
+            "cargo run --release -- --engine {} --scenario programs",
+            run.engine
+        );
+        if !violation.replay.starts_with(&command) {
+            wrong.push(format!("{}: {}", run.engine, violation.replay));
+        }
+        let engine = engines::find(run.engine).expect("a registered engine");
+        let again = check
+            .clone()
+            .engines(vec![engine])
+            .options(fresh(&format!("{}-again", run.engine)))
+            .seed(seed)
+            .run();
+        // The same run, not one that shrinks to the same program: the same
+        // programs (or inputs) are drawn up to the same failing one.
+        let same = again.failures().first().is_some_and(|replayed| {
+            replayed.outcome.violations[0].counterexample == violation.counterexample
+                && replayed.outcome.executions == run.outcome.executions
+        });
+        if !same {
+            wrong.push(format!("{}: seed {seed} gave:\n{again}", run.engine));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
 #[test]

@@ -13,15 +13,18 @@
 //! - [`Ghost::expect`] answers for a whole [`crate::op::Op`], batches
 //!   included: every way it may turn out and what each does to the ghost
 //!   ([`expect`]), in the words of [`fault`].
+//! - [`reach`] says which starting states a check may begin from: those
+//!   the scheme can reach, by its abstraction function and its claims.
 //!
 //! One concept per file: `expect` (the answer for single operations),
 //! `batch` (the batches, page by page), `answer` (the answer as data),
-//! `fault` (its words).
+//! `fault` (its words), `reach` (the reachable starts).
 
 mod answer;
 mod batch;
 pub mod expect;
 pub mod fault;
+pub mod reach;
 
 pub use answer::{Allowed, Change, Effect, Expectation};
 pub use fault::{Expected, Fault, Reason, Refusal};

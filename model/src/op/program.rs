@@ -2,8 +2,9 @@
 //! already holds) and the [`Op`]s run from it.
 
 use super::Op;
+use crate::ghost::reach::{Unreachable, reachable};
 use crate::memory::Layout;
-use crate::scheme::Held;
+use crate::scheme::{Held, PageShape, Scheme};
 use std::fmt;
 
 /// The largest plain or pin count a start may hold per page: far beyond
@@ -17,7 +18,10 @@ pub const MAX_START_HELD: i64 = 1 << 40;
 /// A check encodes each [`Held`] with [`crate::Scheme::init_page`] and
 /// sets the vmstat counters to the pins already held
 /// (`nr_foll_pin_acquired` = those pins, `nr_foll_pin_released` = 0), so
-/// that P9 holds from the start.
+/// that P9 holds from the start. [`Start::new`] accepts any counts in
+/// range; whether a scheme can reach them is [`Start::check_reachable`],
+/// which every engine asks before it runs a program
+/// ([`crate::ghost::reach`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Start {
     layout: Layout,
@@ -46,6 +50,15 @@ pub enum StartError {
         /// The total.
         pins: i64,
     },
+    /// A state the scheme cannot reach ([`Start::check_reachable`]).
+    Unreachable {
+        /// The page's index in the layout.
+        page: usize,
+        /// Its `Held`.
+        held: Held,
+        /// Why it is out of reach.
+        why: Unreachable,
+    },
 }
 
 impl fmt::Display for StartError {
@@ -63,6 +76,11 @@ impl fmt::Display for StartError {
             StartError::TooManyPins { pins } => {
                 write!(f, "{pins} pins in total do not fit nr_foll_pin_acquired")
             }
+            StartError::Unreachable { page, held, why } => write!(
+                f,
+                "page {page}: plain {} / pins {} is out of the scheme's reach: {why}",
+                held.plain, held.pins
+            ),
         }
     }
 }
@@ -111,6 +129,17 @@ impl Start {
     /// What each (compound) page holds, in layout order.
     pub fn held(&self) -> &[Held] {
         &self.held
+    }
+
+    /// Whether `scheme` can reach this start: every page's state must be
+    /// one its operations could produce ([`crate::ghost::reach::reachable`]).
+    /// The first page out of reach is the error.
+    pub fn check_reachable<S: Scheme + ?Sized>(&self, scheme: &S) -> Result<(), StartError> {
+        for (page, (&order, &held)) in self.layout.orders().iter().zip(&self.held).enumerate() {
+            reachable(scheme, PageShape { order }, held)
+                .map_err(|why| StartError::Unreachable { page, held, why })?;
+        }
+        Ok(())
     }
 
     /// Total pins held at the start (it fits an `i32`: [`Start::new`]

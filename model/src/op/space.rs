@@ -7,6 +7,19 @@
 //!
 //! Each table lists its alternatives simplest first, which is where
 //! proptest's shrinking moves.
+//!
+//! # Reachable starts
+//!
+//! Every [`Edge`] draws states the kernel's schemes can reach
+//! ([`crate::ghost::reach`]): at most 2^21 pins on a page (all but the last
+//! grab's taken below the sign bit), exact counts at most 3000 past `2^31`
+//! (`get_page` carries plain references that far), never a count wrapped
+//! round towards zero. [`EdgeCounts::corners`] are the extremes of each
+//! edge, which a test checks against every scheme pinref ships. A scheme
+//! that claims more (one that refuses every grab before the sign bit) cannot
+//! reach the starts past the sign bit: each engine asks
+//! [`super::Start::check_reachable`] and draws again (proptest) or skips the
+//! input (fuzzing).
 
 use crate::flags::GupFlags;
 use crate::scheme::{Held, MAX_REFS};
@@ -78,6 +91,37 @@ pub enum EdgeCounts {
 }
 
 impl EdgeCounts {
+    /// The extreme states this draws: each end of each plain range against
+    /// each end of the pins range (and, near the sign bit, both sides of it
+    /// at both ends of the offset). The abstraction function is linear in
+    /// the counts, so a property of the exact count that holds at the
+    /// corners holds for every draw between them.
+    pub fn corners(&self) -> Vec<Held> {
+        let ends = |draw: &Draw<i64>| match draw {
+            Draw::Just(value) => vec![*value],
+            Draw::In(range) => vec![*range.start(), *range.end()],
+            Draw::Any => vec![0, super::MAX_START_HELD],
+        };
+        match self {
+            EdgeCounts::Each { plain, pins } => plain
+                .iter()
+                .flat_map(|(_, draw)| ends(draw))
+                .flat_map(|plain| [*pins.start(), *pins.end()].map(|pins| Held { plain, pins }))
+                .collect(),
+            EdgeCounts::NearSignBit { offset, pins } => [true, false]
+                .into_iter()
+                .flat_map(|below| {
+                    [*offset.start(), *offset.end()]
+                        .into_iter()
+                        .flat_map(move |offset| {
+                            [*pins.start(), *pins.end()]
+                                .map(|pins| EdgeCounts::near_sign_bit(below, offset, pins))
+                        })
+                })
+                .collect(),
+        }
+    }
+
     /// The counts of [`EdgeCounts::NearSignBit`]: an exact count of
     /// `i32::MAX - offset` (`below`) or `2^31 + offset`, `pins` of it
     /// pins with the bias, the rest plain references.

@@ -12,13 +12,14 @@ use super::space::{
 };
 use super::{Op, Program, Start};
 use crate::memory::Layout;
-use crate::scheme::Held;
+use crate::scheme::{Held, Scheme};
 use proptest::arbitrary::Arbitrary;
 use proptest::collection::vec;
 use proptest::prelude::{Just, Strategy, any};
 use proptest::strategy::{BoxedStrategy, Union};
 use std::fmt::Debug;
 use std::ops::RangeInclusive;
+use std::sync::Arc;
 
 /// The strategy of one [`Draw`].
 fn draw<T>(draw: &Draw<T>) -> BoxedStrategy<T>
@@ -168,6 +169,23 @@ pub fn program_strategy(edges: &[Edge], max_ops: usize) -> BoxedStrategy<Program
             Start::new(layout, held)
                 .ok()
                 .map(|start| Program { start, ops })
+        })
+        .boxed()
+}
+
+/// [`program_strategy`], keeping only the programs whose start `scheme` can
+/// reach ([`Start::check_reachable`], [`crate::ghost::reach`]). Every edge's
+/// starts are reachable on the kernel's schemes, so for them this draws
+/// exactly what [`program_strategy`] draws (and a seed keeps its program);
+/// on a scheme that claims more, the starts it cannot reach are drawn again.
+pub fn reachable_program_strategy<S: Scheme + ?Sized>(
+    scheme: Arc<S>,
+    edges: &[Edge],
+    max_ops: usize,
+) -> BoxedStrategy<Program> {
+    program_strategy(edges, max_ops)
+        .prop_filter("a start the scheme can reach", move |program| {
+            program.start.check_reachable(&*scheme).is_ok()
         })
         .boxed()
 }

@@ -20,7 +20,12 @@
 //! - [`proptest`]: the sequential program space, random programs from
 //!   edge-case counts, shrunk to a minimal failing program; the
 //!   [`sequential`] checker judges each operation against the ghost.
+//! - [`fuzz_sequential`], [`fuzz_concurrent`]: the two cargo-fuzz targets'
+//!   logic ([`crate::fuzzing`]) run in process on random bytes, within a
+//!   fixed budget per run.
 
+pub mod fuzz_concurrent;
+pub mod fuzz_sequential;
 pub mod loom;
 pub mod outcome;
 pub mod proptest;
@@ -176,6 +181,8 @@ pub fn registry() -> Vec<Arc<dyn Engine>> {
         Arc::new(shuttle::ShuttleEngine::dfs()),
         Arc::new(stateful::StatefulEngine::default()),
         Arc::new(proptest::ProptestEngine::default()),
+        Arc::new(fuzz_sequential::FuzzSequentialEngine::default()),
+        Arc::new(fuzz_concurrent::FuzzConcurrentEngine::default()),
     ]
 }
 

@@ -22,6 +22,7 @@ pub mod dirty_unpin;
 pub mod get_put_vs_pin;
 pub mod gup_fast_vs_unmap;
 pub mod last_reference;
+pub mod op_threads;
 pub mod overflow;
 pub mod pin_get_mix;
 pub mod pin_get_mix_4x4;

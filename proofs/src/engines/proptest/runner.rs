@@ -7,7 +7,7 @@ use super::regressions::RegressionFile;
 use crate::engines::sequential::{ProgramRun, minimize, run_program};
 use crate::properties::{Property, Violation};
 use pinref_model::Scheme;
-use pinref_model::op::strategy::program_strategy;
+use pinref_model::op::strategy::reachable_program_strategy;
 use pinref_model::op::{DEFAULT_MAX_OPS, Edge, Program};
 use proptest::test_runner::{
     Config, FailurePersistence, RngSeed, TestCaseError, TestError, TestRunner,
@@ -299,7 +299,9 @@ pub fn check_scheme_with<S: Scheme>(
     options: &CheckOptions,
 ) -> Result<Summary, SchemeFailure> {
     let name = scheme.name();
-    let strategy = program_strategy(&options.edges, options.max_ops);
+    // Only starts the scheme can reach: the same rule every engine applies.
+    let scheme = Arc::new(scheme);
+    let strategy = reachable_program_strategy(Arc::clone(&scheme), &options.edges, options.max_ops);
     let regressions = options.regression_file(name);
     let saved = Arc::new(Mutex::new(None));
     let persistence = regressions.clone().map(|path| {
@@ -324,7 +326,7 @@ pub fn check_scheme_with<S: Scheme>(
     let summary = RefCell::new(Summary::new(name, options));
     let started = Instant::now();
     let first_failure: Cell<Option<(u64, f64)>> = Cell::new(None);
-    let check_one = |program: &Program| match run_program(&scheme, program) {
+    let check_one = |program: &Program| match run_program(&*scheme, program) {
         Ok(run) => {
             summary.borrow_mut().add(run);
             Ok(())
@@ -377,7 +379,7 @@ pub fn check_scheme_with<S: Scheme>(
             // Re-run the shrunk program for the violation as a record (the
             // runner only kept its text), deleting what proptest's single
             // deletion pass left behind.
-            let rerun = catch_unwind(AssertUnwindSafe(|| minimize(&scheme, &program)));
+            let rerun = catch_unwind(AssertUnwindSafe(|| minimize(&*scheme, &program)));
             let (finding, program) = match rerun {
                 Ok((minimal, Some(failure))) => {
                     let mut violation = failure.violation;

@@ -1,11 +1,17 @@
 //! Running a whole [`Program`]: each operation whose precondition holds is
 //! applied, the others are skipped, so that any subsequence of a program
-//! is itself a valid program (which is what lets an engine shrink it).
+//! is itself a valid program (which is what lets an engine shrink it). A
+//! program whose start the scheme cannot reach is not run at all
+//! ([`Start::check_reachable`]): every engine that runs programs goes
+//! through here, so they all agree on which starts count.
 
 use super::checker::SequentialChecker;
 use crate::properties::{Property, Violation};
 use pinref_model::Scheme;
-use pinref_model::op::{Op, Program};
+use pinref_model::op::{Op, Program, StartError};
+
+#[cfg(doc)]
+use pinref_model::op::Start;
 use std::collections::BTreeMap;
 
 /// What running a whole [`Program`] did.
@@ -26,6 +32,9 @@ pub struct ProgramRun {
     /// The operations that ran, in order (the program without the skipped
     /// ones).
     pub ran: Vec<Op>,
+    /// Why the program was not run: its start is out of the scheme's reach
+    /// (then every operation counts as skipped).
+    pub unreachable_start: Option<StartError>,
 }
 
 /// Why a [`Program`] failed: the violation, and the operations that ran up
@@ -40,11 +49,19 @@ pub struct ProgramFailure {
 
 /// Runs `program` on `scheme`: each operation whose precondition holds is
 /// applied, the others are skipped (so any subsequence of a program is
-/// itself a valid program, which is what lets an engine shrink it).
+/// itself a valid program, which is what lets an engine shrink it). A start
+/// the scheme cannot reach runs nothing ([`ProgramRun::unreachable_start`]).
 pub fn run_program<S: Scheme + ?Sized>(
     scheme: &S,
     program: &Program,
 ) -> Result<ProgramRun, ProgramFailure> {
+    if let Err(error) = program.start.check_reachable(scheme) {
+        return Ok(ProgramRun {
+            skipped: program.ops.len(),
+            unreachable_start: Some(error),
+            ..ProgramRun::default()
+        });
+    }
     let mut checker = SequentialChecker::new(scheme, &program.start);
     let mut run = ProgramRun::default();
     for op in &program.ops {

@@ -37,13 +37,30 @@ pub use schedule::{ScheduleError, decode, encode};
 use super::loom::LOOM_MAX_THREADS;
 use super::outcome::{Outcome, Verdict};
 use super::{Bound, Engine, RunOptions, replay, rerun_command};
-use crate::scenarios::ScenarioEntry;
+use crate::scenarios::{DynScenario, ScenarioEntry};
 use crate::schemes::SchemeEntry;
 use run::Run;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub(crate) use run::{inside_shuttle_execution, install_shuttle_panic_hook};
+
+/// One execution of `scenario` on `scheme` under a scheduler of the
+/// caller's (the concurrent fuzz target's byte-driven one), run and judged
+/// by the same code as every shuttle engine's execution (see
+/// [`Run::once`]); the outcome counts one iteration.
+pub(crate) fn run_once(
+    scenario: Arc<dyn DynScenario>,
+    scheme: pinref_model::SchemeObject,
+    scheduler: Box<dyn shuttle::scheduler::Scheduler + Send>,
+) -> Outcome {
+    Run {
+        scenario,
+        scheme,
+        engine: ShuttleEngine::random(),
+    }
+    .once(scheduler)
+}
 
 /// How a shuttle engine picks schedules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

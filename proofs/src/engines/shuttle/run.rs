@@ -178,6 +178,43 @@ impl Run {
         outcome
     }
 
+    /// Runs one execution under `scheduler`, a scheduler of the caller's
+    /// (the concurrent fuzz target's, whose input's bytes choose every
+    /// thread: [`crate::fuzzing::schedule::ByteScheduler`]), steered and
+    /// judged as every shuttle execution is: ended at the first decision
+    /// after a thread panicked, its panic taken from the sync layer, and an
+    /// execution past [`MAX_STEPS`] decisions (a thread waiting forever)
+    /// `incomplete`, never a pass.
+    pub fn once(&self, scheduler: Box<dyn Scheduler + Send>) -> Outcome {
+        let plan = Plan {
+            budget: 1,
+            probe_at_budget: false,
+            // Checked before an execution starts: the one execution does.
+            max_duration: Duration::MAX,
+            max_steps: MAX_STEPS,
+            skip_yielding: false,
+            preemption_bound: None,
+        };
+        let (mut outcome, record) = self.execute(scheduler, plan);
+        let cut = match record.end {
+            Some(End::StepBound(steps)) => Some(format!(
+                "the execution did not finish within {steps} scheduling steps (a thread waiting \
+                 forever?)"
+            )),
+            Some(End::Interrupted(by)) => Some(Cut::Interrupted(by).to_string()),
+            // Nothing ran (the scheduler ended the execution at once).
+            _ if record.started == 0 => Some("no execution ran".to_string()),
+            _ => None,
+        };
+        if let Some(note) = cut
+            && matches!(outcome.verdict, Verdict::Pass | Verdict::ExpectedViolation)
+        {
+            outcome.verdict = Verdict::Incomplete;
+            outcome.note = Some(note);
+        }
+        outcome
+    }
+
     /// Runs shuttle with `inner` steered by `plan`.
     fn execute(&self, inner: Box<dyn Scheduler + Send>, plan: Plan) -> (Outcome, Record) {
         let started = Instant::now();

@@ -1,0 +1,63 @@
+//! The sequential target: the bytes are a [`Program`] (its `arbitrary`
+//! impl, the same program space proptest draws from), run on one thread by
+//! the sequential checker ([`run_program`]) and judged against the ghost
+//! after every operation.
+
+use super::InputVerdict;
+use crate::engines::sequential::{ProgramFailure, minimize, run_program};
+use arbitrary::{Arbitrary, Unstructured};
+use pinref_model::Scheme;
+use pinref_model::op::Program;
+
+/// The program `input` decodes to.
+pub fn decode(input: &[u8]) -> arbitrary::Result<Program> {
+    Program::arbitrary_take_rest(Unstructured::new(input))
+}
+
+/// Decodes `input` and checks the program on `scheme`.
+pub fn check<S: Scheme + ?Sized>(scheme: &S, input: &[u8]) -> InputVerdict {
+    match decode(input) {
+        Ok(program) => check_program(scheme, &program),
+        Err(error) => InputVerdict::Undecodable(error.to_string()),
+    }
+}
+
+/// Checks `program` on `scheme`: the verdict of [`run_program`], whose
+/// violation carries the program as Rust after its trace.
+pub fn check_program<S: Scheme + ?Sized>(scheme: &S, program: &Program) -> InputVerdict {
+    match run_program(scheme, program) {
+        Ok(run) => match run.unreachable_start {
+            Some(error) => InputVerdict::Unreachable(error),
+            None => InputVerdict::Passed {
+                expected: run.expected.into_values().map(|(_, first)| first).collect(),
+            },
+        },
+        Err(failure) => InputVerdict::Violated(with_program(failure, program)),
+    }
+}
+
+/// The failing program `input` decodes to, made as small as it goes while
+/// it fails the same way ([`minimize`]), with its violation; `None` if it
+/// does not fail.
+pub fn minimized<S: Scheme + ?Sized>(
+    scheme: &S,
+    input: &[u8],
+) -> Option<(Program, crate::properties::Violation)> {
+    let program = decode(input).ok()?;
+    match minimize(scheme, &program) {
+        (smallest, Some(failure)) => {
+            let violation = with_program(failure, &smallest);
+            Some((smallest, violation))
+        }
+        (_, None) => None,
+    }
+}
+
+fn with_program(failure: ProgramFailure, program: &Program) -> crate::properties::Violation {
+    let mut violation = failure.violation;
+    violation.counterexample.push_str(&format!(
+        "\nthe program, as Rust (run it with run_program):\n{}",
+        program.to_rust()
+    ));
+    violation
+}
