@@ -34,6 +34,11 @@ struct Op {
     name: &'static str,
     /// The bare atomic sequence it is compared with.
     baseline: fn(&AtomicI32),
+    /// The same sequence with the full barriers the kernel's fully ordered
+    /// operations have (`smp_mb()` on each side of a value-returning RMW,
+    /// `Documentation/atomic_t.txt`), as the model writes them: a SeqCst
+    /// fence on each side.
+    barriered: fn(&AtomicI32),
     /// The scheme's operation, on the single page of a memory.
     run: fn(&dyn Run, &Memory<Std>),
 }
@@ -87,6 +92,10 @@ const OPS: [Op; 4] = [
             count.fetch_add(1, Ordering::Relaxed);
             count.fetch_sub(1, Ordering::AcqRel);
         },
+        barriered: |count| {
+            count.fetch_add(1, Ordering::Relaxed);
+            full_barrier(|| count.fetch_sub(1, Ordering::Relaxed));
+        },
         run: |scheme, memory| scheme.get_put(memory),
     },
     Op {
@@ -94,6 +103,10 @@ const OPS: [Op; 4] = [
         baseline: |count| {
             count.fetch_add(BIAS, Ordering::Relaxed);
             count.fetch_sub(BIAS, Ordering::AcqRel);
+        },
+        barriered: |count| {
+            count.fetch_add(BIAS, Ordering::Relaxed);
+            full_barrier(|| count.fetch_sub(BIAS, Ordering::Relaxed));
         },
         run: |scheme, memory| scheme.pin_unpin(memory),
     },
@@ -105,11 +118,22 @@ const OPS: [Op; 4] = [
             black_box(count.load(Ordering::Relaxed));
             count.fetch_sub(BIAS, Ordering::AcqRel);
         },
+        barriered: |count| {
+            let seen = count.load(Ordering::Relaxed);
+            full_barrier(|| {
+                count.compare_exchange(seen, seen + BIAS, Ordering::Relaxed, Ordering::Relaxed)
+            });
+            black_box(count.load(Ordering::Relaxed));
+            full_barrier(|| count.fetch_sub(BIAS, Ordering::Relaxed));
+        },
         run: |scheme, memory| scheme.gup_fast_grab(memory),
     },
     Op {
         name: "page_dma_pinned",
         baseline: |count| {
+            black_box(count.load(Ordering::Relaxed) as u32 >= BIAS as u32);
+        },
+        barriered: |count| {
             black_box(count.load(Ordering::Relaxed) as u32 >= BIAS as u32);
         },
         run: |scheme, memory| scheme.dma_pinned(memory),
@@ -128,6 +152,17 @@ fn schemes() -> Vec<(&'static str, Box<dyn Run>)> {
 
 /// The bare baseline's name in every group.
 const BARE: &str = "bare AtomicI32";
+/// The barriered baseline's name in every group.
+const BARRIERED: &str = "bare + full barriers";
+
+/// A fully ordered read-modify-write as the kernel defines it, and as the
+/// model's `page_ref` helpers write it: a full fence on each side.
+fn full_barrier<T>(rmw: impl FnOnce() -> T) -> T {
+    std::sync::atomic::fence(Ordering::SeqCst);
+    let value = rmw();
+    std::sync::atomic::fence(Ordering::SeqCst);
+    value
+}
 
 /// How a measurement runs: alone, or while another thread does the same
 /// operation on the same page.
@@ -189,6 +224,10 @@ fn bench_group(criterion: &mut Criterion, op: &Op, contention: Contention) {
     group.bench_function(BARE, |b| {
         let count = AtomicI32::new(1);
         b.iter_custom(|iters| contention.time(iters, || (op.baseline)(&count)));
+    });
+    group.bench_function(BARRIERED, |b| {
+        let count = AtomicI32::new(1);
+        b.iter_custom(|iters| contention.time(iters, || (op.barriered)(&count)));
     });
     for (name, scheme) in schemes() {
         let memory = Memory::<Std>::new(&Layout::single_page());
@@ -254,7 +293,7 @@ fn print_ratios() {
     let names: Vec<&str> = schemes().into_iter().map(|(name, _)| name).collect();
     println!();
     println!("ratio to a bare AtomicI32 doing the same atomic operations (mean ns in brackets)");
-    print!("{:<32} {:>10}", "operation", "bare");
+    print!("{:<32} {:>10} {:>16}", "operation", "bare", "with barriers");
     for name in &names {
         print!(" {name:>16}");
     }
@@ -266,6 +305,10 @@ fn print_ratios() {
                 continue;
             };
             print!("{group:<32} {bare:>8.2}ns");
+            match mean_ns(&home, &group, BARRIERED) {
+                Some(ns) => print!(" {:>8.2}x ({ns:>4.1})", ns / bare),
+                None => print!(" {:>16}", "-"),
+            }
             for name in &names {
                 match mean_ns(&home, &group, name) {
                     Some(ns) => print!(" {:>8.2}x ({ns:>4.1})", ns / bare),
