@@ -120,9 +120,10 @@ const OPS: [Op; 4] = [
         },
         barriered: |count| {
             let seen = count.load(Ordering::Relaxed);
-            full_barrier(|| {
+            let grabbed = full_barrier(|| {
                 count.compare_exchange(seen, seen + BIAS, Ordering::Relaxed, Ordering::Relaxed)
             });
+            black_box(grabbed.is_ok());
             black_box(count.load(Ordering::Relaxed));
             full_barrier(|| count.fetch_sub(BIAS, Ordering::Relaxed));
         },
