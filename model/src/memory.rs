@@ -312,12 +312,22 @@ impl<P: Platform> Memory<P> {
         Ok(())
     }
 
-    /// `raw_write_seqcount_begin(&mm->write_protect_seq)` (fork, v5.11):
-    /// makes the count odd, then `smp_wmb()` (a release fence), so that a
-    /// gup_fast that sees a write-protected entry sees the count odd.
+    /// `raw_write_seqcount_begin(&mm->write_protect_seq)` (fork, v5.11),
+    /// and the page-table lock fork takes next (`spin_lock(src_ptl)` in
+    /// `copy_pte_range`): makes the count odd, fully ordered (`SeqCst`
+    /// fences around the increment) before fork reads any page's pin.
+    ///
+    /// The seqcount's own barrier is only `smp_wmb()`; the full ordering of
+    /// fork's store of the count before its load of the refcount comes from
+    /// the lock's atomic acquire on x86 (a locked instruction). With the
+    /// documented barriers alone (`smp_wmb` / `smp_rmb`) the C11 model lets
+    /// gup_fast's pin and fork's read of it cross (store buffering); pinref
+    /// models the x86 behaviour and does not claim to decide whether weaker
+    /// architectures are exposed.
     pub fn write_protect_seq_begin(&self) {
-        self.write_protect_seq.fetch_add(1, Ordering::Relaxed);
-        P::fence(Ordering::Release);
+        P::fence(Ordering::SeqCst);
+        self.write_protect_seq.fetch_add(1, Ordering::SeqCst);
+        P::fence(Ordering::SeqCst);
     }
 
     /// `raw_write_seqcount_end(&mm->write_protect_seq)`: `smp_wmb()`, then

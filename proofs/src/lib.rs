@@ -16,6 +16,7 @@
 pub mod catalogue;
 pub mod cli;
 pub mod engines;
+pub mod known_bugs;
 pub mod mutation;
 pub mod properties;
 pub mod report;

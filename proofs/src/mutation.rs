@@ -96,7 +96,7 @@ pub fn hunt_in(
         // Time to the counterexample: what came before this case, and the
         // engine's own time to its first failure.
         let before = started.elapsed().as_secs_f64();
-        let outcome = engine.explore(&scenario, entry, &options);
+        let outcome = entry.explore(&*engine, &scenario, &options);
         if outcome.verdict == Verdict::Violation {
             return Hunt {
                 name: entry.name,

@@ -52,14 +52,18 @@ impl SchemeEntry {
         scenario.applies_to(&self.scheme)
     }
 
-    /// Explores `scenario` on this scheme with `engine`.
+    /// Explores `scenario` on this scheme with `engine`, and judges the
+    /// outcome against the scheme's known bugs
+    /// ([`crate::known_bugs::classify`]): every engine's run goes through
+    /// here, so every report sees `known_bug` the same way.
     pub fn explore(
         &self,
         engine: &dyn Engine,
         scenario: &ScenarioEntry,
         options: &RunOptions,
     ) -> Outcome {
-        engine.explore(scenario, self, options)
+        let outcome = engine.explore(scenario, self, options);
+        crate::known_bugs::classify(outcome, &self.known_bugs(), scenario.name())
     }
 }
 

@@ -1,7 +1,7 @@
 //! Linux v5.14 to v5.17: gup_fast re-checks the head after grabbing.
 
 use super::bias::{BiasRules, BiasScheme, SpeculativeGrab};
-use super::history::{SPLIT_RACE, fixed};
+use super::history::{FORK_PIN_BARRIER, SPLIT_RACE, fixed};
 use super::{KnownBug, V5_11};
 
 /// v5.14: v5.11, plus "mm/gup: fix try_grab_compound_head() race with
@@ -28,6 +28,10 @@ impl BiasScheme for V5_14 {
         "Linux v5.14-v5.17: gup_fast grabs refs, re-checks the head, then adds the pin";
 
     fn known_bugs(&self) -> Vec<KnownBug> {
-        fixed(V5_11.known_bugs(), &[SPLIT_RACE])
+        // The pin's accounting now follows the grab on every page: the
+        // missing barrier shows on every shape.
+        let mut bugs = fixed(V5_11.known_bugs(), &[SPLIT_RACE, FORK_PIN_BARRIER]);
+        bugs.push(FORK_PIN_BARRIER);
+        bugs
     }
 }

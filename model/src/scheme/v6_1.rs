@@ -2,7 +2,7 @@
 //! re-check.
 
 use super::bias::{BiasRules, BiasScheme};
-use super::history::{ANON_EXCLUSIVE_BARRIER, fixed};
+use super::history::{ANON_EXCLUSIVE_BARRIER, FORK_PIN_BARRIER, fixed};
 use super::{Folio, KnownBug, MmCode};
 
 /// v6.1: folios, plus "mm: fix PageAnonExclusive clearing racing with
@@ -33,6 +33,9 @@ impl BiasScheme for V6_1 {
         "Linux v6.1-v6.4: smp_mb__after_atomic orders the pin before the PTE re-check";
 
     fn known_bugs(&self) -> Vec<KnownBug> {
-        fixed(Folio.known_bugs(), &[ANON_EXCLUSIVE_BARRIER])
+        fixed(
+            Folio.known_bugs(),
+            &[ANON_EXCLUSIVE_BARRIER, FORK_PIN_BARRIER],
+        )
     }
 }

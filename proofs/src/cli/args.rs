@@ -16,10 +16,14 @@ use std::path::PathBuf;
                   hold, prints a table and writes target/pinref/report.json and report.md.\n\n\
                   It then runs the flawed-variant catalogue (the mutation run) and reports which \
                   engine and property caught each variant.\n\n\
+                  It prints the history table too: the counter's known kernel bugs on each \
+                  version, reproduced where the version had them and passing where it had the \
+                  fix.\n\n\
                   Exit status: 0 when every run passed (or violated only what its scheme does \
-                  not claim) and every flawed variant was caught, 1 on a violation or a \
-                  surviving variant, 2 on bad arguments, 3 when a run was cut short \
-                  (incomplete)."
+                  not claim, or found exactly the known bugs of its version: known_bug) and \
+                  every flawed variant was caught, 1 on a violation (a known bug not found \
+                  included) or a surviving variant, 2 on bad arguments, 3 when a run was cut \
+                  short (incomplete)."
 )]
 pub struct Cli {
     /// Only these scenarios (repeatable). `--list` shows the names.

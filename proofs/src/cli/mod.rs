@@ -10,7 +10,7 @@ pub mod select;
 use crate::catalogue::builtin_schemes;
 use crate::engines::{self, Engine, RunOptions, Verdict};
 use crate::mutation;
-use crate::report::{Mutant, Report, Run, counterexample, json, markdown, table};
+use crate::report::{Mutant, Report, Run, counterexample, history, json, markdown, table};
 use crate::scenarios::{self, ScenarioEntry};
 use crate::schemes::SchemeEntry;
 use crate::variants;
@@ -104,7 +104,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
             scheme.name,
             engine.name()
         );
-        let outcome = engine.explore(scenario, scheme, &options);
+        let outcome = scheme.explore(&***engine, scenario, &options);
         eprintln!(
             "{} ({} {}, {:.2}s)",
             outcome.verdict.as_str(),
@@ -160,15 +160,22 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
     }
 
     print!("{}", table::render(&report));
+    println!("\nHistory: the counter's known bugs (rows) on each version (columns)");
+    print!("{}", history::render(&report));
+    for line in history::legend() {
+        println!("  {line}");
+    }
     let traces = cli.out.join("traces");
     let single = report.runs.len() == 1;
     let mut expected_lines = Vec::new();
+    let mut known_lines = Vec::new();
     for run in &report.runs {
         for violation in &run.outcome.violations {
             let full = counterexample::write_full(&traces, violation, run.scenario, run.scheme)
                 .map_err(|error| format!("cannot write under {}: {error}", traces.display()))?;
             // A violation is shown in full; an expected one (a property the
-            // scheme does not claim) in one line, unless it is all there is.
+            // scheme does not claim) and a known bug of the version in one
+            // line, unless it is all there is.
             if run.outcome.verdict == Verdict::Violation || single {
                 println!(
                     "\n{}",
@@ -181,6 +188,19 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
                         Some(&full),
                     )
                 );
+            } else if run.outcome.verdict == Verdict::KnownBug {
+                let bug = run.outcome.known_bugs.first();
+                known_lines.push(format!(
+                    "  {} on {}: {}: {} [known bug {}, fixed in {}: \"{}\"] (trace: {})",
+                    run.scenario,
+                    run.scheme,
+                    violation.property.id(),
+                    violation.message,
+                    bug.map_or("?", |bug| bug.id),
+                    bug.map_or("?", |bug| bug.fixed_in),
+                    bug.map_or("?", |bug| bug.fix),
+                    full.display()
+                ));
             } else {
                 expected_lines.push(format!(
                     "  {} on {}: {}: {} (trace: {})",
@@ -191,6 +211,14 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
                     full.display()
                 ));
             }
+        }
+    }
+    if !known_lines.is_empty() {
+        println!(
+            "\nKnown bugs of the versions that had them (found, as they must be; not a failure):"
+        );
+        for line in known_lines {
+            println!("{line}");
         }
     }
     if !expected_lines.is_empty() {
@@ -226,9 +254,10 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
     let (pass, violation, expected, incomplete) = report.tally();
     println!(
         "\n{} runs in {:.1}s: {pass} pass, {violation} violation, {expected} expected violation, \
-         {incomplete} incomplete. Reports: {}, {}",
+         {} known bug, {incomplete} incomplete. Reports: {}, {}",
         report.runs.len(),
         started.elapsed().as_secs_f64(),
+        report.known_bugs(),
         json_path.display(),
         md_path.display()
     );

@@ -5,6 +5,7 @@
 
 use crate::properties::monitor::{Monitor, StopExecution};
 use crate::properties::{Property, Violation};
+use pinref_model::KnownBug;
 
 /// The verdict of one run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +62,9 @@ pub struct Outcome {
     /// Engine-specific figures, reported as they are (`states`,
     /// `transitions`, `peak_memory_bytes`, `seed`, ...).
     pub counters: Vec<(&'static str, u64)>,
+    /// With [`Verdict::KnownBug`]: the declared known bugs of the scheme
+    /// its violations are (see [`crate::known_bugs::classify`]).
+    pub known_bugs: Vec<KnownBug>,
 }
 
 impl Outcome {
@@ -77,6 +81,7 @@ impl Outcome {
             violations: Vec::new(),
             note: None,
             counters: Vec::new(),
+            known_bugs: Vec::new(),
         }
     }
 

@@ -3,6 +3,7 @@
 //! stable) and `report.md`.
 
 pub mod counterexample;
+pub mod history;
 pub mod json;
 pub mod markdown;
 pub mod table;

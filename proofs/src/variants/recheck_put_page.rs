@@ -3,12 +3,12 @@
 
 use pinref_model::gup::gup_fast_pte_with;
 use pinref_model::sync::Platform;
-use pinref_model::{GupError, GupFlags, Memory, PageRef, Scheme, V5_7};
+use pinref_model::{GupError, GupFlags, Memory, PageRef, Scheme, V6_5};
 
-/// v5.7 whose gup_fast step, when the page-table entry changed under its
+/// v6.5 whose gup_fast step, when the page-table entry changed under its
 /// speculative grab, drops the grab with `put_page`.
 ///
-/// - **Wrong**: [`Scheme::gup_fast_pte`] is v5.7's (read the entry, grab
+/// - **Wrong**: [`Scheme::gup_fast_pte`] is v6.5's (read the entry, grab
 ///   speculatively, re-read the entry), except that the failure path
 ///   releases the head with `put_page` instead of `put_compound_head` with
 ///   the grab's own `refs` and flags. For a pin that drops 1 of the 1024
@@ -22,9 +22,9 @@ use pinref_model::{GupError, GupFlags, Memory, PageRef, Scheme, V5_7};
 pub struct RecheckPutPage;
 
 impl pinref_model::Patch for RecheckPutPage {
-    type Base = V5_7;
-    fn base(&self) -> &V5_7 {
-        &V5_7
+    type Base = V6_5;
+    fn base(&self) -> &V6_5 {
+        &V6_5
     }
     fn gup_fast_pte<'m, P: Platform>(
         &self,
@@ -39,6 +39,6 @@ impl pinref_model::Patch for RecheckPutPage {
         "recheck-put-page"
     }
     fn description(&self) -> &'static str {
-        "v5_7, but gup_fast's failed re-check releases a pin with put_page"
+        "v6_5, but gup_fast's failed re-check releases a pin with put_page"
     }
 }

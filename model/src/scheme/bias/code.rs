@@ -198,8 +198,8 @@ pub fn release<S: BiasScheme + ?Sized, P: Platform>(
 /// `unpin_user_page()`, as [`BiasRules::unpin`](super::BiasRules::unpin)
 /// says:
 ///
-/// - the seed's `put_user_page` and v5.7–v5.10: the exact pin count (order
-///   > 1) or the bias, the refcount drop and the free, and only then the
+/// - the seed's `put_user_page` and v5.7–v5.10: the exact pin count (from
+///   order 2) or the bias, the refcount drop and the free, and only then the
 ///   statistic ([`BiasScheme::release_pincount`],
 ///   [`BiasScheme::release_refcount`], [`BiasScheme::release_stat`]): the
 ///   statistic reads `page_pgdat(page)` of a page the drop may have freed;
