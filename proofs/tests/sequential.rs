@@ -1,5 +1,7 @@
 //! The sequential model-based check: every built-in scheme passes it across
-//! every edge of the counter, focused scenarios pin down single behaviours,
+//! every edge of the counter (the seed and v5.7 but for their known bug, the
+//! statistic counted after the release), focused scenarios pin down single
+//! behaviours,
 //! and deliberately flawed schemes (written here, through the public
 //! `Scheme` trait only) show that it catches each kind of bug with the
 //! right property.
@@ -10,8 +12,8 @@ use pinref_model::page_ref::{page_ref_add, page_ref_count, page_ref_sub_and_test
 use pinref_model::sync::{Platform, Std};
 use pinref_model::vmstat::{PinStat, mod_node_page_state};
 use pinref_model::{
-    Claims, Counts, Devmap, Folio, GUP_PIN_COUNTING_BIAS, GupError, GupFlags, Held, Layout, Memory,
-    PageRef, PageShape, RefKind, Scheme, Seed, V5_7,
+    Claims, Counts, Devmap, Folio, GUP_PIN_COUNTING_BIAS, GupError, GupFlags, Held, Layout,
+    MAX_REFS, Memory, PageRef, PageShape, RefKind, Scheme, Seed, V5_7, V5_11, V5_14, V6_1, V6_5,
 };
 use pinref_proofs::engines::proptest::{
     CheckOptions, Edge, SchemeFailure, Summary, check_scheme, check_scheme_with,
@@ -57,18 +59,71 @@ fn expected(summaries: &[Summary], property: Property) -> u64 {
     summaries.iter().map(|s| s.expected_count(property)).sum()
 }
 
-#[test]
-fn seed_passes_the_sequential_check_across_every_edge() {
-    let summaries = check_every_edge(Seed);
-    // The seed's signed predicate is seen to miss pins past the sign bit.
-    assert!(expected(&summaries, Property::P1) > 0);
+/// The seed and v5.7 count a release after the drop that may free the page
+/// (their known bug, `stat-after-release`): across every edge, the only
+/// violation the sequential check may find is that one, and it finds it.
+fn fails_only_by_the_statistic_bug<S: Scheme + Clone>(scheme: S) {
+    let mut found = 0;
+    let mut other = Vec::new();
+    let mut runs: Vec<CheckOptions> = Edge::ALL
+        .iter()
+        .map(|&edge| CheckOptions::new(CASES_PER_EDGE).edges(&[edge]))
+        .collect();
+    runs.push(CheckOptions::new(CASES_MIXED));
+    for options in runs {
+        if let Err(failure) = check_scheme_with(scheme.clone(), &options) {
+            match failure.violation() {
+                Some(violation)
+                    if violation.property == Property::P4
+                        && violation.message.contains("nr_foll_pin_released") =>
+                {
+                    found += 1
+                }
+                _ => other.push(failure.to_string()),
+            }
+        }
+    }
+    assert!(other.is_empty(), "{}", other.join("\n"));
+    assert!(
+        found > 0,
+        "{}: the statistic bug was not found",
+        scheme.name()
+    );
 }
 
 #[test]
-fn v5_7_passes_the_sequential_check_across_every_edge() {
-    let summaries = check_every_edge(V5_7);
+fn seed_fails_the_sequential_check_only_by_its_known_statistic_bug() {
+    fails_only_by_the_statistic_bug(Seed);
+}
+
+#[test]
+fn v5_7_fails_the_sequential_check_only_by_its_known_statistic_bug() {
+    fails_only_by_the_statistic_bug(V5_7);
+}
+
+#[test]
+fn v5_11_passes_the_sequential_check_across_every_edge() {
+    let summaries = check_every_edge(V5_11);
     assert_eq!(expected(&summaries, Property::P1), 0);
     assert!(expected(&summaries, Property::P6) > 0);
+}
+
+#[test]
+fn v5_14_passes_the_sequential_check_across_every_edge() {
+    let summaries = check_every_edge(V5_14);
+    assert_eq!(expected(&summaries, Property::P1), 0);
+}
+
+#[test]
+fn v6_1_passes_the_sequential_check_across_every_edge() {
+    let summaries = check_every_edge(V6_1);
+    assert_eq!(expected(&summaries, Property::P1), 0);
+}
+
+#[test]
+fn v6_5_passes_the_sequential_check_across_every_edge() {
+    let summaries = check_every_edge(V6_5);
+    assert_eq!(expected(&summaries, Property::P1), 0);
 }
 
 #[test]
@@ -117,15 +172,33 @@ fn refcount<S: Scheme + ?Sized>(checker: &SequentialChecker<'_, S>, pfn: usize) 
         .unwrap_or(i32::MIN)
 }
 
+/// v6.5 with a signed predicate, claiming only what such a predicate can:
+/// a port's mistake (no kernel compared signed) that says so.
+#[derive(Debug, Clone, Copy, Default)]
+struct SignedV6_5;
+
+// Named by their paths: the `BiasScheme` trait in scope would make the
+// `Scheme` calls of this file ambiguous.
+impl pinref_model::scheme::bias::BiasScheme for SignedV6_5 {
+    const RULES: pinref_model::scheme::bias::BiasRules = pinref_model::scheme::bias::BiasRules {
+        signed_predicate: true,
+        ..<V6_5 as pinref_model::scheme::bias::BiasScheme>::RULES
+    };
+    const NAME: &'static str = "signed-v6_5";
+    const DESCRIPTION: &'static str =
+        "v6_5 with a signed predicate, not claiming P1 past the sign bit";
+}
+
 #[test]
-fn seed_signed_predicate_misses_pins_past_the_sign_bit_as_an_expected_violation() {
+fn a_signed_predicate_that_does_not_claim_it_misses_pins_past_the_sign_bit_as_an_expected_violation()
+ {
     // 2^21 - 1 pins: the biased count is 2^31 - 1024, one pin below the
     // sign bit.
     let start = Start::single(Held {
         plain: 0,
         pins: 2_097_151,
     });
-    let mut seed = SequentialChecker::new(&Seed, &start);
+    let mut seed = SequentialChecker::new(&SignedV6_5, &start);
     let pin = seed.apply(&Op::PinUserPages {
         start: 0,
         nr: 1,
@@ -133,7 +206,7 @@ fn seed_signed_predicate_misses_pins_past_the_sign_bit_as_an_expected_violation(
     });
     let pin = pin.unwrap_or_else(|violation| panic!("{violation}"));
     // The `<= 0` guard lets the pin carry the count past the sign bit:
-    // allowed (the seed does not claim to refuse before overflow), and
+    // allowed (the scheme does not claim to refuse before overflow), and
     // reported as an expected P6.
     assert_eq!(pin.outcome, StepOutcome::Done);
     assert_eq!(refcount(&seed, 0), i32::MIN);
@@ -146,7 +219,8 @@ fn seed_signed_predicate_misses_pins_past_the_sign_bit_as_an_expected_violation(
     assert_eq!(check.expected.len(), 1);
     assert_eq!(check.expected[0].property, Property::P1);
 
-    // v5.7's unsigned predicate still reads the page as pinned.
+    // v5.7's unsigned predicate (every kernel's) still reads the page as
+    // pinned.
     let mut v5_7 = SequentialChecker::new(&V5_7, &start);
     for op in [
         Op::PinUserPages {
@@ -168,7 +242,8 @@ fn seed_signed_predicate_misses_pins_past_the_sign_bit_as_an_expected_violation(
     // Random programs from the pin headroom see it too, as expected (not a
     // failure).
     let options = CheckOptions::new(1_000).edges(&[Edge::PinHeadroom]);
-    let summary = check_scheme_with(Seed, &options).unwrap_or_else(|failure| panic!("{failure}"));
+    let summary =
+        check_scheme_with(SignedV6_5, &options).unwrap_or_else(|failure| panic!("{failure}"));
     assert!(summary.expected_count(Property::P1) > 0, "{summary}");
 }
 
@@ -194,7 +269,7 @@ fn refused_operations_leave_every_count_unchanged() {
         },
         Op::TryGrabFolio {
             page: 0,
-            refs: 513,
+            refs: MAX_REFS + 1,
             flags: PIN,
         },
         Op::TryGrabFolio {
@@ -234,18 +309,12 @@ fn refused_operations_leave_every_count_unchanged() {
             nr: 1,
             flags: 0,
         },
-        Op::UnpinUserPage { page: 0 },
-        Op::UnpinUserPages {
-            pages: vec![0, 1, 2],
-        },
+        // (A release of what is not held is no refusal: no production
+        // kernel refuses one, and the count is corrupted. Only a page that
+        // does not exist is refused.)
         Op::UnpinUserPages {
             pages: vec![0, usize::MAX],
         },
-        Op::UnpinUserPagesDirtyLock {
-            pages: vec![0],
-            make_dirty: false,
-        },
-        Op::PutPage { page: 1 },
         Op::PutPage {
             page: usize::MAX >> 1,
         },
@@ -471,7 +540,8 @@ fn undetectable_releases_are_left_out_by_the_precondition_and_reported_as_p7_whe
         plain: 1024,
         pins: 0,
     });
-    let mut checker = SequentialChecker::new(&Seed, &many_plain);
+    // (v5.11: the seed would touch the page it frees, its own known bug.)
+    let mut checker = SequentialChecker::new(&V5_11, &many_plain);
     let unpin = Op::UnpinUserPage { page: 0 };
     assert!(!checker.precondition(&unpin));
     let violation = checker.apply(&unpin).err();
@@ -482,13 +552,15 @@ fn undetectable_releases_are_left_out_by_the_precondition_and_reported_as_p7_whe
         start: pinned_only,
         ops: vec![put, Op::UnpinUserPage { page: 0 }],
     };
-    let run = run_program(&V5_7, &program).unwrap_or_else(|f| panic!("{}", f.violation));
+    let run = run_program(&V5_11, &program).unwrap_or_else(|f| panic!("{}", f.violation));
     assert_eq!((run.skipped, run.executed), (1, 1));
 }
 
 #[test]
 fn a_speculative_grab_never_revives_a_freed_page() {
-    for scheme in [&Seed as &dyn Revive, &V5_7, &Folio, &Devmap] {
+    // The versions without the statistic bug: the seed and v5.7 would touch
+    // the page their last unpin frees (their known bug, checked above).
+    for scheme in [&V5_11 as &dyn Revive, &V5_14, &Folio, &V6_5, &Devmap] {
         scheme.freed_page_stays_freed();
     }
 }

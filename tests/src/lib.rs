@@ -78,6 +78,12 @@ impl pinref_model::Patch for HeadroomGuard {
             zero_page_uncounted: true,
         }
     }
+    // `get_page` has no guard in a production kernel (its VM_BUG_ON is
+    // debug-only): a scheme that claims P6 in full guards it too.
+    fn get_page<P: Platform>(&self, page: PageRef<'_, P>) -> Result<(), GupError> {
+        Self::guard(page, 1, GupFlags::FOLL_GET)?;
+        Scheme::get_page(&V6_5, page)
+    }
     // v6.5's `try_get_page` is its own grab: this one goes through the
     // guarded grab below. (In a patch, operations are called by trait.)
     fn try_get_page<P: Platform>(&self, page: PageRef<'_, P>) -> Result<(), GupError> {

@@ -27,6 +27,7 @@ pub const STAT_AFTER_RELEASE: KnownBug = KnownBug {
         "gup_fast_vs_unmap",
         "gup_fast_vs_unmap_order1",
         "gup_fast_vs_unmap_order2",
+        "programs",
     ],
 };
 

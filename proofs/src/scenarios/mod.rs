@@ -287,10 +287,10 @@ pub fn catalogue() -> Vec<ScenarioEntry> {
     ]);
     // The predicate's consumers.
     on_every_shape(&mut entries, |shape| {
-        ScenarioEntry::new(fork_vs_gup_fast::ForkVsGupFast { shape })
+        ScenarioEntry::new(anon_exclusive_vs_gup_fast::AnonExclusiveVsGupFast { shape })
     });
     on_every_shape(&mut entries, |shape| {
-        ScenarioEntry::new(anon_exclusive_vs_gup_fast::AnonExclusiveVsGupFast { shape })
+        ScenarioEntry::new(fork_vs_gup_fast::ForkVsGupFast { shape })
     });
     on_every_shape(&mut entries, |shape| {
         ScenarioEntry::new(migrate_vs_gup_fast::MigrateVsGupFast { shape })

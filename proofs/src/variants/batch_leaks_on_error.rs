@@ -4,20 +4,25 @@
 use pinref_model::sync::Platform;
 use pinref_model::{PageRef, Scheme, V6_5};
 
-/// v6.5 whose gup_fast gives back one pin too few when fork ran under it.
+/// v6.5 whose give-back of a batch that must hold nothing releases one pin
+/// too few.
 ///
 /// - **Wrong**: the generic GUP code is v6.5's, but the hook it calls to
-///   give back everything gup_fast pinned once `mm->write_protect_seq`
-///   moved ([`Scheme::unpin_on_failure`]) unpins `pinned[..len - 1]`: one
-///   pin (a whole pin on an order-0 page) stays behind, never released, and
-///   the caller, told that nothing was pinned, cannot release it.
+///   give back everything a batch pinned when the batch must hold nothing
+///   ([`Scheme::unpin_on_failure`]: a `pin_user_pages*` that fails midway,
+///   and gup_fast when `mm->write_protect_seq` moved under it) unpins
+///   `pinned[..len - 1]`: one pin (a whole pin on an order-0 page) stays
+///   behind, never released, and the caller, told that nothing was pinned,
+///   cannot release it.
 /// - **History**: "mm/gup: prevent gup_fast from racing with COW during
 ///   fork" (v5.11) makes gup_fast unpin its `nr_pinned` pages and return 0
-///   when fork ran; any off-by-one on such an all-or-nothing give-back
-///   leaks a pin for good.
-/// - **Caught by**: P5 (exact recovery): `fork_vs_gup_fast`, when fork
-///   runs between gup_fast's two reads of the sequence count, leaves the
-///   page with a pin nobody holds.
+///   when fork ran; the kernel's callers that need all or nothing unpin a
+///   partial batch themselves. Any off-by-one on such a give-back leaks a
+///   pin for good.
+/// - **Caught by**: P5 (exact recovery): the `batches` scenario's
+///   `pin_user_pages` over an unmapped second page, and `fork_vs_gup_fast`
+///   when fork runs between gup_fast's two reads of the sequence count,
+///   leave a page with a pin nobody holds.
 pub struct BatchLeaksOnError;
 
 impl pinref_model::Patch for BatchLeaksOnError {
@@ -33,6 +38,6 @@ impl pinref_model::Patch for BatchLeaksOnError {
         "batch-leaks-on-error"
     }
     fn description(&self) -> &'static str {
-        "v6_5, but gup_fast's give-back after a fork releases one pin too few"
+        "v6_5, but a batch's give-back releases one pin too few"
     }
 }

@@ -116,7 +116,8 @@ pub fn catalogue() -> Vec<Variant> {
             P10,
             "gup_fast's failed page-table re-check releases a pin with put_page (drops 1, \
              leaks 1023)",
-            "the FOLL_PIN series before its merge; fixed in March 2020",
+            "gup_fast's failure path must release what the grab took \
+             (put_compound_head(head, refs, flags) by the Jan 2020 relaunch of the series)",
         ),
         Variant::new(
             put_load_store::PutLoadStore,
@@ -163,8 +164,8 @@ pub fn catalogue() -> Vec<Variant> {
         Variant::new(
             batch_leaks_on_error::BatchLeaksOnError,
             P5,
-            "gup_fast's give-back after fork ran under it releases all but the last page it \
-             pinned",
+            "a batch that must hold nothing (a failed pin_user_pages*, gup_fast after a fork) \
+             gives back all but the last page it pinned",
             "v5.11's gup_fast gives back every pin (unpin_user_pages(pages, nr_pinned)) when \
              mm->write_protect_seq moved",
         ),
@@ -262,7 +263,7 @@ pub fn catalogue() -> Vec<Variant> {
         ),
         Variant::new(
             zero_page_unpin_counted::ZeroPageUnpinCounted,
-            P5,
+            P3,
             "the grabs skip the zero page but gup_put_folio releases a pin of it",
             "\"mm: Don't pin ZERO_PAGE in pin_user_pages()\" (v6.5) tests is_zero_folio on \
              both sides",

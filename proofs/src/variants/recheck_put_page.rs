@@ -13,9 +13,12 @@ use pinref_model::{GupError, GupFlags, Memory, PageRef, Scheme, V6_5};
 ///   releases the head with `put_page` instead of `put_compound_head` with
 ///   the grab's own `refs` and flags. For a pin that drops 1 of the 1024
 ///   taken and leaks 1023: the page is never freed.
-/// - **History**: exactly this shipped in the FOLL_PIN series' gup_fast
-///   (`gup_pte_range`'s `put_page(head)` after the re-check) and was fixed
-///   in March 2020, before the pin bias was merged.
+/// - **History**: the FOLL_PIN series had to get this path right: by the
+///   Jan 2020 relaunch (v2 of "mm/gup: track FOLL_PIN pages"), gup_fast's
+///   failure path calls `put_compound_head(head, refs, flags)`, which
+///   scales a pin's release by the bias; whether an earlier revision
+///   shipped a plain `put_page` there is not confirmed by any mail found
+///   (`docs/semantics.md` §4).
 /// - **Caught by**: P10 (a failed re-check releases exactly what was
 ///   taken): `gup_fast_vs_unmap` finds the page never freed once every
 ///   reference was dropped.

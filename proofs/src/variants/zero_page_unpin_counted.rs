@@ -17,8 +17,10 @@ use pinref_model::{GupError, GupFlags, PageRef, V6_5};
 ///   `folio_add_pin`); the two sides must agree, as the 6.1.y backport of
 ///   the change showed in its own way (it returned the wrong value from
 ///   `try_grab_page`, 2025).
-/// - **Caught by**: P5 (exact recovery): `zero_page`, which checks after
-///   every unpin that the zero page's count did not move.
+/// - **Caught by**: P3 (no underflow): `zero_page`, where the first unpin
+///   takes the bias off the zero page's one reference (and would fail the
+///   scenario's check that the count never moves, P5, if the count were
+///   higher).
 pub struct ZeroPageUnpinCounted;
 
 impl pinref_model::Patch for ZeroPageUnpinCounted {

@@ -2,40 +2,44 @@
 //! a plain reference adds 1, a pin adds `GUP_PIN_COUNTING_BIAS`, unless the
 //! compound page keeps an exact pin count.
 //!
-//! - [`BiasRules`]: what distinguishes one kernel version from another (the
-//!   signed or unsigned predicate, which pages keep an exact pin count,
-//!   1-based device pages, the head re-check), and what follows from it: the
-//!   encoding, the refcount delta of a grab, the claims.
+//! - [`BiasRules`]: what distinguishes one kernel version from another
+//!   (which pages keep an exact pin count, 1-based device pages, how the
+//!   slow and the speculative grabs take their references, the barrier
+//!   after the pin, which release `unpin_user_page` is, the zero page, the
+//!   generic mm code around it), and what follows from it: the encoding,
+//!   the refcount delta of a grab, the claims.
 //! - [`BiasScheme`]: a scheme made of the kernel's steps, one small method
 //!   each (the slow-path grab's guard, pin count, refcount and statistic;
-//!   the speculative grab's sign guard, add-unless-free and head re-check;
-//!   the release's checks, statistic, pin count and refcount drop; the
-//!   predicate). Every step has the kernel's body under the scheme's rules
+//!   the speculative grab's sign guard, add-unless-free, head re-check, the
+//!   pin's accounting and the barrier after it; the release's statistic,
+//!   pin count and refcount drop; the predicate). Every step has the kernel's body under the scheme's rules
 //!   by default; a scheme overrides the one it changes.
 //! - The kernel functions ([`try_grab_folio`], [`try_grab_compound_head`],
-//!   [`put_compound_head`], ...) are those steps in the kernel's order, run
-//!   over the scheme's own steps, and every [`BiasScheme`] is a
+//!   [`put_compound_head`], [`unpin_user_page`], ...) are those steps in the
+//!   order of the version the rules name, run over the scheme's own steps, and every [`BiasScheme`] is a
 //!   [`crate::Scheme`] through them (a [`crate::Patch`] that is its own
 //!   base).
 //!
-//! The built-ins ([`crate::Seed`], [`crate::V5_7`], [`crate::Folio`],
-//! [`crate::Devmap`]) change no step: each is its rules, its name and its
-//! words. So a scheme with `V5_7::RULES` and one step of its own is
-//! "v5.7, except that step", and v5.7's own body of that step is
-//! `V5_7.step(..)`:
+//! The built-ins ([`crate::Seed`], [`crate::V5_7`], [`crate::V5_11`],
+//! [`crate::V5_14`], [`crate::Folio`], [`crate::V6_1`], [`crate::V6_5`],
+//! [`crate::Devmap`]) change no step: each is its rules (the previous
+//! version's, with the fields its commits changed), its name, its words and
+//! its known bugs. So a scheme with `V6_5::RULES` and one step of its own is
+//! "v6.5, except that step", and v6.5's own body of that step is
+//! `V6_5.step(..)`:
 //!
 //! ```
 //! use pinref_model::scheme::bias::{BiasRules, BiasScheme, Refs};
 //! use pinref_model::page_ref::{page_ref_sub_and_test_ordered, RmwOrder};
-//! use pinref_model::{free::free_page, sync::Platform, V5_7};
+//! use pinref_model::{free::free_page, sync::Platform, V6_5};
 //!
-//! /// v5.7, except that the release's decrement is relaxed.
+//! /// v6.5, except that the release's decrement is relaxed.
 //! struct RelaxedPut;
 //!
 //! impl BiasScheme for RelaxedPut {
-//!     const RULES: BiasRules = V5_7::RULES;
+//!     const RULES: BiasRules = V6_5::RULES;
 //!     const NAME: &'static str = "relaxed-put";
-//!     const DESCRIPTION: &'static str = "v5_7, but the final put is relaxed";
+//!     const DESCRIPTION: &'static str = "v6_5, but the final put is relaxed";
 //!     fn release_refcount<P: Platform>(&self, release: &Refs<'_, P>) {
 //!         if page_ref_sub_and_test_ordered(release.head, release.delta, RmwOrder::Relaxed) {
 //!             free_page(release.head);
@@ -52,7 +56,7 @@ mod steps;
 
 pub use code::{
     get_page, page_maybe_dma_pinned, put_compound_head, release, try_grab_compound_head,
-    try_grab_folio,
+    try_grab_folio, unpin_user_page,
 };
 pub use steps::BiasScheme;
 
