@@ -15,7 +15,7 @@
 
 use crate::error::GupError;
 use crate::flags::GupFlags;
-use crate::memory::Memory;
+use crate::memory::{Memory, Pte};
 use crate::page::PageRef;
 use crate::page_flags::{
     lock_page, page_anon, page_anon_exclusive, page_dirty, set_page_dirty, unlock_page,
@@ -178,15 +178,7 @@ pub fn gup_fast_pte_with<'m, S: Scheme + ?Sized, P: Platform>(
     flags: GupFlags,
     release: impl FnOnce(PageRef<'m, P>) -> Result<(), GupError>,
 ) -> Result<PageRef<'m, P>, GupError> {
-    let pte = mem.pte_get(addr)?;
-    let page = pte
-        .pfn()
-        .map(|pfn| mem.page(pfn))
-        .transpose()?
-        .ok_or(GupError::NotMapped { addr })?;
-    if flags.contains(GupFlags::FOLL_WRITE) && !pte.write() {
-        return Err(GupError::NotWritable { addr });
-    }
+    let (pte, page) = entry_to_grab(mem, addr, flags)?;
     let head = scheme.try_grab_compound_head(page, 1, flags)?;
     if mem.pte_get(addr)? != pte {
         release(head)?;
@@ -197,6 +189,26 @@ pub fn gup_fast_pte_with<'m, S: Scheme + ?Sized, P: Platform>(
         return Err(GupError::MustUnshare { pfn: page.pfn() });
     }
     Ok(page)
+}
+
+/// The entry gup_fast reads at `addr` and the page it maps, if gup_fast may
+/// grab it: mapped (`pte_present`), and writable when `FOLL_WRITE` asks for
+/// it (`pte_access_permitted`).
+fn entry_to_grab<P: Platform>(
+    mem: &Memory<P>,
+    addr: usize,
+    flags: GupFlags,
+) -> Result<(Pte, PageRef<'_, P>), GupError> {
+    let pte = mem.pte_get(addr)?;
+    let page = pte
+        .pfn()
+        .map(|pfn| mem.page(pfn))
+        .transpose()?
+        .ok_or(GupError::NotMapped { addr })?;
+    if flags.contains(GupFlags::FOLL_WRITE) && !pte.write() {
+        return Err(GupError::NotWritable { addr });
+    }
+    Ok((pte, page))
 }
 
 /// `gup_must_unshare()` (v5.19): a pin of a read-only mapping of an
@@ -232,17 +244,9 @@ pub fn gup_fast_huge<'m, S: Scheme + ?Sized, P: Platform>(
     nr: usize,
     flags: GupFlags,
 ) -> Result<Vec<PageRef<'m, P>>, GupError> {
-    let pte = mem.pte_get(addr)?;
-    let head = pte
-        .pfn()
-        .map(|pfn| mem.page(pfn))
-        .transpose()?
-        .ok_or(GupError::NotMapped { addr })?;
+    let (pte, head) = entry_to_grab(mem, addr, flags)?;
     let subpages = (1usize << head.compound_order()).min(nr.max(1));
     let refs = i32::try_from(subpages).map_err(|_| GupError::InvalidRefs { refs: i32::MAX })?;
-    if flags.contains(GupFlags::FOLL_WRITE) && !pte.write() {
-        return Err(GupError::NotWritable { addr });
-    }
     let grabbed = scheme.try_grab_compound_head(head, refs, flags)?;
     if mem.pte_get(addr)? != pte {
         scheme.put_compound_head(grabbed, refs, flags)?;

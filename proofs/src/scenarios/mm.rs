@@ -79,6 +79,23 @@ pub fn gup_fast_huge<P: Platform, S: Scheme>(
     pinned(world, t, format!("gup_huge_pmd({addr}, refs {nr})"), result)
 }
 
+/// The page mapped at `addr` when a scenario's `step` starts; an address
+/// that maps nothing there is a bug of the scenario, reported as such.
+fn mapped_at<'w, P: Platform, S: Scheme>(
+    world: &'w World<P, S>,
+    t: &Actor<'_, P, S>,
+    addr: usize,
+    step: &str,
+) -> PageRef<'w, P> {
+    match world.mem.pte_read(addr) {
+        Ok(Some(page)) => page,
+        _ => t.fail(
+            crate::properties::Property::P5,
+            format!("scenario bug: address {addr} is not mapped at {step}"),
+        ),
+    }
+}
+
 /// What fork did with the parent's page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fork {
@@ -107,12 +124,7 @@ pub fn fork_copy_pte<P: Platform, S: Scheme>(
         mem.write_protect_seq_begin();
         t.note("raw_write_seqcount_begin(write_protect_seq)");
     }
-    let Ok(Some(page)) = mem.pte_read(addr) else {
-        t.fail(
-            crate::properties::Property::P5,
-            format!("scenario bug: address {addr} is not mapped at fork"),
-        )
-    };
+    let page = mapped_at(world, t, addr, "fork");
     let copy = mm.fork_copies_pinned && world.scheme.page_maybe_dma_pinned(page);
     let fork = if copy {
         t.note(format!(
@@ -201,14 +213,10 @@ pub fn migrate<P: Platform, S: Scheme>(
 ) -> bool {
     use crate::properties::Property;
     let mem = &world.mem;
-    let Some(pfn) = t.zap_pte(addr) else {
-        t.fail(
-            Property::P5,
-            format!("scenario bug: address {addr} is not mapped at migration"),
-        )
-    };
+    let page = mapped_at(world, t, addr, "migration");
+    let pfn = page.pfn();
+    let _ = t.zap_pte(addr);
     t.must(Property::P4, t.put_page(pfn));
-    let page = world.page(pfn);
     if !page_ref_freeze(page, expected) {
         t.note(format!(
             "folio_ref_freeze({pfn}, {expected}) failed: pinned or referenced, -EAGAIN"

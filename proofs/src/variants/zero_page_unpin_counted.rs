@@ -1,10 +1,8 @@
 //! `zero-page-unpin-counted`: v6.5, except that the unpin forgets that the
 //! zero page was never pinned.
 
-use pinref_model::scheme::bias::release;
-use pinref_model::scheme::check_refs;
-use pinref_model::sync::Platform;
-use pinref_model::{GupError, GupFlags, PageRef, V6_5};
+use pinref_model::scheme::bias::{BiasRules, BiasScheme};
+use pinref_model::{PageRef, RefKind, V6_5, sync::Platform};
 
 /// v6.5 whose `gup_put_folio` has no zero-page test.
 ///
@@ -23,26 +21,13 @@ use pinref_model::{GupError, GupFlags, PageRef, V6_5};
 ///   higher).
 pub struct ZeroPageUnpinCounted;
 
-impl pinref_model::Patch for ZeroPageUnpinCounted {
-    type Base = V6_5;
-    fn base(&self) -> &V6_5 {
-        &V6_5
-    }
-    fn put_compound_head<P: Platform>(
-        &self,
-        page: PageRef<'_, P>,
-        refs: i32,
-        flags: GupFlags,
-    ) -> Result<(), GupError> {
+impl BiasScheme for ZeroPageUnpinCounted {
+    const RULES: BiasRules = V6_5::RULES;
+    fn release_skips_zero_page<P: Platform>(&self, _: RefKind, _: PageRef<'_, P>) -> bool {
         // The flaw: v6.5's release without its `is_zero_folio` return.
-        let kind = flags.ref_kind()?;
-        check_refs(refs)?;
-        release(&V6_5, page.compound_head(), kind, refs)
+        false
     }
-    fn name(&self) -> &'static str {
-        "zero-page-unpin-counted"
-    }
-    fn description(&self) -> &'static str {
-        "v6_5, but gup_put_folio releases a pin of the zero page, which was never taken"
-    }
+    const NAME: &'static str = "zero-page-unpin-counted";
+    const DESCRIPTION: &'static str =
+        "v6_5, but gup_put_folio releases a pin of the zero page, which was never taken";
 }

@@ -42,18 +42,6 @@ fn refs_of<'m, S: BiasScheme + ?Sized, P: Platform>(
     Ok(S::RULES.refs(page, page.compound_head(), kind, refs))
 }
 
-/// v6.5's `is_zero_page()` / `is_zero_folio()` test at the top of the
-/// `FOLL_PIN` grabs and of `gup_put_folio`: with
-/// [`BiasRules::pins_zero_page`](super::BiasRules::pins_zero_page) false, a
-/// pin of the shared zero page is taken and given back without touching a
-/// count or a statistic (`FOLL_GET` still counts).
-fn skips_zero_page<S: BiasScheme + ?Sized, P: Platform>(
-    kind: RefKind,
-    page: PageRef<'_, P>,
-) -> bool {
-    kind == RefKind::Pin && !S::RULES.pins_zero_page && page.is_zero_page()
-}
-
 /// `try_grab_page()` (the slow path; `try_grab_folio` with `refs`), as
 /// [`BiasRules::slow_grab`](super::BiasRules::slow_grab) says:
 ///
@@ -64,7 +52,8 @@ fn skips_zero_page<S: BiasScheme + ?Sized, P: Platform>(
 ///   [`BiasScheme::grab_refcount`], [`BiasScheme::grab_stat`];
 /// - v5.18 on: the guard, the refcount, the pin count, the statistic.
 ///
-/// From v6.5 a pin of the zero page changes nothing.
+/// From v6.5 a pin of the zero page changes nothing
+/// ([`BiasScheme::grab_skips_zero_page`]).
 pub fn try_grab_folio<S: BiasScheme + ?Sized, P: Platform>(
     scheme: &S,
     page: PageRef<'_, P>,
@@ -72,7 +61,7 @@ pub fn try_grab_folio<S: BiasScheme + ?Sized, P: Platform>(
     flags: GupFlags,
 ) -> Result<(), GupError> {
     let grab = refs_of(scheme, page, refs, flags)?;
-    if skips_zero_page::<S, P>(grab.kind, grab.head) {
+    if scheme.grab_skips_zero_page(grab.kind, grab.head) {
         return Ok(());
     }
     match (S::RULES.slow_grab, grab.kind) {
@@ -123,7 +112,7 @@ pub fn try_grab_compound_head<'m, S: BiasScheme + ?Sized, P: Platform>(
 ) -> Result<PageRef<'m, P>, GupError> {
     let kind = scheme.ref_kind(flags)?;
     check_refs(refs)?;
-    if skips_zero_page::<S, P>(kind, page) {
+    if scheme.grab_skips_zero_page(kind, page) {
         return Ok(page.compound_head());
     }
     let retry = match S::RULES.speculative_grab {
@@ -159,7 +148,7 @@ pub fn try_grab_compound_head<'m, S: BiasScheme + ?Sized, P: Platform>(
 /// `put_compound_head()` (v5.7–v5.17) / `gup_put_folio()` (v5.18 on):
 /// releases `refs` of the kind `flags` names from the head of `page`:
 /// [`release`]. From v6.5 the unpin of the zero page returns first, before
-/// the statistic.
+/// the statistic ([`BiasScheme::release_skips_zero_page`]).
 pub fn put_compound_head<S: BiasScheme + ?Sized, P: Platform>(
     scheme: &S,
     page: PageRef<'_, P>,
@@ -169,7 +158,7 @@ pub fn put_compound_head<S: BiasScheme + ?Sized, P: Platform>(
     let kind = scheme.ref_kind(flags)?;
     check_refs(refs)?;
     let head = page.compound_head();
-    if skips_zero_page::<S, P>(kind, head) {
+    if scheme.release_skips_zero_page(kind, head) {
         return Ok(());
     }
     release(scheme, head, kind, refs)

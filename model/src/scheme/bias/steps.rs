@@ -119,6 +119,22 @@ pub trait BiasScheme: Send + Sync + 'static {
         }
     }
 
+    /// v6.5's `is_zero_page()` test at the top of both `FOLL_PIN` grabs
+    /// (`try_grab_folio`, `try_grab_page`): with
+    /// [`BiasRules::pins_zero_page`] false, a pin of the shared zero page is
+    /// taken without touching a count or a statistic (`FOLL_GET` still
+    /// counts). True: skip the grab's every step.
+    fn grab_skips_zero_page<P: Platform>(&self, kind: RefKind, page: PageRef<'_, P>) -> bool {
+        kind == RefKind::Pin && !Self::RULES.pins_zero_page && page.is_zero_page()
+    }
+
+    /// v6.5's `is_zero_folio()` test at the top of `gup_put_folio`, before
+    /// its statistic: the release of a zero-page pin that was never counted
+    /// touches nothing either. True: skip the release's every step.
+    fn release_skips_zero_page<P: Platform>(&self, kind: RefKind, head: PageRef<'_, P>) -> bool {
+        kind == RefKind::Pin && !Self::RULES.pins_zero_page && head.is_zero_page()
+    }
+
     /// The speculative grab's sign guard (`try_get_compound_head`, v5.7:
     /// `WARN_ON_ONCE(page_ref_count(head) < 0)`): a count already wrapped
     /// is refused. A relaxed snapshot; the add-unless-free that follows is
