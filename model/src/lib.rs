@@ -19,8 +19,11 @@
 //!   [`Folio`], [`V6_1`], [`V6_5`], [`Devmap`]) replay the kernel's
 //!   history, each the previous one plus its commits, and declare the bugs
 //!   their version had ([`scheme::history`]).
+//! - [`op`]: the one vocabulary of operations ([`op::Op`], programs, the
+//!   program space) and the one place that runs an operation on a scheme
+//!   ([`op::apply`]).
 //! - [`ghost`]: the abstract spec that runs beside the counters and says what
-//!   the right answers are.
+//!   the right answers are, operation by operation.
 //! - [`GupError`]: every refusal, typed; a refused operation changes nothing.
 //!   Releases refuse nothing, as in a production kernel: a release of what
 //!   is not held corrupts the count, and the checker reports it.
@@ -32,6 +35,7 @@ pub mod free;
 pub mod ghost;
 pub mod gup;
 pub mod memory;
+pub mod op;
 pub mod page;
 pub mod page_flags;
 pub mod page_ref;
@@ -45,7 +49,7 @@ pub use error::GupError;
 pub use event::{Event, EventKind, Observer};
 pub use flags::{GupFlags, RefKind};
 pub use memory::{Layout, LayoutError, Memory};
-pub use page::{GUP_PIN_COUNTING_BIAS, PageRef};
+pub use page::{GUP_PIN_COUNTING_BIAS, PageRef, PageState};
 pub use property::Property;
 pub use scheme::{
     Claims, Counts, Devmap, Folio, Held, KnownBug, MAX_REFS, MmCode, PageShape, Patch, Scheme,

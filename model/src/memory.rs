@@ -4,7 +4,7 @@
 
 use crate::error::GupError;
 use crate::event::{Event, EventKind, Observer};
-use crate::page::{Page, PageRef};
+use crate::page::{Page, PageRef, PageState};
 use crate::sync::{AtomicI32, Ordering, Platform};
 use crate::vmstat::VmStat;
 use std::sync::Arc;
@@ -172,7 +172,9 @@ impl Pte {
 /// Every frame starts free (refcount 0) with live contents, and user address
 /// `i` maps frame `i`. Set the starting counts with
 /// [`crate::page_ref::set_page_count`] (or a scheme's
-/// [`crate::Scheme::init_page`]) before the threads start.
+/// [`crate::Scheme::init_page`]) before the threads start, and before
+/// attaching an observer ([`Memory::with_observer`]): the set-up is not an
+/// access.
 pub struct Memory<P: Platform> {
     pub(crate) pages: Box<[Page<P>]>,
     ptes: Box<[P::AtomicI32]>,
@@ -206,8 +208,18 @@ impl<P: Platform> Memory<P> {
         }
     }
 
-    /// Attaches an observer that sees every access from now on.
+    /// Attaches an observer that sees every access from now on, and first
+    /// shows it each frame's state ([`Observer::attached`]).
+    ///
+    /// This is where the set-up ends: a check writes its starting counts
+    /// (a scheme's [`crate::Scheme::init_page`], the vmstat counters)
+    /// *before* attaching the observer, so that none of those writes is
+    /// mistaken for an access, and every write after it is one.
     pub fn with_observer(mut self, observer: Arc<dyn Observer>) -> Self {
+        let pages: Vec<PageState> = (0..self.pages.len())
+            .map(|pfn| PageRef { mem: &self, pfn }.peek())
+            .collect();
+        observer.attached(&pages);
         self.observer = Some(observer);
         self
     }
@@ -231,11 +243,14 @@ impl<P: Platform> Memory<P> {
     /// only when someone listens.
     pub(crate) fn report(&self, pfn: usize, kind: impl FnOnce() -> EventKind) {
         if let Some(observer) = &self.observer {
-            observer.event(&Event {
+            let event = Event {
                 thread: P::thread_index(),
                 pfn,
                 kind: kind(),
-            });
+            };
+            if P::observe(&event) {
+                observer.event(&event);
+            }
         }
     }
 
@@ -256,8 +271,11 @@ impl<P: Platform> Memory<P> {
 
     /// `ptep_get_lockless()` as a whole entry, write permission included
     /// (relaxed, as [`Memory::pte_read`]).
+    /// Reports the read ([`EventKind::PteRead`]).
     pub fn pte_get(&self, addr: usize) -> Result<Pte, GupError> {
-        Ok(Pte(self.pte(addr)?.load(Ordering::Relaxed)))
+        let pte = Pte(self.pte(addr)?.load(Ordering::Relaxed));
+        self.report(addr, || EventKind::PteRead { maps: pte.pfn() });
+        Ok(pte)
     }
 
     /// `ptep_get_and_clear()` (then the TLB flush): unmaps a user address

@@ -97,8 +97,9 @@ impl<P: Platform> Page<P> {
 
     /// The head's pfn: `READ_ONCE(page->compound_head)`. Acquire on a
     /// splittable page, pairing with the split's release of the new head,
-    /// so that whoever sees a tail turned into a head also sees the count
-    /// the split gave it.
+    /// so that whoever sees a tail turned into a head also sees its new
+    /// order (the count comes after, by its own unfreeze; see
+    /// [`crate::split::split_huge_page`]).
     pub(crate) fn head(&self) -> usize {
         match &self.compound {
             Compound::Fixed { head, .. } => *head,
@@ -112,6 +113,44 @@ impl<P: Platform> Page<P> {
             Compound::Fixed { order, .. } => *order,
             Compound::Splittable { order, .. } => order.load(Ordering::Acquire) as u32,
         }
+    }
+}
+
+/// A page's fields as [`PageRef::peek`] read them: what an observer is
+/// shown of each page when it is attached, after the set-up and before any
+/// thread runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PageState {
+    /// The page frame number.
+    pub pfn: usize,
+    /// `compound_head()`: the page's own pfn for a head or an order-0 page.
+    pub head: usize,
+    /// `compound_order()` as the page records it.
+    pub order: u32,
+    /// `page->_refcount`.
+    pub refcount: i32,
+    /// The exact pin count (`hpage_pinned_refcount`, `_pincount`).
+    pub pincount: i32,
+    /// `page->flags` ([`PG_DIRTY`], [`PG_LOCKED`]).
+    pub flags: i32,
+    /// How many times the page has been freed.
+    pub times_freed: i32,
+}
+
+impl PageState {
+    /// `PageTail()`: part of a compound page, and not its head.
+    pub fn is_tail(&self) -> bool {
+        self.head != self.pfn
+    }
+
+    /// `PG_dirty` is set.
+    pub fn dirty(&self) -> bool {
+        self.flags & PG_DIRTY != 0
+    }
+
+    /// `PG_locked` is set (someone holds the page lock).
+    pub fn locked(&self) -> bool {
+        self.flags & PG_LOCKED != 0
     }
 }
 
@@ -208,6 +247,26 @@ impl<'m, P: Platform> PageRef<'m, P> {
     /// A relaxed read, for checks at quiescent points.
     pub fn times_freed(self) -> i32 {
         self.page().freed.load(crate::sync::Ordering::Relaxed)
+    }
+
+    /// Everything the page holds, read by the checker rather than by the
+    /// kernel: relaxed loads that report no event (no kernel code touched
+    /// the page). For the state an observer is shown when it is attached
+    /// ([`crate::Observer::attached`]) and for checks at quiescent points;
+    /// a scheme or scenario thread reads through the kernel's helpers
+    /// instead ([`crate::page_ref`], [`crate::page_flags`]), which report.
+    /// The contents are left out: reading them is a use of the page.
+    pub fn peek(self) -> PageState {
+        let page = self.page();
+        PageState {
+            pfn: self.pfn,
+            head: page.head(),
+            order: page.order(),
+            refcount: page.refcount.load(Ordering::Relaxed),
+            pincount: page.pincount.load(Ordering::Relaxed),
+            flags: page.flags.load(Ordering::Relaxed),
+            times_freed: page.freed.load(Ordering::Relaxed),
+        }
     }
 
     /// `pfn_to_page()` with a bounds check.

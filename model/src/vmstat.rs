@@ -50,8 +50,9 @@ impl<P: Platform> VmStat<P> {
         self.released.load(Ordering::Relaxed)
     }
 
-    /// Sets both counters, before the threads start (a check that starts
-    /// from pins already held starts from their statistics too).
+    /// Sets both counters, before the threads start and before an observer
+    /// is attached (a check that starts from pins already held starts from
+    /// their statistics too): set-up, not an access, so no event.
     pub fn set(&self, acquired: i32, released: i32) {
         self.acquired.store(acquired, Ordering::Relaxed);
         self.released.store(released, Ordering::Relaxed);

@@ -14,8 +14,8 @@ use pinref_model::sync::{Platform, Std};
 use pinref_model::vmstat::PinStat;
 use pinref_model::{
     Claims, Counts, Devmap, Event, EventKind, Folio, GUP_PIN_COUNTING_BIAS, GupError, GupFlags,
-    Held, Layout, LayoutError, MAX_REFS, Memory, PageShape, RefKind, Scheme, Seed, V5_7, V5_11,
-    V5_14, V6_1, V6_5,
+    Held, Layout, LayoutError, MAX_REFS, Memory, Observer, PageShape, PageState, RefKind, Scheme,
+    Seed, V5_7, V5_11, V5_14, V6_1, V6_5,
 };
 use std::sync::Arc;
 
@@ -397,6 +397,118 @@ fn observer_sees_a_page_table_clear_at_its_address() -> TestResult {
     Ok(())
 }
 
+/// An observer that records what it is shown when attached.
+#[derive(Default)]
+struct AttachLog {
+    shown: std::sync::Mutex<Vec<PageState>>,
+    events: EventLog,
+}
+
+impl Observer for AttachLog {
+    fn attached(&self, pages: &[PageState]) {
+        self.shown.lock().unwrap().extend_from_slice(pages);
+    }
+    fn event(&self, event: &Event) {
+        self.events.event(event);
+    }
+}
+
+#[test]
+fn an_observer_attached_after_the_set_up_is_shown_each_page_and_sees_no_set_up_write() -> TestResult
+{
+    let memory = Memory::<Std>::new(&Layout::new(&[0, 1])?);
+    Seed.init_page(memory.page(0)?, Held { plain: 2, pins: 0 });
+    Seed.init_page(memory.page(1)?, Held { plain: 1, pins: 1 });
+    let log = Arc::new(AttachLog::default());
+
+    let memory = memory.with_observer(log.clone());
+
+    let state = |pfn, head, order, refcount| PageState {
+        pfn,
+        head,
+        order,
+        refcount,
+        pincount: 0,
+        flags: 0,
+        times_freed: 0,
+    };
+    assert_eq!(
+        *log.shown.lock().unwrap(),
+        [state(0, 0, 0, 2), state(1, 1, 1, 1025), state(2, 1, 1, 0)]
+    );
+    assert!(log.shown.lock().unwrap()[2].is_tail());
+    assert_eq!(log.events.events(), []);
+    assert_eq!(memory.frames(), 3);
+    Ok(())
+}
+
+#[test]
+fn observer_sees_the_dirty_bit_tested_and_set_under_the_page_lock() -> TestResult {
+    let memory = Memory::<Std>::new(&Layout::single_page());
+    Seed.init_page(memory.page(0)?, Held { plain: 1, pins: 1 });
+    let log = Arc::new(EventLog::default());
+    let memory = memory.with_observer(log.clone());
+
+    Seed.unpin_user_pages_dirty_lock(&[memory.page(0)?], true)?;
+
+    let flags: Vec<EventKind> = kinds(&log.events())
+        .into_iter()
+        .filter(|kind| {
+            matches!(
+                kind,
+                EventKind::FlagRead { .. } | EventKind::FlagSet { .. } | EventKind::Lock { .. }
+            )
+        })
+        .collect();
+    assert_eq!(
+        flags,
+        [
+            EventKind::FlagRead {
+                flag: "PG_dirty",
+                value: false
+            },
+            EventKind::Lock {
+                helper: "lock_page",
+                was_locked: false
+            },
+            EventKind::FlagSet { flag: "PG_dirty" },
+            EventKind::Lock {
+                helper: "unlock_page",
+                was_locked: true
+            },
+        ]
+    );
+    Ok(())
+}
+
+#[test]
+fn observer_sees_gup_fast_read_the_page_table_before_and_after_its_grab() -> TestResult {
+    let memory = Memory::<Std>::new(&Layout::new(&[0, 0])?);
+    Seed.init_page(memory.page(1)?, Held { plain: 1, pins: 0 });
+    let log = Arc::new(EventLog::default());
+    let memory = memory.with_observer(log.clone());
+
+    Seed.gup_fast_pte(&memory, 1, GupFlags::FOLL_PIN)?;
+
+    let events = log.events();
+    let pte_reads: Vec<usize> = events
+        .iter()
+        .enumerate()
+        .filter(|(_, event)| event.kind == EventKind::PteRead { maps: Some(1) })
+        .map(|(at, event)| {
+            assert_eq!(event.pfn, 1, "a page-table event names the address");
+            at
+        })
+        .collect();
+    let grab = events
+        .iter()
+        .position(|event| matches!(event.kind, EventKind::Refcount { .. }))
+        .expect("the grab");
+    assert_eq!(pte_reads.len(), 2, "{events:#?}");
+    assert!(pte_reads[0] < grab && grab < pte_reads[1], "{events:#?}");
+    Ok(())
+}
+
 // ---------------------------------------------------- layout, page table
 
 #[test]
@@ -514,73 +626,65 @@ fn gup_flags_choose_one_kind_of_reference() {
 
 // ------------------------------------------------------------------ errors
 
+/// One line per [`GupError`] variant: its pattern, an example, and the words
+/// its message must contain. The `match` this expands to has no catch-all
+/// arm, so adding a variant to `GupError` fails to compile here until the
+/// variant has its line; each example is checked to be of its own line's
+/// variant.
+macro_rules! every_gup_error {
+    ($($pattern:pat => $example:expr, [$($needle:expr),+ $(,)?];)+) => {{
+        fn needles(error: &GupError) -> Vec<&'static str> {
+            match error {
+                $($pattern => vec![$($needle),+],)+
+            }
+        }
+        vec![$(($example, matches!($example, $pattern), needles(&$example))),+]
+    }};
+}
+
 #[test]
 fn every_gup_error_message_names_its_condition() {
-    let cases = [
-        (
-            GupError::FollGetAndPin,
-            vec!["FOLL_GET", "FOLL_PIN", "-EINVAL"],
-        ),
-        (
-            GupError::NoReferenceRequested,
-            vec!["FOLL_GET or FOLL_PIN", "neither"],
-        ),
-        (
-            GupError::InvalidRefs { refs: 513 },
-            vec!["refs = 513", "out of range"],
-        ),
-        (GupError::NoSuchPage { pfn: 42 }, vec!["pfn 42", "no page"]),
-        (
-            GupError::NotMapped { addr: 7 },
-            vec!["address 7", "not mapped", "-EFAULT"],
-        ),
-        (
-            GupError::GetPageOnFreeOrOverflowed { pfn: 3, count: -5 },
-            vec![
-                "get_page",
-                "page 3",
-                "count -5",
-                "page_ref_zero_or_close_to_overflow",
-            ],
-        ),
-        (
-            GupError::RefcountNotPositive { pfn: 4, count: 0 },
-            vec!["page 4", "count 0", "<= 0", "-ENOMEM"],
-        ),
-        (
-            GupError::WouldOverflow {
-                pfn: 5,
-                count: i32::MAX,
-                delta: 1024,
-            },
-            vec!["page 5", "2147483647", "1024", "sign bit"],
-        ),
-        (
-            GupError::SpeculativeGrabOnFreedPage { pfn: 6 },
-            vec!["speculative", "page 6", "zero", "freed"],
-        ),
-        (
-            GupError::PteChanged { addr: 8 },
-            vec!["address 8", "changed", "-EAGAIN"],
-        ),
-        (
-            GupError::PutAtZero { pfn: 9 },
-            vec!["put_page", "page 9", "no reference"],
-        ),
-        (
-            GupError::UnpinWithoutPin { pfn: 10, count: 3 },
-            vec!["unpin", "page 10", "no pin", "count 3"],
-        ),
-    ];
+    use GupError::*;
+    let cases = every_gup_error! {
+        GupError::FollGetAndPin => FollGetAndPin, ["FOLL_GET", "FOLL_PIN", "-EINVAL"];
+        GupError::NoReferenceRequested => NoReferenceRequested, ["FOLL_GET or FOLL_PIN", "neither"];
+        GupError::InvalidRefs { .. } => InvalidRefs { refs: 513 }, ["refs = 513", "out of range"];
+        GupError::NoSuchPage { .. } => NoSuchPage { pfn: 42 }, ["pfn 42", "no page"];
+        GupError::NotMapped { .. } => NotMapped { addr: 7 }, ["address 7", "not mapped", "-EFAULT"];
+        GupError::GetPageOnFreeOrOverflowed { .. } => GetPageOnFreeOrOverflowed { pfn: 3, count: -5 },
+            ["get_page", "page 3", "count -5", "page_ref_zero_or_close_to_overflow"];
+        GupError::RefcountNotPositive { .. } => RefcountNotPositive { pfn: 4, count: 0 },
+            ["page 4", "count 0", "<= 0", "-ENOMEM"];
+        GupError::WouldOverflow { .. } => WouldOverflow { pfn: 5, count: i32::MAX, delta: 1024 },
+            ["page 5", "2147483647", "1024", "sign bit"];
+        GupError::SpeculativeGrabOnFreedPage { .. } => SpeculativeGrabOnFreedPage { pfn: 6 },
+            ["speculative", "page 6", "zero", "freed"];
+        GupError::PteChanged { .. } => PteChanged { addr: 8 }, ["address 8", "changed", "-EAGAIN"];
+        GupError::NotWritable { .. } => NotWritable { addr: 14 },
+            ["address 14", "read-only", "FOLL_WRITE"];
+        GupError::MustUnshare { .. } => MustUnshare { pfn: 15 },
+            ["page 15", "PageAnonExclusive", "unshare"];
+        GupError::ForkRaced => ForkRaced, ["fork", "write_protect_seq", "given back"];
+        GupError::CompoundHeadChanged { .. } => CompoundHeadChanged { pfn: 13, head: 12 },
+            ["page 13", "compound page 12", "split", "released"];
+        GupError::SplitRefused { .. } => SplitRefused { pfn: 11 },
+            ["split of page 11", "refused", "-EBUSY"];
+        GupError::PutAtZero { .. } => PutAtZero { pfn: 9 }, ["put_page", "page 9", "no reference"];
+        GupError::UnpinWithoutPin { .. } => UnpinWithoutPin { pfn: 10, count: 3 },
+            ["unpin", "page 10", "no pin", "count 3"];
+    };
 
-    for (error, needles) in cases {
+    let mut failures = Vec::new();
+    for (error, of_its_variant, needles) in cases {
+        if !of_its_variant {
+            failures.push(format!("{error:?} is listed on another variant's line"));
+        }
         let message = error.to_string();
-        assert!(!message.is_empty(), "{error:?}");
         for needle in needles {
-            assert!(
-                message.contains(needle),
-                "{error:?}: {message:?} lacks {needle:?}"
-            );
+            if !message.contains(needle) {
+                failures.push(format!("{error:?}: {message:?} lacks {needle:?}"));
+            }
         }
     }
+    assert!(failures.is_empty(), "{failures:#?}");
 }

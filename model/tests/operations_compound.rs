@@ -8,8 +8,10 @@ use operations_harness::*;
 use pinref_model::page_ref::{page_ref_count, pincount_read};
 use pinref_model::sync::Std;
 use pinref_model::{
-    Devmap, Folio, GupError, GupFlags, Held, Layout, Memory, PageShape, Scheme, Seed, V5_7,
+    Devmap, EventKind, Folio, GupError, GupFlags, Held, Layout, Memory, PageShape, Scheme, Seed,
+    V5_7,
 };
+use std::sync::Arc;
 
 // ------------------------------------------------------ exact pin counts
 
@@ -261,6 +263,68 @@ fn split_huge_page_leaves_each_subpage_an_order_0_page_with_its_mapping_referenc
             "page {pfn} keeps its mapping's reference"
         );
     }
+    Ok(())
+}
+
+/// `__split_huge_page_tail`'s order: each tail first becomes its own head
+/// (`clear_compound_head`), then its frozen count is given back by
+/// `page_ref_unfreeze`; nothing is written outright with `set_page_count`.
+#[test]
+fn split_huge_page_makes_each_tail_a_head_then_unfreezes_its_count() -> TestResult {
+    let layout = Layout::new(&[2])?.splittable();
+    let memory = Memory::<Std>::new(&layout);
+    Folio.init_page(memory.page(0)?, Held { plain: 4, pins: 0 });
+    let log = Arc::new(EventLog::default());
+    let memory = memory.with_observer(log.clone());
+
+    pinref_model::split::split_huge_page(memory.page(0)?)?;
+
+    let seen: Vec<(usize, EventKind)> = log
+        .events()
+        .into_iter()
+        .map(|event| (event.pfn, event.kind))
+        .collect();
+    let became_head = |pfn| {
+        (
+            pfn,
+            EventKind::CompoundHead {
+                head: pfn,
+                order: 0,
+            },
+        )
+    };
+    let unfrozen = |pfn| {
+        (
+            pfn,
+            EventKind::Refcount {
+                helper: "page_ref_unfreeze",
+                old: 0,
+                new: 1,
+            },
+        )
+    };
+    let frozen = (
+        0,
+        EventKind::Refcount {
+            helper: "page_ref_freeze",
+            old: 4,
+            new: 0,
+        },
+    );
+    assert_eq!(
+        seen,
+        [
+            frozen,
+            became_head(1),
+            unfrozen(1),
+            became_head(2),
+            unfrozen(2),
+            became_head(3),
+            unfrozen(3),
+            became_head(0),
+            unfrozen(0),
+        ]
+    );
     Ok(())
 }
 

@@ -6,11 +6,12 @@
 //!   written once against the sync layer) and the sequential program
 //!   space; [`scenarios::Scenario`] is the door for a user's own.
 //! - [`engines`]: how a scenario is explored ([`engines::Engine`]: loom,
-//!   proptest), each returning the same [`engines::Outcome`].
+//!   shuttle random, PCT and DFS, proptest), each returning the same
+//!   [`engines::Outcome`].
 //! - [`schemes`]: [`schemes::SchemeEntry`], a scheme as the engines take
 //!   it; [`catalogue`] lists the built-ins, [`variants`] the flawed ones.
 //! - [`mutation`]: the hunt that runs each flawed variant through the
-//!   engines until one catches it.
+//!   engines, each within a budget: the engine matrix.
 //! - [`report`]: what a user sees; [`cli`]: the `pinref` command.
 
 pub mod catalogue;

@@ -268,6 +268,7 @@ fn run_of(entry: &SchemeEntry, name: &'static str) -> Run {
     let outcome = explore(entry, &scenario(name));
     Run {
         scenario: name,
+        parameters: Vec::new(),
         scheme: entry.name,
         engine: "loom",
         preemption_bound: outcome.bound,

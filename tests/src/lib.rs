@@ -78,9 +78,11 @@ impl pinref_model::Patch for HeadroomGuard {
             zero_page_uncounted: true,
         }
     }
-    // `get_page` has no guard in a production kernel (its VM_BUG_ON is
-    // debug-only): a scheme that claims P6 in full guards it too.
     fn get_page<P: Platform>(&self, page: PageRef<'_, P>) -> Result<(), GupError> {
+        // The claim covers every grab: `get_page` too (a production
+        // kernel's `get_page` has no guard, its VM_BUG_ON is debug-only),
+        // or a page at `i32::MAX` is carried past the sign bit by one more
+        // reference.
         Self::guard(page, 1, GupFlags::FOLL_GET)?;
         Scheme::get_page(&V6_5, page)
     }

@@ -3,9 +3,11 @@
 //! every check the built-ins get, through the public doors alone: every
 //! engine pinref has, on every scenario it supports.
 
+use pinref_model::op::{Op, Program, Start};
 use pinref_model::sync::Std;
 use pinref_model::{GupError, GupFlags, Held, Layout, Memory, Scheme};
 use pinref_proofs::catalogue::builtin_schemes;
+use pinref_proofs::engines::sequential::run_program;
 use pinref_proofs::engines::{self, RunOptions, Verdict};
 use pinref_proofs::scenarios::{self, ScenarioEntry};
 use pinref_proofs::schemes::SchemeEntry;
@@ -21,9 +23,14 @@ fn every_engine(
     let mut failures = Vec::new();
     for engine in engines::registry() {
         let mut count = 0;
+        // The eight-thread `pin_get_mix_4x4` is shuttle's size: the
+        // state-caching explorer does not finish it in a test's time on a
+        // v6.1+ base, whose `smp_mb__after_atomic` is one more step per pin.
+        let explorer_too_big =
+            |s: &ScenarioEntry| engine.name() == "stateful" && s.info().threads > 4;
         for scenario in scenarios
             .iter()
-            .filter(|s| engine.supports(s) && scheme.applies(s))
+            .filter(|s| engine.supports(s) && scheme.applies(s) && !explorer_too_big(s))
         {
             let outcome = scheme.explore(&*engine, scenario, &RunOptions::default());
             count += 1;
@@ -103,4 +110,20 @@ fn a_grab_past_the_headroom_limit_is_refused_and_changes_nothing() {
     );
     assert_eq!(pinref_model::page_ref::page_ref_count(page), before);
     assert_eq!(memory.vmstat().acquired(), 0);
+}
+
+#[test]
+fn get_page_at_the_top_of_the_count_is_refused_by_the_headroom_guard_too() {
+    // The case the sequential engine found: a count of exactly i32::MAX
+    // (1023 plain references and 2^21 - 1 pins), then one more reference.
+    let start = Start::single(Held {
+        plain: 1023,
+        pins: (1 << 21) - 1,
+    });
+    let program = Program {
+        start,
+        ops: vec![Op::GetPage { page: 0 }, Op::TryGetPage { page: 0 }],
+    };
+    let run = run_program(&HeadroomGuard, &program).unwrap_or_else(|f| panic!("{}", f.violation));
+    assert_eq!((run.executed, run.refused), (2, 2));
 }

@@ -7,8 +7,27 @@
 //! The ghost knows a scheme only through [`Scheme::counts_for`],
 //! [`Scheme::freed_at`] and [`Scheme::claims`]: its judgement does not depend
 //! on how the scheme implements its operations.
+//!
+//! - [`GhostPage`] answers per-page questions (must a grab of `refs`
+//!   succeed, can a release be told from the counters).
+//! - [`Ghost::expect`] answers for a whole [`crate::op::Op`], batches
+//!   included: every way it may turn out and what each does to the ghost
+//!   ([`expect`]), in the words of [`fault`].
+//!
+//! One concept per file: `expect` (the answer for single operations),
+//! `batch` (the batches, page by page), `answer` (the answer as data),
+//! `fault` (its words).
+
+mod answer;
+mod batch;
+pub mod expect;
+pub mod fault;
+
+pub use answer::{Allowed, Change, Effect, Expectation};
+pub use fault::{Expected, Fault, Reason, Refusal};
 
 use crate::flags::RefKind;
+use crate::op::Start;
 use crate::page::GUP_PIN_COUNTING_BIAS;
 use crate::scheme::{Counts, Held, PageShape, Scheme};
 
@@ -202,6 +221,40 @@ pub struct Ghost {
 }
 
 impl Ghost {
+    /// The ghost of `start`: each head holds what the start says, and the
+    /// pins it holds count as acquired (as a check sets the vmstat
+    /// counters).
+    pub fn at(start: &Start) -> Ghost {
+        let layout = start.layout();
+        let pages = layout
+            .heads()
+            .into_iter()
+            .zip(layout.orders())
+            .zip(start.held())
+            .map(|((pfn, &order), &held)| (pfn, GhostPage::new(PageShape { order }, held)))
+            .collect();
+        Ghost {
+            pages,
+            pins_acquired: i64::from(start.pins()),
+            pins_released: 0,
+        }
+    }
+
+    /// The head of frame `pfn` (the head of the page that covers it), if
+    /// a page of this ghost covers it.
+    pub fn head_of(&self, pfn: usize) -> Option<usize> {
+        let (&head, page) = self.pages.range(..=pfn).next_back()?;
+        (pfn - head < 1usize << page.shape.order).then_some(head)
+    }
+
+    /// How many frames the pages cover, from frame 0.
+    pub fn frames(&self) -> usize {
+        self.pages
+            .iter()
+            .next_back()
+            .map_or(0, |(&head, page)| head + (1usize << page.shape.order))
+    }
+
     /// Live pins over every page.
     pub fn live_pins(&self) -> i64 {
         self.pages.values().map(|page| page.held.pins).sum()

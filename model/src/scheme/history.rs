@@ -29,6 +29,7 @@ pub const STAT_AFTER_RELEASE: KnownBug = KnownBug {
         "gup_fast_vs_unmap_order2",
         "programs",
     ],
+    weak_memory: false,
 };
 
 /// gup_fast's speculative grab looks the compound head up without holding
@@ -43,6 +44,7 @@ pub const SPLIT_RACE: KnownBug = KnownBug {
     fixed_in: "v5.14",
     fix: "mm/gup: fix try_grab_compound_head() race with split_huge_page()",
     scenarios: &["split_vs_gup_fast"],
+    weak_memory: false,
 };
 
 /// fork shares the parent's page with the child even though gup_fast has
@@ -61,6 +63,7 @@ pub const FORK_SHARES_PINNED: KnownBug = KnownBug {
         "fork_vs_gup_fast_order1",
         "fork_vs_gup_fast_order2",
     ],
+    weak_memory: false,
 };
 
 /// The same missing barrier as [`ANON_EXCLUSIVE_BARRIER`], seen by fork:
@@ -88,6 +91,7 @@ pub const FORK_PIN_BARRIER: KnownBug = KnownBug {
         "fork_vs_gup_fast_order1",
         "fork_vs_gup_fast_order2",
     ],
+    weak_memory: true,
 };
 
 /// From v5.14 the speculative grab takes `refs` (fully ordered) and then
@@ -108,6 +112,7 @@ pub const ANON_EXCLUSIVE_BARRIER: KnownBug = KnownBug {
         "anon_exclusive_vs_gup_fast_order1",
         "anon_exclusive_vs_gup_fast_order2",
     ],
+    weak_memory: true,
 };
 
 /// Until v6.5 a pin of the shared zero page adds the bias like any pin, and
@@ -121,6 +126,7 @@ pub const ZERO_PAGE_OVERFLOW: KnownBug = KnownBug {
     fixed_in: "v6.5",
     fix: "mm: Don't pin ZERO_PAGE in pin_user_pages()",
     scenarios: &["zero_page"],
+    weak_memory: false,
 };
 
 /// Every known bug of the catalogue, in the order the history table lists

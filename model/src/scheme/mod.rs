@@ -156,6 +156,11 @@ pub struct KnownBug {
     pub fix: &'static str,
     /// The scenarios of the catalogue that reproduce it.
     pub scenarios: &'static [&'static str],
+    /// Whether it shows only under weak memory ordering (a missing
+    /// barrier): an engine that runs every access sequentially consistent
+    /// (shuttle, the state-caching explorer) cannot reproduce it, and is
+    /// not expected to.
+    pub weak_memory: bool,
 }
 
 /// A page refcount scheme: how references and pins are taken, released

@@ -17,7 +17,7 @@ use crate::flags::GupFlags;
 use crate::memory::Memory;
 use crate::page::PageRef;
 use crate::scheme::{Claims, Counts, Held, KnownBug, MmCode, PageShape, Scheme};
-use crate::sync::{Loom, Platform, Shuttle, Std};
+use crate::sync::{Explorer, Loom, Platform, Shuttle, Std};
 use std::fmt;
 use std::sync::Arc;
 
@@ -173,7 +173,9 @@ impl<S: Scheme, P: Platform> DynScheme<P> for S {
 /// A scheme on every platform of the sync layer: its platform-free facts,
 /// and one [`DynScheme`] view per platform. Implemented for every
 /// [`Scheme`]; a new platform adds itself to the supertraits (one line).
-pub trait AnyScheme: DynScheme<Std> + DynScheme<Loom> + DynScheme<Shuttle> {
+pub trait AnyScheme:
+    DynScheme<Std> + DynScheme<Loom> + DynScheme<Shuttle> + DynScheme<Explorer>
+{
     /// [`Scheme::name`].
     fn name(&self) -> &'static str;
     /// [`Scheme::description`].
@@ -262,13 +264,13 @@ impl Scheme for SchemeObject {
         self.0.freed_at()
     }
     fn get_page<P: Platform>(&self, page: PageRef<'_, P>) -> Result<(), GupError> {
-        self.on::<P>().get_page(page)
+        P::operation("get_page", || self.on::<P>().get_page(page))
     }
     fn try_get_page<P: Platform>(&self, page: PageRef<'_, P>) -> Result<(), GupError> {
-        self.on::<P>().try_get_page(page)
+        P::operation("try_get_page", || self.on::<P>().try_get_page(page))
     }
     fn put_page<P: Platform>(&self, page: PageRef<'_, P>) -> Result<(), GupError> {
-        self.on::<P>().put_page(page)
+        P::operation("put_page", || self.on::<P>().put_page(page))
     }
     fn try_grab_folio<P: Platform>(
         &self,
@@ -276,7 +278,9 @@ impl Scheme for SchemeObject {
         refs: i32,
         flags: GupFlags,
     ) -> Result<(), GupError> {
-        self.on::<P>().try_grab_folio(page, refs, flags)
+        P::operation("try_grab_folio", || {
+            self.on::<P>().try_grab_folio(page, refs, flags)
+        })
     }
     fn try_grab_compound_head<'m, P: Platform>(
         &self,
@@ -284,7 +288,9 @@ impl Scheme for SchemeObject {
         refs: i32,
         flags: GupFlags,
     ) -> Result<PageRef<'m, P>, GupError> {
-        self.on::<P>().try_grab_compound_head(page, refs, flags)
+        P::operation("try_grab_compound_head", || {
+            self.on::<P>().try_grab_compound_head(page, refs, flags)
+        })
     }
     fn put_compound_head<P: Platform>(
         &self,
@@ -292,37 +298,49 @@ impl Scheme for SchemeObject {
         refs: i32,
         flags: GupFlags,
     ) -> Result<(), GupError> {
-        self.on::<P>().put_compound_head(page, refs, flags)
+        P::operation("put_compound_head", || {
+            self.on::<P>().put_compound_head(page, refs, flags)
+        })
     }
     fn page_maybe_dma_pinned<P: Platform>(&self, page: PageRef<'_, P>) -> bool {
-        self.on::<P>().page_maybe_dma_pinned(page)
+        P::operation("page_maybe_dma_pinned", || {
+            self.on::<P>().page_maybe_dma_pinned(page)
+        })
     }
     fn page_dma_pinned<P: Platform>(&self, page: PageRef<'_, P>) -> bool {
-        self.on::<P>().page_dma_pinned(page)
+        P::operation("page_dma_pinned", || self.on::<P>().page_dma_pinned(page))
     }
     fn try_grab_page<P: Platform>(
         &self,
         page: PageRef<'_, P>,
         flags: GupFlags,
     ) -> Result<(), GupError> {
-        self.on::<P>().try_grab_page(page, flags)
+        P::operation("try_grab_page", || {
+            self.on::<P>().try_grab_page(page, flags)
+        })
     }
     fn unpin_user_page<P: Platform>(&self, page: PageRef<'_, P>) -> Result<(), GupError> {
-        self.on::<P>().unpin_user_page(page)
+        P::operation("unpin_user_page", || self.on::<P>().unpin_user_page(page))
     }
     fn unpin_user_pages<P: Platform>(&self, pages: &[PageRef<'_, P>]) -> Result<(), GupError> {
-        self.on::<P>().unpin_user_pages(pages)
+        P::operation("unpin_user_pages", || {
+            self.on::<P>().unpin_user_pages(pages)
+        })
     }
     fn unpin_on_failure<P: Platform>(&self, pages: &[PageRef<'_, P>]) {
-        self.on::<P>().unpin_on_failure(pages)
+        P::operation("unpin_on_failure", || {
+            self.on::<P>().unpin_on_failure(pages)
+        })
     }
     fn unpin_user_pages_dirty_lock<P: Platform>(
         &self,
         pages: &[PageRef<'_, P>],
         make_dirty: bool,
     ) -> Result<(), GupError> {
-        self.on::<P>()
-            .unpin_user_pages_dirty_lock(pages, make_dirty)
+        P::operation("unpin_user_pages_dirty_lock", || {
+            self.on::<P>()
+                .unpin_user_pages_dirty_lock(pages, make_dirty)
+        })
     }
     fn pin_user_pages<'m, P: Platform>(
         &self,
@@ -331,7 +349,9 @@ impl Scheme for SchemeObject {
         nr_pages: usize,
         flags: GupFlags,
     ) -> Result<Vec<PageRef<'m, P>>, GupError> {
-        self.on::<P>().pin_user_pages(mem, start, nr_pages, flags)
+        P::operation("pin_user_pages", || {
+            self.on::<P>().pin_user_pages(mem, start, nr_pages, flags)
+        })
     }
     fn gup_fast_pte<'m, P: Platform>(
         &self,
@@ -339,7 +359,9 @@ impl Scheme for SchemeObject {
         addr: usize,
         flags: GupFlags,
     ) -> Result<PageRef<'m, P>, GupError> {
-        self.on::<P>().gup_fast_pte(mem, addr, flags)
+        P::operation("gup_fast_pte", || {
+            self.on::<P>().gup_fast_pte(mem, addr, flags)
+        })
     }
     fn pin_user_pages_fast<'m, P: Platform>(
         &self,
@@ -348,10 +370,12 @@ impl Scheme for SchemeObject {
         nr_pages: usize,
         flags: GupFlags,
     ) -> Result<Vec<PageRef<'m, P>>, GupError> {
-        self.on::<P>()
-            .pin_user_pages_fast(mem, start, nr_pages, flags)
+        P::operation("pin_user_pages_fast", || {
+            self.on::<P>()
+                .pin_user_pages_fast(mem, start, nr_pages, flags)
+        })
     }
     fn init_page<P: Platform>(&self, page: PageRef<'_, P>, held: Held) {
-        self.on::<P>().init_page(page, held)
+        P::operation("init_page", || self.on::<P>().init_page(page, held))
     }
 }

@@ -12,6 +12,7 @@
 //! | [`Std`] | `std::sync::atomic`, `std::thread` (real threads) | relaxed atomic stand-in |
 //! | [`Loom`] | `loom::sync::atomic`, `loom::thread` (exhaustive) | `loom::cell::UnsafeCell`, causality-checked |
 //! | [`Shuttle`] | `shuttle::sync::atomic`, `shuttle::thread` (randomised) | relaxed atomic stand-in |
+//! | [`Explorer`] | sequentially consistent variables stepped by the state-caching explorer | a variable like the atomics |
 //!
 //! Why a type parameter and not the usual `#[cfg(loom)]` switch (as in
 //! tokio's `src/loom/`): a cfg picks one engine per build, so a command-line
@@ -34,17 +35,24 @@
 //! - Loom and shuttle types may only be created and touched inside the
 //!   engine's model closure (`loom::model`, `shuttle::check_*`); creating a
 //!   `Memory<Loom>` outside one panics inside loom.
-//! - Spin loops must call [`Platform::yield_now`], or loom reports a livelock.
+//! - Spin loops must call [`Platform::yield_now`], or loom reports a livelock;
+//!   write them with [`Platform::spin_until`], so that the explorer sees a
+//!   failed attempt as no progress.
+//! - A scheme call is an [`Platform::operation`]: its result is all its
+//!   caller keeps of it (the explorer keys a thread on its results).
 
+pub mod explorer;
 mod loom;
 mod shuttle;
 mod std_threads;
 
+pub use self::explorer::Explorer;
 pub use self::loom::Loom;
-pub use self::shuttle::Shuttle;
+pub use self::shuttle::{Shuttle, ShuttleJoinHandle, ThreadPanicked};
 pub use self::std_threads::Std;
 pub use std::sync::atomic::Ordering;
 
+use crate::event::Event;
 use crate::scheme::object::{AnyScheme, DynScheme};
 
 /// A 32-bit atomic integer with wrapping arithmetic, as the kernel's
@@ -134,4 +142,38 @@ pub trait Platform: Sized + Send + Sync + 'static {
     /// the thread that runs the scenario, then 1, 2, ... in order of spawn
     /// (std: a process-wide counter).
     fn thread_index() -> usize;
+
+    /// Whether the memory's observer is handed `event`, which the calling
+    /// thread has just caused. Every platform but the explorer says yes;
+    /// the explorer says no while a thread replays steps whose events were
+    /// delivered before.
+    fn observe(event: &Event) -> bool {
+        let _ = event;
+        true
+    }
+
+    /// Runs `op`, one operation whose result is all the caller keeps of it
+    /// (a scheme call: its internal reads are dead once it returns). The
+    /// explorer replaces the operation's internal history by `name` and the
+    /// result's `Debug` text in the calling thread's key, so that states
+    /// where the operation saw different intermediate values but returned
+    /// the same coincide. Other platforms just run it.
+    fn operation<T: std::fmt::Debug>(name: &'static str, op: impl FnOnce() -> T) -> T {
+        let _ = name;
+        op()
+    }
+
+    /// Spins until `attempt` returns a value, yielding between attempts.
+    /// `attempt` must carry nothing from one attempt to the next (no state
+    /// of its own): the explorer takes a failed attempt as no progress, the
+    /// thread's key staying what it was when the loop began, so that
+    /// spinning on an unchanged memory is one state, not an infinity.
+    fn spin_until<T>(mut attempt: impl FnMut() -> Option<T>) -> T {
+        loop {
+            if let Some(value) = attempt() {
+                return value;
+            }
+            Self::yield_now();
+        }
+    }
 }

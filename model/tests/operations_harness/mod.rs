@@ -5,7 +5,6 @@
 //! Each test crate uses only part of it.
 #![allow(dead_code, unused_macros, unused_imports)]
 
-use pinref_model::page_flags::page_dirty;
 use pinref_model::page_ref::{page_ref_count, pincount_read};
 use pinref_model::sync::Std;
 use pinref_model::{Event, Observer, PageRef};
@@ -129,7 +128,7 @@ impl Snapshot {
         Snapshot {
             refcount: page_ref_count(page),
             pincount: pincount_read(page),
-            dirty: page_dirty(page),
+            dirty: page.peek().dirty(),
             times_freed: page.times_freed(),
             pins_acquired: vmstat.acquired(),
             pins_released: vmstat.released(),

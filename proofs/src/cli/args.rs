@@ -43,17 +43,28 @@ pub struct Cli {
     /// LOOM_MAX_PREEMPTIONS is set.
     #[arg(long)]
     pub unbounded: bool,
-    /// Stop a run after this many executions and report it incomplete.
+    /// Stop a run after this many executions (iterations, programs): an
+    /// exhaustive engine reports it incomplete, a sampling one (shuttle
+    /// random and PCT, proptest) takes it as its sample size.
     #[arg(long, value_name = "N", default_value_t = 5_000_000)]
     pub max_executions: u64,
     /// Stop a run after this many seconds and report it incomplete.
     #[arg(long, value_name = "SECONDS", default_value_t = 240)]
     pub max_seconds: u64,
+    /// The seed of the randomised engines (shuttle random and PCT, proptest)
+    /// [default: a fresh one, printed]. The same seed reruns the same
+    /// schedules.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Runs at once, one per worker thread [default: the cores available].
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
     /// Where the reports go.
     #[arg(long, value_name = "DIR", default_value = "target/pinref")]
     pub out: PathBuf,
-    /// Replay a failing execution from the loom checkpoint a report named
-    /// (with exactly one --scenario and one --scheme).
+    /// Replay a failing execution from the file its report named: a loom
+    /// checkpoint or a shuttle schedule (with exactly one --engine, one
+    /// --scenario and one --scheme, as the replay command gives them).
     #[arg(long, value_name = "FILE")]
     pub replay: Option<PathBuf>,
     /// Skip the mutation run (the flawed-variant catalogue). It also runs
@@ -64,6 +75,16 @@ pub struct Cli {
     /// Hunt only these flawed variants (repeatable).
     #[arg(long = "variant", value_name = "NAME")]
     pub variants: Vec<String>,
+    /// Set a size parameter of the scenarios that take it (repeatable):
+    /// `--param pinners=3`. `--list` shows each scenario's parameters.
+    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
+    pub params: Vec<(String, u64)>,
+    /// Shorthand for `--param pinners=N` (pin_get_mix).
+    #[arg(long, value_name = "N")]
+    pub pinners: Option<u64>,
+    /// Shorthand for `--param getters=N` (pin_get_mix).
+    #[arg(long, value_name = "N")]
+    pub getters: Option<u64>,
     /// List the scenarios, schemes and flawed variants, and exit.
     #[arg(long)]
     pub list: bool,
@@ -100,5 +121,27 @@ pub fn describe(bound: Bound) -> String {
         }
         Bound::Unbounded => "none (exhaustive)".to_string(),
         Bound::At(bound) => bound.to_string(),
+    }
+}
+
+/// `NAME=VALUE` of `--param`.
+fn parse_param(text: &str) -> Result<(String, u64), String> {
+    let (name, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected NAME=VALUE, got {text:?}"))?;
+    let value = value
+        .trim()
+        .parse()
+        .map_err(|_| format!("{name}: {value:?} is not a non-negative number"))?;
+    Ok((name.trim().to_string(), value))
+}
+
+impl Cli {
+    /// Every size parameter asked for, `--pinners` / `--getters` included.
+    pub fn parameters(&self) -> Vec<(String, u64)> {
+        let mut params = self.params.clone();
+        params.extend(self.pinners.map(|n| ("pinners".to_string(), n)));
+        params.extend(self.getters.map(|n| ("getters".to_string(), n)));
+        params
     }
 }

@@ -73,3 +73,34 @@ pub fn select_engines(names: &[String]) -> Result<Vec<Arc<dyn Engine>>, String> 
         })
         .collect()
 }
+
+/// Sets `params` on every scenario that takes them; a parameter that no
+/// chosen scenario takes is an error.
+pub fn with_params(
+    scenarios: Vec<ScenarioEntry>,
+    params: &[(String, u64)],
+) -> Result<Vec<ScenarioEntry>, String> {
+    for (name, _) in params {
+        if !scenarios
+            .iter()
+            .any(|s| s.parameters().iter().any(|p| p.name == name))
+        {
+            return Err(format!(
+                "no scenario chosen takes the parameter {name} (see --list)"
+            ));
+        }
+    }
+    scenarios
+        .into_iter()
+        .map(|scenario| {
+            let own: Vec<(String, u64)> = params
+                .iter()
+                .filter(|(name, _)| scenario.parameters().iter().any(|p| p.name == name))
+                .cloned()
+                .collect();
+            scenario
+                .with_parameters(&own)
+                .map_err(|error| error.to_string())
+        })
+        .collect()
+}

@@ -3,7 +3,7 @@
 //! violation, and writing a checkpoint from which the failing execution
 //! replays.
 
-use super::outcome::{Outcome, Verdict, stop_reason};
+use super::outcome::{Outcome, Verdict, collect_expected, stop_reason};
 use super::{Engine, RunOptions, rerun_command};
 use crate::properties::Violation;
 use crate::properties::monitor::Monitor;
@@ -14,6 +14,10 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+/// The most threads a loom execution may have, its main thread included
+/// (loom 0.7's `rt::MAX_THREADS`; a sixth thread panics inside loom).
+pub const LOOM_MAX_THREADS: usize = 5;
 
 /// The loom engine: see the module docs.
 #[derive(Debug, Clone, Copy, Default)]
@@ -33,14 +37,20 @@ impl Engine for LoomEngine {
     }
     fn misses(&self) -> &'static str {
         "interleavings beyond its preemption bound; SeqCst fences are modelled more strongly \
-         than C11 requires (some weak behaviours are never shown); states beyond the scenario's \
-         few threads and pages"
+         than C11 requires (some weak behaviours are never shown); scenarios of more than 4 \
+         threads (not run), states beyond the scenario's few threads and pages"
     }
     fn unit(&self) -> &'static str {
         "executions"
     }
+    fn preemption_bounded(&self) -> bool {
+        true
+    }
+    fn sees_weak_memory(&self) -> bool {
+        true
+    }
     fn supports(&self, scenario: &ScenarioEntry) -> bool {
-        scenario.threads().is_some()
+        scenario.threads().is_some() && scenario.info().threads < LOOM_MAX_THREADS
     }
     fn explore(
         &self,
@@ -105,18 +115,6 @@ struct Explore<'a> {
     max_executions: u64,
     max_duration: Duration,
     progress: bool,
-}
-
-/// Keeps the first expected violation of each property seen in an
-/// execution that otherwise completed.
-fn collect_expected(into: &Mutex<Vec<Violation>>, monitor: &Monitor) {
-    let mut expected = into.lock().unwrap_or_else(|p| p.into_inner());
-    for finding in monitor.findings() {
-        let property = finding.violation.property;
-        if finding.expected && !expected.iter().any(|v| v.property == property) {
-            expected.push(finding.violation);
-        }
-    }
 }
 
 /// The panic payload that stops an exploration at its cap.

@@ -11,6 +11,12 @@
 //! - [`loom`]: every interleaving of a threaded scenario (within a
 //!   preemption bound), weak memory and the page-contents causality check
 //!   included.
+//! - [`shuttle`]: random, PCT and depth-first schedules of a threaded
+//!   scenario under shuttle, at sizes loom cannot reach, every ordering
+//!   treated as `SeqCst`; every failure replays from its schedule.
+//! - [`stateful`]: every interleaving of a threaded scenario with no
+//!   preemption bound, under sequential consistency, pruning states already
+//!   seen; shortest counterexamples.
 //! - [`proptest`]: the sequential program space, random programs from
 //!   edge-case counts, shrunk to a minimal failing program; the
 //!   [`sequential`] checker judges each operation against the ghost.
@@ -19,10 +25,13 @@ pub mod loom;
 pub mod outcome;
 pub mod proptest;
 pub mod sequential;
+pub mod shuttle;
+pub mod stateful;
 
 use crate::scenarios::ScenarioEntry;
 use crate::schemes::SchemeEntry;
 use std::cell::Cell;
+use std::panic::PanicHookInfo;
 use std::path::PathBuf;
 use std::sync::{Arc, Once};
 use std::time::Duration;
@@ -46,6 +55,22 @@ pub trait Engine: Send + Sync {
     /// What its work is counted in (`executions`, `iterations`, `states`,
     /// `programs`).
     fn unit(&self) -> &'static str;
+
+    /// Whether it takes a preemption bound ([`RunOptions::bound`]); the
+    /// mutation hunt deepens the bound of such an engine step by step, to
+    /// report the smallest at which a flaw shows.
+    fn preemption_bounded(&self) -> bool {
+        false
+    }
+
+    /// Whether it shows weak-memory behaviour (a load that reads an older
+    /// store, a missing barrier): loom does; an engine that runs every
+    /// access sequentially consistent does not, and a known bug that only
+    /// weak memory shows ([`pinref_model::KnownBug::weak_memory`]) is not
+    /// expected of it.
+    fn sees_weak_memory(&self) -> bool {
+        false
+    }
 
     /// Whether it can explore `scenario` at all (threaded scenarios, or the
     /// sequential program space).
@@ -89,7 +114,10 @@ impl Bound {
 pub struct RunOptions {
     /// The preemption bound (engines without one ignore it).
     pub bound: Bound,
-    /// Stop (and report `incomplete`) after this much work.
+    /// Stop after this much work. An exhaustive engine (loom, shuttle's
+    /// DFS) that stops here reports `incomplete`; a sampling engine
+    /// (shuttle random and PCT, proptest) takes it as its sample size, when
+    /// it is below the engine's own, and a run of that many is a pass.
     pub max_executions: u64,
     /// Stop (and report `incomplete`) after this long.
     pub max_duration: Duration,
@@ -123,8 +151,18 @@ impl Default for RunOptions {
 pub fn registry() -> Vec<Arc<dyn Engine>> {
     vec![
         Arc::new(loom::LoomEngine),
+        Arc::new(shuttle::ShuttleEngine::random()),
+        Arc::new(shuttle::ShuttleEngine::pct()),
+        Arc::new(shuttle::ShuttleEngine::dfs()),
+        Arc::new(stateful::StatefulEngine::default()),
         Arc::new(proptest::ProptestEngine::default()),
     ]
+}
+
+/// A fresh seed for a randomised engine, when none is asked for.
+pub fn fresh_seed() -> u64 {
+    use std::hash::{BuildHasher, RandomState};
+    RandomState::new().hash_one(std::time::Instant::now())
 }
 
 /// The engine named `name`.
@@ -155,16 +193,40 @@ std::thread_local! {
     static EXPLORING: Cell<bool> = const { Cell::new(false) };
 }
 
+/// A panic hook, as `std::panic::take_hook` hands it over.
+type PanicHook = Box<dyn Fn(&PanicHookInfo<'_>) + Send + Sync>;
+
 /// Keeps panics quiet while an engine explores on this thread: a stopped
 /// execution is a finding the engine reports itself, not a crash to print.
-/// Panics elsewhere go to the default hook as usual.
+/// Panics elsewhere go to the hook that was there before, as usual.
+///
+/// shuttle installs a hook of its own, once, at its first execution in the
+/// process, around whatever hook is there; it reports every panic on stderr
+/// (the failing task, the schedule), inside a shuttle execution or not. So
+/// shuttle is made to install it now, under this one: panics of a shuttle
+/// execution that is not an engine's (a user's own shuttle test) still go
+/// to it, every other panic to the hook from before.
 pub(crate) fn quiet_panics() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
-        let default = std::panic::take_hook();
+        let before: Arc<PanicHook> = Arc::new(std::panic::take_hook());
+        let forward = Arc::clone(&before);
+        std::panic::set_hook(Box::new(move |info| forward(info)));
+        shuttle::install_shuttle_panic_hook();
+        let shuttle_hook = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            if !EXPLORING.with(Cell::get) {
-                default(info);
+            // A finding that stops an execution is reported by the engine,
+            // also when it is raised on a thread an engine spawned.
+            let finding = info
+                .payload()
+                .is::<crate::properties::monitor::StopExecution>();
+            if EXPLORING.with(Cell::get) || finding {
+                return;
+            }
+            if shuttle::inside_shuttle_execution() {
+                shuttle_hook(info)
+            } else {
+                before(info)
             }
         }));
     });

@@ -6,6 +6,7 @@
 use crate::properties::monitor::{Monitor, StopExecution};
 use crate::properties::{Property, Violation};
 use pinref_model::KnownBug;
+use std::sync::Mutex;
 
 /// The verdict of one run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,4 +154,17 @@ pub(crate) fn stop_reason(
 
 fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or(text)
+}
+
+/// Keeps the first expected violation of each property seen in an
+/// execution that otherwise completed (an exploring engine calls it after
+/// each such execution).
+pub(crate) fn collect_expected(into: &Mutex<Vec<Violation>>, monitor: &Monitor) {
+    let mut expected = into.lock().unwrap_or_else(|p| p.into_inner());
+    for finding in monitor.findings() {
+        let property = finding.violation.property;
+        if finding.expected && !expected.iter().any(|v| v.property == property) {
+            expected.push(finding.violation);
+        }
+    }
 }

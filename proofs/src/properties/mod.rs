@@ -36,4 +36,5 @@ impl fmt::Display for Violation {
     }
 }
 pub mod checks;
+pub mod judge;
 pub mod monitor;

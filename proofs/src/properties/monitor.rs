@@ -1,27 +1,25 @@
 //! The monitor: an [`Observer`] attached to a scenario's memory that sees
 //! every access as it happens and judges the properties that must hold at
-//! that very step (P3 underflow, P4 touch after free and double free, P6 a
-//! grab crossing the sign bit, P10 a revived page), and collects the
+//! that very step (P3 underflow, P4 touch after free and double free, P5 a
+//! reference taken on a tail, P6 a grab crossing the sign bit, P7 a release
+//! from a tail, P10 a revived page; see [`super::judge`]), and collects the
 //! per-thread event log that a violation carries as its counterexample.
+//!
+//! It starts watching when it is attached, after the set-up
+//! ([`Observer::attached`] shows it where each page starts), so that every
+//! write it sees is an access to judge, `set_page_count` included.
 //!
 //! Under loom and shuttle one thread runs at a time, so the monitor sees
 //! events in the execution's real order and its judgement is exact.
 
+use super::judge::{Judge, Watched};
 use crate::properties::{Property, Violation};
-use pinref_model::{Event, EventKind, Observer};
+use pinref_model::{Event, EventKind, Observer, PageState};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-/// What the monitor needs to know of the scheme under check.
-#[derive(Debug, Clone, Copy)]
-pub struct MonitorConfig {
-    /// The refcount at which a page is freed (0; devmap 1).
-    pub freed_at: i32,
-    /// Whether the scheme claims to refuse a grab before it crosses the sign
-    /// bit (P6 in full).
-    pub refuses_before_overflow: bool,
-}
+pub use super::judge::MonitorConfig;
 
 /// A violation as the monitor found it, and whether the scheme's claims
 /// expected it.
@@ -34,31 +32,77 @@ pub struct Finding {
     pub expected: bool,
 }
 
-#[derive(Default)]
 struct State {
     /// Whether to keep the event log (a sequential engine keeps its own).
     quiet: bool,
     log: Vec<String>,
     thread_names: BTreeMap<usize, String>,
-    freed: BTreeMap<usize, u32>,
-    last_refcount: BTreeMap<(usize, usize), i32>,
+    /// What a later verdict can depend on.
+    judge: Judge,
     findings: Vec<Finding>,
+    /// The frames as the monitor was first shown them
+    /// ([`Observer::attached`]); a later attach is the same set-up seen
+    /// again (an engine that re-runs an execution from its start) and is
+    /// ignored.
+    attached: Option<Vec<PageState>>,
+}
+
+impl State {
+    /// Marks the step that broke `property` in the log, and returns the
+    /// finding with the log so far as its counterexample.
+    fn mark(&mut self, property: Property, message: String, expected: bool) -> Finding {
+        if !self.quiet {
+            self.log
+                .push(format!(">>> {property} broken here: {message}"));
+        }
+        Finding {
+            violation: Violation {
+                property,
+                message,
+                counterexample: self.log.join("\n"),
+                replay: String::new(),
+            },
+            expected,
+        }
+    }
 }
 
 /// The verdict-relevant part of a [`Monitor`]'s state
 /// ([`Monitor::verdict_key`]).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct MonitorKey {
-    /// `(pfn, times freed)`, by pfn.
-    pub freed: Vec<(usize, u32)>,
-    /// `((thread, pfn), refcount after the thread's last update)`.
-    pub last_refcount: Vec<((usize, usize), i32)>,
+    /// `(pfn, what the monitor knows of it)`, by pfn: its head, whether its
+    /// count is frozen, how often it was freed.
+    pub pages: Vec<(usize, Watched)>,
+    /// `((thread, pfn), whether the thread's last update left the count
+    /// at its free value)`: all a later free is judged against (the value
+    /// itself would keep apart states no verdict can tell apart).
+    pub last_at_free: Vec<((usize, usize), bool)>,
+}
+
+impl MonitorKey {
+    /// The same key with its threads renamed (`rank[old] = new`; a thread
+    /// beyond `rank` keeps its number), for an engine that keys
+    /// interchangeable threads alike: only the per-thread entries move.
+    pub fn with_threads_renamed(&self, rank: &[usize]) -> MonitorKey {
+        let mut last_at_free: Vec<((usize, usize), bool)> = self
+            .last_at_free
+            .iter()
+            .map(|&((thread, pfn), value)| {
+                ((rank.get(thread).copied().unwrap_or(thread), pfn), value)
+            })
+            .collect();
+        last_at_free.sort_unstable();
+        MonitorKey {
+            pages: self.pages.clone(),
+            last_at_free,
+        }
+    }
 }
 
 /// See the module docs. Cheap to clone (shared).
 #[derive(Clone)]
 pub struct Monitor {
-    config: MonitorConfig,
     state: Arc<Mutex<State>>,
 }
 
@@ -66,8 +110,14 @@ impl Monitor {
     /// A monitor for a scheme with this configuration.
     pub fn new(config: MonitorConfig) -> Self {
         Monitor {
-            config,
-            state: Arc::new(Mutex::new(State::default())),
+            state: Arc::new(Mutex::new(State {
+                quiet: false,
+                log: Vec::new(),
+                thread_names: BTreeMap::new(),
+                judge: Judge::new(config),
+                findings: Vec::new(),
+                attached: None,
+            })),
         }
     }
 
@@ -105,6 +155,9 @@ impl Monitor {
     /// the ghost's view).
     pub fn note(&self, thread: usize, line: impl AsRef<str>) {
         let mut state = self.state();
+        if state.quiet {
+            return;
+        }
         let who = thread_label(&state, thread);
         state.log.push(format!("{who:<14} {}", line.as_ref()));
     }
@@ -113,17 +166,7 @@ impl Monitor {
     /// P9 at their steps) and returns it, with the log so far.
     pub fn report(&self, property: Property, message: String, expected: bool) -> Finding {
         let mut state = self.state();
-        let marker = format!(">>> {property} broken here: {message}");
-        state.log.push(marker);
-        let finding = Finding {
-            violation: Violation {
-                property,
-                message,
-                counterexample: state.log.join("\n"),
-                replay: String::new(),
-            },
-            expected,
-        };
+        let finding = state.mark(property, message, expected);
         state.findings.push(finding.clone());
         finding
     }
@@ -138,139 +181,34 @@ impl Monitor {
         self.state().log.join("\n")
     }
 
-    /// What of the monitor's state can change a later verdict: how often
-    /// it saw each page freed, and each thread's last refcount update per
-    /// page (a free is judged against it). The log, the thread names and
-    /// the findings are history kept for the report, and are left out: a
-    /// state-caching engine keys its states on this, never on history.
+    /// The frames as the monitor was first shown them, if it was attached
+    /// to a memory: an engine that rebuilds a monitor from the events of an
+    /// execution shows it these first.
+    pub fn attached_pages(&self) -> Option<Vec<PageState>> {
+        self.state().attached.clone()
+    }
+
+    /// What of the monitor's state can change a later verdict: what it
+    /// knows of each page (its head, whether its count is frozen, how often
+    /// it was freed) and each thread's last refcount update per page (a free
+    /// is judged against it). The log, the thread names and the findings
+    /// are history kept for the report, and are left out: a state-caching
+    /// engine keys its states on this, never on history.
     pub fn verdict_key(&self) -> MonitorKey {
         let state = self.state();
         MonitorKey {
-            freed: state.freed.iter().map(|(&pfn, &n)| (pfn, n)).collect(),
-            last_refcount: state
+            pages: state
+                .judge
+                .pages
+                .iter()
+                .map(|(&pfn, &page)| (pfn, page))
+                .collect(),
+            last_at_free: state
+                .judge
                 .last_refcount
                 .iter()
-                .map(|(&key, &value)| (key, value))
+                .map(|(&key, &value)| (key, value == state.judge.config.freed_at))
                 .collect(),
-        }
-    }
-
-    fn judge(&self, state: &mut State, event: &Event) -> Option<(Property, String, bool)> {
-        let pfn = event.pfn;
-        let freed = state.freed.get(&pfn).copied().unwrap_or(0);
-        match &event.kind {
-            EventKind::PteCleared { .. } => None,
-            EventKind::Freed { by } => {
-                let last = state.last_refcount.get(&(event.thread, pfn)).copied();
-                state.freed.insert(pfn, freed + 1);
-                if freed > 0 {
-                    return Some((
-                        Property::P4,
-                        format!("page {pfn} freed a second time ({by})"),
-                        false,
-                    ));
-                }
-                if last != Some(self.config.freed_at) {
-                    return Some((
-                        Property::P4,
-                        format!(
-                            "page {pfn} freed by {by} although this thread's last update left \
-                             its count at {last:?}, not {}",
-                            self.config.freed_at
-                        ),
-                        false,
-                    ));
-                }
-                None
-            }
-            // A grab that brings a freed page's count up from its free
-            // value revives it: P10 (speculation) before the general P4.
-            EventKind::Refcount { helper, old, new }
-                if freed > 0 && new.wrapping_sub(*old) > 0 && *old == self.config.freed_at =>
-            {
-                Some((
-                    Property::P10,
-                    format!("{helper} revived freed page {pfn}: {old} -> {new}"),
-                    false,
-                ))
-            }
-            // Reading a freed page's count is allowed (struct page stays
-            // valid; a speculative grab must read it to refuse it); any
-            // write is not.
-            EventKind::Refcount { .. }
-            | EventKind::Pincount { .. }
-            | EventKind::FlagSet { .. }
-            | EventKind::Stat { .. }
-                if freed > 0 =>
-            {
-                Some((
-                    Property::P4,
-                    format!(
-                        "page {pfn} touched after it was freed: {}",
-                        describe(&event.kind)
-                    ),
-                    false,
-                ))
-            }
-            EventKind::Refcount { helper, old, new } => {
-                state.last_refcount.insert((event.thread, pfn), *new);
-                // Setting a count outright is initialisation (a check's start,
-                // a split giving a tail its count), not an update to judge.
-                if *helper == "set_page_count" {
-                    return None;
-                }
-                let delta = new.wrapping_sub(*old);
-                if delta < 0
-                    && (old.wrapping_sub(self.config.freed_at) as u32) < delta.unsigned_abs()
-                {
-                    return Some((
-                        Property::P3,
-                        format!(
-                            "{helper} took page {pfn}'s count from {old} to {new}: below its free value"
-                        ),
-                        false,
-                    ));
-                }
-                // Unfreezing after a split is not a grab.
-                let grab = *helper != "page_ref_unfreeze";
-                if delta > 0 && *old == self.config.freed_at && grab {
-                    return Some((
-                        Property::P10,
-                        format!("{helper} revived page {pfn}: {old} -> {new} from its free value"),
-                        false,
-                    ));
-                }
-                if delta > 0 && *old > 0 && *new <= 0 {
-                    return Some((
-                        Property::P6,
-                        format!(
-                            "{helper} carried page {pfn}'s count past the sign bit: {old} -> {new}"
-                        ),
-                        !self.config.refuses_before_overflow,
-                    ));
-                }
-                None
-            }
-            EventKind::Pincount { helper, old, new } => {
-                if *new < 0 && *old >= 0 && *helper != "set_pincount" {
-                    return Some((
-                        Property::P3,
-                        format!("{helper} took page {pfn}'s pin count from {old} to {new}"),
-                        false,
-                    ));
-                }
-                None
-            }
-            EventKind::ContentsRead { value } => {
-                (*value == pinref_model::page::PAGE_CONTENTS_POISON).then(|| {
-                    (
-                        Property::P4,
-                        format!("page {pfn}'s contents read after the free"),
-                        false,
-                    )
-                })
-            }
-            _ => None,
         }
     }
 }
@@ -282,16 +220,28 @@ fn thread_label(state: &State, thread: usize) -> String {
     }
 }
 
-fn describe(kind: &EventKind) -> String {
+/// One event's access, in a log line.
+pub(crate) fn describe(kind: &EventKind) -> String {
     match kind {
         EventKind::Refcount { helper, old, new } => format!("{helper} refcount {old} -> {new}"),
         EventKind::Pincount { helper, old, new } => format!("{helper} pincount {old} -> {new}"),
         EventKind::Read { helper, value } => format!("{helper} read {value}"),
         EventKind::FlagSet { flag } => format!("set {flag}"),
+        EventKind::FlagRead { flag, value } => format!("test {flag} -> {value}"),
+        EventKind::Lock { helper, was_locked } => match (*helper, was_locked) {
+            ("lock_page", false) => "lock_page took PG_locked".to_string(),
+            ("lock_page", true) => "lock_page found PG_locked held, waits".to_string(),
+            (helper, true) => format!("{helper} released PG_locked"),
+            (helper, false) => format!("{helper} found PG_locked not held"),
+        },
         EventKind::Freed { by } => format!("freed by {by}"),
         EventKind::ContentsRead { value } => format!("contents read {value:#x}"),
         EventKind::Stat { counter, delta } => format!("{counter} += {delta}"),
         EventKind::PteCleared { old } => format!("pte cleared (was {old:?})"),
+        EventKind::PteRead { maps } => format!("pte read (maps {maps:?})"),
+        EventKind::CompoundHead { head, order } => {
+            format!("compound head now {head}, order {order}")
+        }
     }
 }
 
@@ -301,29 +251,30 @@ fn describe(kind: &EventKind) -> String {
 pub struct StopExecution(pub Finding);
 
 impl Observer for Monitor {
+    fn attached(&self, pages: &[PageState]) {
+        let mut state = self.state();
+        if state.attached.is_none() {
+            state.judge.attached(pages);
+            state.attached = Some(pages.to_vec());
+        }
+    }
+
     fn event(&self, event: &Event) {
         let mut state = self.state();
-        let who = thread_label(&state, event.thread);
-        let mut line = String::new();
-        let _ = write!(
-            line,
-            "{who:<14}   page {:<2} {}",
-            event.pfn,
-            describe(&event.kind)
-        );
-        state.log.push(line);
-        if let Some((property, message, expected)) = self.judge(&mut state, event) {
-            let marker = format!(">>> {property} broken here: {message}");
-            state.log.push(marker);
-            let finding = Finding {
-                violation: Violation {
-                    property,
-                    message,
-                    counterexample: state.log.join("\n"),
-                    replay: String::new(),
-                },
-                expected,
-            };
+        if !state.quiet {
+            let who = thread_label(&state, event.thread);
+            let mut line = String::new();
+            let _ = write!(
+                line,
+                "{who:<14}   page {:<2} {}",
+                event.pfn,
+                describe(&event.kind)
+            );
+            state.log.push(line);
+        }
+        if let Some(broken) = state.judge.judge(event) {
+            let (property, expected) = (broken.property, broken.expected);
+            let finding = state.mark(property, broken.message, expected);
             // An expected violation is recorded (once per property) and the
             // execution goes on, so that every property the scheme does not
             // claim shows up; an unexpected one stops the execution.

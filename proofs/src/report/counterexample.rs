@@ -56,17 +56,18 @@ pub fn short(
     out
 }
 
-/// Writes the whole timeline of `violation` under `dir` and returns the
-/// file's path.
+/// Writes the whole timeline of `violation`, found by `engine`, under `dir`
+/// and returns the file's path.
 pub fn write_full(
     dir: &Path,
     violation: &Violation,
     scenario: &str,
     scheme: &str,
+    engine: &str,
 ) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
     let path = dir.join(format!(
-        "{scenario}-{scheme}-{}.txt",
+        "{scenario}-{scheme}-{engine}-{}.txt",
         violation.property.id()
     ));
     std::fs::write(&path, format!("{violation}"))?;

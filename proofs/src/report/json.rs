@@ -2,6 +2,7 @@
 //! CI consumers; add keys, never rename or remove them.
 
 use super::{PINREF_VERSION, Report, history};
+use crate::mutation::EngineHunt;
 use pinref_model::KnownBug;
 use serde_json::{Value, json};
 
@@ -24,18 +25,37 @@ pub fn to_json(report: &Report) -> Value {
                     })
                 })
                 .collect();
-            json!({
+            let mut row = json!({
                 "scenario": run.scenario,
                 "scheme": run.scheme,
                 "engine": run.engine,
                 "preemption_bound": run.preemption_bound,
                 "executions": run.outcome.executions,
-                "seconds": (run.outcome.seconds * 1000.0).round() / 1000.0,
+                "seconds": rounded(run.outcome.seconds),
                 "verdict": run.outcome.verdict.as_str(),
                 "violations": violations,
                 "note": run.outcome.note,
                 "known_bug": run.outcome.known_bugs.first().map(known_bug),
-            })
+                "unit": run.outcome.unit,
+                "counters": counters(&run.outcome.counters),
+            });
+            // The engine's own figures (`states`, `transitions`,
+            // `peak_memory_bytes`, ...), each a key of the row; a figure
+            // never replaces one of the keys above.
+            if let Some(object) = row.as_object_mut() {
+                if !run.parameters.is_empty() {
+                    let parameters: serde_json::Map<String, Value> = run
+                        .parameters
+                        .iter()
+                        .map(|&(name, value)| (name.to_string(), json!(value)))
+                        .collect();
+                    object.insert("parameters".to_string(), Value::Object(parameters));
+                }
+                for &(name, value) in &run.outcome.counters {
+                    object.entry(name).or_insert_with(|| json!(value));
+                }
+            }
+            row
         })
         .collect();
     let coverage: serde_json::Map<String, Value> = report
@@ -55,12 +75,15 @@ pub fn to_json(report: &Report) -> Value {
                 "engine": hunt.engine,
                 "scenario": hunt.scenario,
                 "executions_to_find": hunt.executions_to_find,
-                "seconds": (hunt.seconds * 1000.0).round() / 1000.0,
+                "preemption_bound": hunt.bound,
+                "seconds": rounded(hunt.seconds),
                 "counterexample": hunt.violation.as_ref().map(|v| v.counterexample.clone()),
                 "replay": hunt.violation.as_ref().map(|v| v.replay.clone()),
                 "message": hunt.violation.as_ref().map(|v| v.message.clone()),
                 "flaw": mutant.flaw,
                 "expected_property": mutant.expected_property.id(),
+                "unit": hunt.unit,
+                "engines": hunt.engines.iter().map(engine_hunt).collect::<Vec<_>>(),
             })
         })
         .collect();
@@ -83,8 +106,35 @@ pub fn to_json(report: &Report) -> Value {
             entry
         })
         .collect();
+    let engines: Vec<Value> = report
+        .engines
+        .iter()
+        .map(|engine| {
+            json!({
+                "name": engine.name,
+                "unit": engine.unit,
+                "summary": engine.summary,
+                "sees": engine.sees,
+                "misses": engine.misses,
+            })
+        })
+        .collect();
+    let strength: Vec<Value> = report
+        .strength()
+        .iter()
+        .map(|row| {
+            json!({
+                "engine": row.engine,
+                "caught": row.caught,
+                "total": row.total,
+                "median_seconds_to_catch": row.median_seconds_to_catch.map(rounded),
+            })
+        })
+        .collect();
     let (pass, violation, expected, incomplete) = report.tally();
     json!({
+        "engines": engines,
+        "engine_strength": strength,
         "mutants": mutants,
         "mutation_score": report.mutation_score(),
         "property_kills": kills,
@@ -110,5 +160,38 @@ fn known_bug(bug: &KnownBug) -> Value {
         "summary": bug.summary,
         "fixed_in": bug.fixed_in,
         "fix": bug.fix,
+    })
+}
+
+/// Seconds to the millisecond.
+fn rounded(seconds: f64) -> f64 {
+    (seconds * 1000.0).round() / 1000.0
+}
+
+/// An outcome's engine-specific counters, as an object.
+fn counters(counters: &[(&'static str, u64)]) -> Value {
+    Value::Object(
+        counters
+            .iter()
+            .map(|&(name, value)| (name.to_string(), json!(value)))
+            .collect(),
+    )
+}
+
+/// One engine's hunt for one variant: a cell of the matrix.
+fn engine_hunt(cell: &EngineHunt) -> Value {
+    json!({
+        "engine": cell.engine,
+        "caught": cell.caught(),
+        "property": cell.property().map(|p| p.id()),
+        "scenario": cell.scenario,
+        "unit": cell.unit,
+        "executions_to_find": cell.executions_to_find,
+        "executions": cell.executions,
+        "seconds": rounded(cell.seconds),
+        "runs": cell.runs,
+        "complete": cell.complete,
+        "message": cell.violation.as_ref().map(|v| v.message.clone()),
+        "replay": cell.violation.as_ref().map(|v| v.replay.clone()),
     })
 }

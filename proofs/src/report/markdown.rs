@@ -21,6 +21,20 @@ pub fn to_markdown(report: &Report) -> String {
     for run in &report.runs {
         let _ = writeln!(out, "| {} |", table::cells(run).join(" | "));
     }
+    if !report.engines.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n## Engines: what a pass from each says, and does not\n\n\
+             | engine | how | sees | misses |\n|---|---|---|---|"
+        );
+        for engine in &report.engines {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                engine.name, engine.summary, engine.sees, engine.misses
+            );
+        }
+    }
     let _ = writeln!(
         out,
         "\n## History: the counter's known bugs, version by version\n"
@@ -83,6 +97,29 @@ pub fn to_markdown(report: &Report) -> String {
                 table::mutant_cells(mutant).join(" | "),
                 mutant.flaw
             );
+        }
+        let engines = report.matrix_engines();
+        let _ = writeln!(
+            out,
+            "\n### The engine matrix\n\nFor each flawed variant and engine: the property \
+             it saw violated, its work (in the engine's unit) and seconds to the first \
+             counterexample; `no`: not caught by anything it ran, `no (budget)`: not caught \
+             within its budget, `-`: nothing it runs applies.\n"
+        );
+        let _ = writeln!(out, "| variant | {} |", engines.join(" | "));
+        let _ = writeln!(out, "|---|{}", "---|".repeat(engines.len()));
+        for mutant in &report.mutants {
+            let _ = writeln!(
+                out,
+                "| {} |",
+                table::matrix_cells(mutant, &engines).join(" | ")
+            );
+        }
+        let _ = writeln!(out, "\nEach engine's strength:\n");
+        let _ = writeln!(out, "| {} |", table::STRENGTH_HEADER.join(" | "));
+        let _ = writeln!(out, "|{}", "---|".repeat(table::STRENGTH_HEADER.len()));
+        for row in report.strength() {
+            let _ = writeln!(out, "| {} |", table::strength_cells(&row).join(" | "));
         }
         let _ = writeln!(out, "\nProperties and the variants that violate them:\n");
         for (property, names) in report.kills() {

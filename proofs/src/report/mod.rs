@@ -8,6 +8,7 @@ pub mod json;
 pub mod markdown;
 pub mod table;
 
+use crate::engines::Engine;
 use crate::engines::outcome::Outcome;
 use crate::mutation::Hunt;
 use crate::properties::Property;
@@ -18,6 +19,8 @@ use crate::scenarios;
 pub struct Run {
     /// The scenario's name.
     pub scenario: &'static str,
+    /// The scenario's size parameters, as run (none for most scenarios).
+    pub parameters: Vec<(&'static str, u64)>,
     /// The scheme's name.
     pub scheme: &'static str,
     /// The engine's name (`loom`, `proptest`, ...).
@@ -40,9 +43,54 @@ pub struct Mutant {
     pub hunt: Hunt,
 }
 
+/// An engine as the report describes it: what it does, and what a pass
+/// from it does and does not say.
+#[derive(Debug, Clone)]
+pub struct EngineInfo {
+    /// [`Engine::name`].
+    pub name: &'static str,
+    /// [`Engine::unit`].
+    pub unit: &'static str,
+    /// [`Engine::summary`].
+    pub summary: &'static str,
+    /// [`Engine::sees`].
+    pub sees: &'static str,
+    /// [`Engine::misses`].
+    pub misses: &'static str,
+}
+
+impl EngineInfo {
+    /// How `engine` describes itself.
+    pub fn of(engine: &dyn Engine) -> EngineInfo {
+        EngineInfo {
+            name: engine.name(),
+            unit: engine.unit(),
+            summary: engine.summary(),
+            sees: engine.sees(),
+            misses: engine.misses(),
+        }
+    }
+}
+
+/// One engine's strength over the mutation run: a row of the matrix's
+/// summary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Strength {
+    /// The engine.
+    pub engine: &'static str,
+    /// The flawed variants it caught.
+    pub caught: usize,
+    /// The flawed variants it hunted.
+    pub total: usize,
+    /// The median seconds to its first counterexample, over those it caught.
+    pub median_seconds_to_catch: Option<f64>,
+}
+
 /// The main job's report.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
+    /// The engines that ran, as they describe themselves.
+    pub engines: Vec<EngineInfo>,
     /// Every run, in the order they ran.
     pub runs: Vec<Run>,
     /// The flawed variants hunted (empty when the mutation run was skipped).
@@ -92,14 +140,52 @@ impl Report {
 
     /// The median seconds to the first counterexample over caught variants.
     pub fn median_seconds_to_catch(&self) -> Option<f64> {
-        let mut seconds: Vec<f64> = self
-            .mutants
-            .iter()
-            .filter(|m| m.hunt.caught())
-            .map(|m| m.hunt.seconds)
-            .collect();
-        seconds.sort_by(f64::total_cmp);
-        (!seconds.is_empty()).then(|| seconds[seconds.len() / 2])
+        median(
+            self.mutants
+                .iter()
+                .filter(|m| m.hunt.caught())
+                .map(|m| m.hunt.seconds)
+                .collect(),
+        )
+    }
+
+    /// The engines of the mutation run's matrix, in its column order.
+    pub fn matrix_engines(&self) -> Vec<&'static str> {
+        let mut engines: Vec<&'static str> = Vec::new();
+        for mutant in &self.mutants {
+            for cell in &mutant.hunt.engines {
+                if !engines.contains(&cell.engine) {
+                    engines.push(cell.engine);
+                }
+            }
+        }
+        engines
+    }
+
+    /// Each engine's strength over the mutation run, in the matrix's column
+    /// order.
+    pub fn strength(&self) -> Vec<Strength> {
+        self.matrix_engines()
+            .into_iter()
+            .map(|engine| {
+                let cells: Vec<_> = self
+                    .mutants
+                    .iter()
+                    .filter_map(|mutant| mutant.hunt.by(engine))
+                    .collect();
+                let caught: Vec<f64> = cells
+                    .iter()
+                    .filter(|cell| cell.caught())
+                    .map(|cell| cell.seconds)
+                    .collect();
+                Strength {
+                    engine,
+                    caught: caught.len(),
+                    total: cells.len(),
+                    median_seconds_to_catch: median(caught),
+                }
+            })
+            .collect()
     }
 
     /// How many runs ended with each verdict: (pass, violation, expected,
@@ -129,6 +215,12 @@ impl Report {
             .filter(|run| run.outcome.verdict == crate::engines::Verdict::KnownBug)
             .count()
     }
+}
+
+/// The median of `values` (the upper one of an even count).
+fn median(mut values: Vec<f64>) -> Option<f64> {
+    values.sort_by(f64::total_cmp);
+    (!values.is_empty()).then(|| values[values.len() / 2])
 }
 
 /// The version written into the report.

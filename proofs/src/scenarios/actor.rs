@@ -1,15 +1,17 @@
 //! A thread of a scenario: an [`Actor`]'s methods are the kernel
-//! operations, each logged with its result and its effect on the ghost's
-//! view, and the property checks a scenario makes at the step where they
-//! must hold. A failed check records the finding and stops the execution.
+//! operations, each run through the one [`op::apply`] and logged with its
+//! result and its effect on the ghost's view, and the property checks a
+//! scenario makes at the step where they must hold. A failed check records
+//! the finding and stops the execution.
 
 use super::world::World;
 use crate::properties::Property;
 use crate::properties::checks;
 use pinref_model::ghost::GhostPage;
+use pinref_model::op::{self, Op, OpResult};
 use pinref_model::page_flags::page_dirty;
 use pinref_model::sync::{Ordering, Platform};
-use pinref_model::{GupError, GupFlags, Held, PageRef, PageShape, Scheme};
+use pinref_model::{GupError, GupFlags, Held, PageRef, PageShape, RefKind, Scheme};
 
 /// A thread of a scenario: the kernel operations it performs, each logged
 /// with its result, and the checks it makes.
@@ -30,32 +32,11 @@ impl<'w, P: Platform, S: Scheme> Actor<'w, P, S> {
         op: String,
         result: Result<T, GupError>,
     ) -> Result<T, GupError> {
-        self.logged_with(op, result, |_| Vec::new())
-    }
-
-    /// Logs an operation's result and, when it succeeded, its effect on the
-    /// ghost's view: `(pfn, plain delta, pins delta)` per page it changed.
-    fn logged_with<T: std::fmt::Debug>(
-        &self,
-        op: String,
-        result: Result<T, GupError>,
-        changes: impl FnOnce(&T) -> Vec<(usize, i64, i64)>,
-    ) -> Result<T, GupError> {
         match &result {
-            Ok(value) => {
-                let views: Vec<String> = changes(value)
-                    .into_iter()
-                    .map(|(pfn, plain, pins)| self.world.ghost_after(pfn, plain, pins))
-                    .collect();
-                let view = if views.is_empty() {
-                    String::new()
-                } else {
-                    format!("   [{}]", views.join("; "))
-                };
-                self.world
-                    .monitor
-                    .note(self.thread, format!("{op} -> {value:?}{view}"))
-            }
+            Ok(value) => self
+                .world
+                .monitor
+                .note(self.thread, format!("{op} -> {value:?}")),
             Err(error) => self
                 .world
                 .monitor
@@ -64,52 +45,86 @@ impl<'w, P: Platform, S: Scheme> Actor<'w, P, S> {
         result
     }
 
+    /// Runs `op` through [`op::apply`] and logs it with its result and,
+    /// when it succeeded, its effect on the ghost's view (what it took or
+    /// gave back, per page).
+    fn run(&self, op: Op) -> (Op, OpResult) {
+        let result = op::apply(&self.world.scheme, &self.world.mem, &op);
+        let views: Vec<String> = result
+            .ref_changes(&op)
+            .into_iter()
+            .map(|change| {
+                let (plain, pins) = match change.kind {
+                    RefKind::Get => (change.refs, 0),
+                    RefKind::Pin => (0, change.refs),
+                };
+                self.world.ghost_after(change.pfn, plain, pins)
+            })
+            .collect();
+        let view = if views.is_empty() {
+            String::new()
+        } else {
+            format!("   [{}]", views.join("; "))
+        };
+        self.world
+            .monitor
+            .note(self.thread, format!("{op} -> {result}{view}"));
+        (op, result)
+    }
+
+    /// Runs `op`, which returns nothing.
+    fn run_done(&self, op: Op) -> Result<(), GupError> {
+        match self.run(op) {
+            (_, OpResult::Done) => Ok(()),
+            (_, OpResult::Refused(error)) => Err(error),
+            (op, other) => mismatch(&op, &other),
+        }
+    }
+
+    /// Runs a `pin_user_pages*` `op`: the frames pinned.
+    fn run_pin(&self, op: Op) -> Result<Vec<usize>, GupError> {
+        match self.run(op) {
+            (_, OpResult::Pinned(pfns)) => Ok(pfns),
+            (_, OpResult::Refused(error)) => Err(error),
+            (op, other) => mismatch(&op, &other),
+        }
+    }
+
     fn page(&self, pfn: usize) -> PageRef<'w, P> {
         self.world.page(pfn)
     }
 
     /// `get_page(page)`.
     pub fn get_page(&self, pfn: usize) -> Result<(), GupError> {
-        let result = self.world.scheme.get_page(self.page(pfn));
-        self.logged_with(format!("get_page({pfn})"), result, |_| vec![(pfn, 1, 0)])
+        self.run_done(Op::GetPage { page: pfn })
     }
 
     /// `try_get_page(page)`.
     pub fn try_get_page(&self, pfn: usize) -> Result<(), GupError> {
-        let result = self.world.scheme.try_get_page(self.page(pfn));
-        self.logged_with(format!("try_get_page({pfn})"), result, |_| {
-            vec![(pfn, 1, 0)]
-        })
+        self.run_done(Op::TryGetPage { page: pfn })
     }
 
     /// `put_page(page)`.
     pub fn put_page(&self, pfn: usize) -> Result<(), GupError> {
-        let result = self.world.scheme.put_page(self.page(pfn));
-        self.logged_with(format!("put_page({pfn})"), result, |_| vec![(pfn, -1, 0)])
+        self.run_done(Op::PutPage { page: pfn })
     }
 
     /// `try_grab_page(page, flags)`.
     pub fn try_grab_page(&self, pfn: usize, flags: GupFlags) -> Result<(), GupError> {
-        let result = self.world.scheme.try_grab_page(self.page(pfn), flags);
-        let pin = flags.contains(GupFlags::FOLL_PIN);
-        self.logged_with(format!("try_grab_page({pfn}, {flags:?})"), result, |_| {
-            vec![if pin { (pfn, 0, 1) } else { (pfn, 1, 0) }]
+        self.run_done(Op::TryGrabPage {
+            page: pfn,
+            flags: flags.bits(),
         })
     }
 
     /// `pin_user_pages(start, nr_pages, 0)`: the pfns pinned, one per
     /// address.
     pub fn pin_user_pages(&self, start: usize, nr_pages: usize) -> Result<Vec<usize>, GupError> {
-        let result = self
-            .world
-            .scheme
-            .pin_user_pages(&self.world.mem, start, nr_pages, GupFlags::NONE)
-            .map(|pages| pages.iter().map(|page| page.pfn()).collect());
-        self.logged_with(
-            format!("pin_user_pages({start}, {nr_pages})"),
-            result,
-            |pfns| pfns.iter().map(|&pfn| (pfn, 0, 1)).collect(),
-        )
+        self.run_pin(Op::PinUserPages {
+            start,
+            nr: nr_pages,
+            flags: GupFlags::NONE.bits(),
+        })
     }
 
     /// `pin_user_pages_fast(start, nr_pages, 0)`.
@@ -118,45 +133,34 @@ impl<'w, P: Platform, S: Scheme> Actor<'w, P, S> {
         start: usize,
         nr_pages: usize,
     ) -> Result<Vec<usize>, GupError> {
-        let result = self
-            .world
-            .scheme
-            .pin_user_pages_fast(&self.world.mem, start, nr_pages, GupFlags::NONE)
-            .map(|pages| pages.iter().map(|page| page.pfn()).collect());
-        self.logged_with(
-            format!("pin_user_pages_fast({start}, {nr_pages})"),
-            result,
-            |pfns| pfns.iter().map(|&pfn| (pfn, 0, 1)).collect(),
-        )
+        self.run_pin(Op::PinUserPagesFast {
+            start,
+            nr: nr_pages,
+            flags: GupFlags::NONE.bits(),
+        })
     }
 
     /// One gup_fast step at `addr` with `flags`: the pfn grabbed.
     pub fn gup_fast_pte(&self, addr: usize, flags: GupFlags) -> Result<usize, GupError> {
-        let result = self
-            .world
-            .scheme
-            .gup_fast_pte(&self.world.mem, addr, flags)
-            .map(|page| page.pfn());
-        let pin = flags.contains(GupFlags::FOLL_PIN);
-        self.logged_with(format!("gup_fast_pte({addr}, {flags:?})"), result, |&pfn| {
-            vec![if pin { (pfn, 0, 1) } else { (pfn, 1, 0) }]
-        })
+        match self.run(Op::GupFastPte {
+            addr,
+            flags: flags.bits(),
+        }) {
+            (_, OpResult::Grabbed(pfn)) => Ok(pfn),
+            (_, OpResult::Refused(error)) => Err(error),
+            (op, other) => mismatch(&op, &other),
+        }
     }
 
     /// `unpin_user_page(page)`.
     pub fn unpin_user_page(&self, pfn: usize) -> Result<(), GupError> {
-        let result = self.world.scheme.unpin_user_page(self.page(pfn));
-        self.logged_with(format!("unpin_user_page({pfn})"), result, |_| {
-            vec![(pfn, 0, -1)]
-        })
+        self.run_done(Op::UnpinUserPage { page: pfn })
     }
 
     /// `unpin_user_pages(pages)`.
     pub fn unpin_user_pages(&self, pfns: &[usize]) -> Result<(), GupError> {
-        let pages: Vec<_> = pfns.iter().map(|&pfn| self.page(pfn)).collect();
-        let result = self.world.scheme.unpin_user_pages(&pages);
-        self.logged_with(format!("unpin_user_pages({pfns:?})"), result, |_| {
-            pfns.iter().map(|&pfn| (pfn, 0, -1)).collect()
+        self.run_done(Op::UnpinUserPages {
+            pages: pfns.to_vec(),
         })
     }
 
@@ -166,25 +170,18 @@ impl<'w, P: Platform, S: Scheme> Actor<'w, P, S> {
         pfns: &[usize],
         make_dirty: bool,
     ) -> Result<(), GupError> {
-        let pages: Vec<_> = pfns.iter().map(|&pfn| self.page(pfn)).collect();
-        let result = self
-            .world
-            .scheme
-            .unpin_user_pages_dirty_lock(&pages, make_dirty);
-        self.logged_with(
-            format!("unpin_user_pages_dirty_lock({pfns:?}, {make_dirty})"),
-            result,
-            |_| pfns.iter().map(|&pfn| (pfn, 0, -1)).collect(),
-        )
+        self.run_done(Op::UnpinUserPagesDirtyLock {
+            pages: pfns.to_vec(),
+            make_dirty,
+        })
     }
 
-    /// `page_dma_pinned(page)`.
+    /// `page_dma_pinned(page)` (a scenario names real pages only).
     pub fn page_dma_pinned(&self, pfn: usize) -> bool {
-        let answer = self.world.scheme.page_dma_pinned(self.page(pfn));
-        self.world
-            .monitor
-            .note(self.thread, format!("page_dma_pinned({pfn}) -> {answer}"));
-        answer
+        match self.run(Op::PageDmaPinned { page: pfn }) {
+            (_, OpResult::Answered(answer)) => answer,
+            (op, other) => mismatch(&op, &other),
+        }
     }
 
     /// Uses the page: reads its contents (a holder's access; a use after
@@ -287,4 +284,11 @@ impl<'w, P: Platform, S: Scheme> Actor<'w, P, S> {
             self.world.fail(Property::P8, message);
         }
     }
+}
+
+/// [`op::apply`] answers each kind of operation with its own kind of
+/// result; anything else is a bug in the model, not in the scheme under
+/// check.
+fn mismatch(op: &Op, result: &OpResult) -> ! {
+    panic!("op::apply answered {op} with {result}: a bug in pinref-model")
 }

@@ -27,6 +27,8 @@ pub mod last_reference;
 pub mod migrate_vs_gup_fast;
 pub mod mm;
 pub mod overflow;
+pub mod pin_get_mix;
+pub mod pin_get_mix_4x4;
 pub mod pin_vs_unpin;
 pub mod programs;
 pub mod shape;
@@ -40,7 +42,7 @@ pub mod zero_page;
 
 use crate::properties::Property;
 use crate::properties::monitor::Monitor;
-use pinref_model::sync::{Loom, Platform, Shuttle, Std};
+use pinref_model::sync::{Explorer, Loom, Platform, Shuttle, Std};
 use pinref_model::{Scheme, SchemeObject};
 use std::fmt;
 use std::sync::Arc;
@@ -63,6 +65,57 @@ pub struct ScenarioInfo {
     /// explores every interleaving, which is affordable for two racing
     /// threads; a third thread usually needs a bound.
     pub default_bound: Option<usize>,
+}
+
+/// Groups of interchangeable threads of a scenario, by thread index (1 is
+/// the first thread the scenario spawns, in spawn order).
+///
+/// A scenario declares a group only for threads that the main thread
+/// spawns with the same code on the same captured data (swapping two of
+/// them changes nothing but their indices), that create no shared
+/// variables of their own, and that the main thread treats alike: it joins
+/// them in spawn order and does not use what they return. The state-caching
+/// explorer then keys a state on the multiset of the group's thread states
+/// instead of their tuple (threads already joined keep their place).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Symmetry {
+    groups: [(usize, usize); Symmetry::MAX_GROUPS],
+}
+
+impl Symmetry {
+    /// How many groups a scenario may declare.
+    pub const MAX_GROUPS: usize = 4;
+
+    /// No interchangeable threads.
+    pub const NONE: Symmetry = Symmetry {
+        groups: [(0, 0); Symmetry::MAX_GROUPS],
+    };
+
+    /// The same, plus a group of `count` threads from index `first` on
+    /// (`count` below 2 declares nothing; groups beyond
+    /// [`Symmetry::MAX_GROUPS`] are ignored, which only forgoes a reduction).
+    pub const fn with_group(mut self, first: usize, count: usize) -> Symmetry {
+        if count < 2 || first == 0 {
+            return self;
+        }
+        let mut slot = 0;
+        while slot < Symmetry::MAX_GROUPS {
+            if self.groups[slot].1 == 0 {
+                self.groups[slot] = (first, count);
+                return self;
+            }
+            slot += 1;
+        }
+        self
+    }
+
+    /// The groups, as ranges of thread indices.
+    pub fn groups(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+        self.groups
+            .iter()
+            .filter(|&&(_, count)| count > 0)
+            .map(|&(first, count)| first..first + count)
+    }
 }
 
 /// A concurrent scenario: set up a world, spawn its threads, join, check.
@@ -127,7 +180,104 @@ pub trait Scenario: Send + Sync + 'static {
 
     /// Runs one execution on platform `P`.
     fn run<P: Platform, S: Scheme>(&self, scheme: S, monitor: Monitor);
+
+    /// The threads that are interchangeable (none by default): an engine
+    /// that reduces by symmetry may treat states that differ only by a
+    /// permutation of one group's threads as one.
+    fn symmetry(&self) -> Symmetry {
+        Symmetry::NONE
+    }
+
+    /// The size parameters it takes, with their values in this instance
+    /// (none by default). The catalogue's instance holds the defaults.
+    fn parameters(&self) -> Vec<Parameter> {
+        Vec::new()
+    }
+
+    /// This scenario with parameter `name` set to `value` (already checked
+    /// against the parameter's range); `None` if it has no such parameter.
+    fn with_parameter(&self, name: &str, value: u64) -> Option<Self>
+    where
+        Self: Sized,
+    {
+        let _ = (name, value);
+        None
+    }
 }
+
+/// A size parameter of a scenario (`--param NAME=VALUE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parameter {
+    /// Its name (`pinners`).
+    pub name: &'static str,
+    /// One line: what it sizes.
+    pub help: &'static str,
+    /// Its value in this instance.
+    pub value: u64,
+    /// The smallest value it takes.
+    pub min: u64,
+    /// The largest value it takes.
+    pub max: u64,
+}
+
+/// Why a scenario could not be given the parameters asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParameterError {
+    /// The scenario has no parameter of this name.
+    Unknown {
+        /// The scenario.
+        scenario: &'static str,
+        /// The name asked for.
+        name: String,
+        /// The parameters it has.
+        known: Vec<&'static str>,
+    },
+    /// The value is outside the parameter's range.
+    OutOfRange {
+        /// The parameter.
+        name: &'static str,
+        /// The value asked for.
+        value: u64,
+        /// Its smallest value.
+        min: u64,
+        /// Its largest value.
+        max: u64,
+    },
+}
+
+impl fmt::Display for ParameterError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ParameterError::Unknown {
+                scenario,
+                name,
+                known,
+            } if known.is_empty() => {
+                write!(
+                    f,
+                    "scenario {scenario} takes no parameters (asked for {name})"
+                )
+            }
+            ParameterError::Unknown {
+                scenario,
+                name,
+                known,
+            } => write!(
+                f,
+                "scenario {scenario} has no parameter {name}; it has: {}",
+                known.join(", ")
+            ),
+            ParameterError::OutOfRange {
+                name,
+                value,
+                min,
+                max,
+            } => write!(f, "{name}={value} is outside {min}..={max}"),
+        }
+    }
+}
+
+impl std::error::Error for ParameterError {}
 
 /// A [`Scenario`] as a trait object: one `run` per platform of the sync
 /// layer, each the scenario's own `run` instantiated there. Implemented for
@@ -137,12 +287,20 @@ pub trait DynScenario: Send + Sync {
     fn info(&self) -> ScenarioInfo;
     /// [`Scenario::applies_to`].
     fn applies_to(&self, scheme: &SchemeObject) -> bool;
+    /// [`Scenario::symmetry`].
+    fn symmetry(&self) -> Symmetry;
     /// One execution on real threads.
     fn run_std(&self, scheme: SchemeObject, monitor: Monitor);
     /// One execution under loom.
     fn run_loom(&self, scheme: SchemeObject, monitor: Monitor);
     /// One execution under shuttle.
     fn run_shuttle(&self, scheme: SchemeObject, monitor: Monitor);
+    /// One execution (or one step of one) under the state-caching explorer.
+    fn run_explorer(&self, scheme: SchemeObject, monitor: Monitor);
+    /// [`Scenario::parameters`].
+    fn parameters(&self) -> Vec<Parameter>;
+    /// [`Scenario::with_parameter`], erased.
+    fn with_parameter(&self, name: &str, value: u64) -> Option<Arc<dyn DynScenario>>;
 }
 
 impl<T: Scenario> DynScenario for T {
@@ -152,6 +310,9 @@ impl<T: Scenario> DynScenario for T {
     fn applies_to(&self, scheme: &SchemeObject) -> bool {
         Scenario::applies_to(self, scheme)
     }
+    fn symmetry(&self) -> Symmetry {
+        Scenario::symmetry(self)
+    }
     fn run_std(&self, scheme: SchemeObject, monitor: Monitor) {
         self.run::<Std, SchemeObject>(scheme, monitor)
     }
@@ -160,6 +321,16 @@ impl<T: Scenario> DynScenario for T {
     }
     fn run_shuttle(&self, scheme: SchemeObject, monitor: Monitor) {
         self.run::<Shuttle, SchemeObject>(scheme, monitor)
+    }
+    fn run_explorer(&self, scheme: SchemeObject, monitor: Monitor) {
+        self.run::<Explorer, SchemeObject>(scheme, monitor)
+    }
+    fn parameters(&self) -> Vec<Parameter> {
+        Scenario::parameters(self)
+    }
+    fn with_parameter(&self, name: &str, value: u64) -> Option<Arc<dyn DynScenario>> {
+        Scenario::with_parameter(self, name, value)
+            .map(|scenario| Arc::new(scenario) as Arc<dyn DynScenario>)
     }
 }
 
@@ -237,6 +408,58 @@ impl ScenarioEntry {
         }
     }
 
+    /// The size parameters it takes, with their values (none for most).
+    pub fn parameters(&self) -> Vec<Parameter> {
+        self.threads()
+            .map_or_else(Vec::new, |scenario| scenario.parameters())
+    }
+
+    /// The same scenario with the parameters `values` (name, value) set:
+    /// an unknown name or a value out of range is an error.
+    pub fn with_parameters(
+        &self,
+        values: &[(String, u64)],
+    ) -> Result<ScenarioEntry, ParameterError> {
+        let mut entry = self.clone();
+        for (name, value) in values {
+            let declared = entry.parameters();
+            let Some(parameter) = declared.iter().find(|p| p.name == name) else {
+                return Err(ParameterError::Unknown {
+                    scenario: self.name(),
+                    name: name.clone(),
+                    known: declared.iter().map(|p| p.name).collect(),
+                });
+            };
+            if !(parameter.min..=parameter.max).contains(value) {
+                return Err(ParameterError::OutOfRange {
+                    name: parameter.name,
+                    value: *value,
+                    min: parameter.min,
+                    max: parameter.max,
+                });
+            }
+            let rebuilt = entry
+                .threads()
+                .and_then(|scenario| scenario.with_parameter(name, *value))
+                .ok_or_else(|| ParameterError::Unknown {
+                    scenario: self.name(),
+                    name: name.clone(),
+                    known: declared.iter().map(|p| p.name).collect(),
+                })?;
+            entry = ScenarioEntry {
+                info: rebuilt.info(),
+                kind: ScenarioKind::Threads(rebuilt),
+            };
+        }
+        Ok(entry)
+    }
+
+    /// Its interchangeable threads ([`Scenario::symmetry`]).
+    pub fn symmetry(&self) -> Symmetry {
+        self.threads()
+            .map_or(Symmetry::NONE, |scenario| scenario.symmetry())
+    }
+
     /// Whether it applies to `scheme`.
     pub fn applies_to(&self, scheme: &SchemeObject) -> bool {
         match &self.kind {
@@ -299,6 +522,9 @@ pub fn catalogue() -> Vec<ScenarioEntry> {
     on_every_shape(&mut entries, |shape| {
         ScenarioEntry::new(writeback_vs_dirty_unpin::WritebackVsDirtyUnpin { shape })
     });
+    // The scaling scenarios: many pinners and getters on one page.
+    entries.push(ScenarioEntry::new(pin_get_mix_4x4::PinGetMix4x4));
+    entries.push(ScenarioEntry::new(pin_get_mix::PinGetMix::default()));
     entries.push(ScenarioEntry::programs(ProgramSpace::default()));
     entries
 }

@@ -1,7 +1,7 @@
-//! The sequential scenario: random programs of GUP operations, each from
-//! starting counts across the counter's edges (the carry at 1024, pins near
-//! 2^21, counts near the sign bit), run on one thread and judged against
-//! the ghost spec after every operation. The sequential engines (proptest,
+//! The sequential scenario: random programs of GUP operations
+//! ([`pinref_model::op`]), each from starting counts across the counter's
+//! edges (the carry at 1024, pins near 2^21, counts near the sign bit), run
+//! on one thread and judged against the ghost spec after every operation. The sequential engines (proptest,
 //! fuzzing) explore it; it sees every arithmetic, encoding and refusal bug,
 //! and none of the interleaving or ordering bugs.
 
@@ -17,7 +17,9 @@ pub struct ProgramSpace {
 
 impl Default for ProgramSpace {
     fn default() -> Self {
-        ProgramSpace { max_ops: 50 }
+        ProgramSpace {
+            max_ops: pinref_model::op::DEFAULT_MAX_OPS,
+        }
     }
 }
 

@@ -27,10 +27,14 @@ impl<P: Platform> Signal<P> {
     /// Waits until the signal is raised. Acquire: pairs with
     /// [`Signal::raise`], so the waiter happens-after the raiser's earlier
     /// operations.
+    ///
+    /// The wait is one operation that returns nothing, and its spin holds no
+    /// state between attempts: to the state-caching explorer, a thread that
+    /// waits is in one state however often it has looked.
     pub fn wait(&self) {
-        while self.raised.load(Ordering::Acquire) == 0 {
-            P::yield_now();
-        }
+        P::operation("Signal::wait", || {
+            P::spin_until(|| (self.raised.load(Ordering::Acquire) != 0).then_some(()))
+        })
     }
 }
 

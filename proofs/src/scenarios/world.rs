@@ -32,10 +32,23 @@ pub struct World<P: Platform, S: Scheme> {
 impl<P: Platform, S: Scheme> World<P, S> {
     /// A world of `layout` pages, every head starting at `held` (the page
     /// table's reference included), with the pin statistics to match.
+    ///
+    /// The set-up (the scheme's [`Scheme::init_page`], the statistics) is
+    /// done before the monitor is attached: it is not an access, and the
+    /// monitor starts watching from the state it leaves.
     pub fn new(scheme: S, layout: &Layout, held: &[Held], monitor: Monitor) -> Arc<Self> {
-        let mem = Memory::new(layout).with_observer(Arc::new(monitor.clone()));
+        let mem = Memory::new(layout);
+        let mut pins = 0;
+        for (&head, &held) in layout.heads().iter().zip(held) {
+            match mem.page(head) {
+                Ok(page) => scheme.init_page(page, held),
+                Err(error) => panic!("scenario bug: {error}"),
+            }
+            pins += held.pins;
+        }
+        mem.vmstat().set(pins as i32, 0);
         let world = World {
-            mem,
+            mem: mem.with_observer(Arc::new(monitor.clone())),
             scheme,
             monitor,
             ghost: Mutex::new(
@@ -46,12 +59,6 @@ impl<P: Platform, S: Scheme> World<P, S> {
                     .collect(),
             ),
         };
-        let mut pins = 0;
-        for (&head, &held) in layout.heads().iter().zip(held) {
-            world.scheme.init_page(world.page(head), held);
-            pins += held.pins;
-        }
-        world.mem.vmstat().set(pins as i32, 0);
         world
             .monitor
             .note(0, format!("start: {}", describe_start(layout, held)));

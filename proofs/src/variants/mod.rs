@@ -178,7 +178,7 @@ pub fn catalogue() -> Vec<Variant> {
         ),
         Variant::new(
             unpin_tail_not_head::UnpinTailNotHead,
-            P3,
+            P7,
             "unpin_user_pages releases the page it is given, a tail included, instead of its \
              compound head",
             "every page_ref helper acts on compound_head(page); unpin_user_pages_dirty_lock \

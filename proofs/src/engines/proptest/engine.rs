@@ -1,0 +1,127 @@
+//! The proptest engine in the [`Engine`] interface: the sequential program
+//! space of a scenario, checked with [`check_scheme_with`], its outcome in
+//! the one [`Outcome`] type.
+
+use super::runner::{CheckOptions, Finding, check_scheme_with};
+use crate::engines::outcome::{Outcome, Verdict};
+use crate::engines::{Engine, RunOptions};
+use crate::properties::{Property, Violation};
+use crate::scenarios::ScenarioEntry;
+use crate::schemes::SchemeEntry;
+use pinref_model::op::Program;
+use std::time::Instant;
+
+/// The proptest engine over the sequential program space: see the module
+/// docs. In the engine interface a run draws `cases` new programs (fewer if
+/// [`RunOptions::max_executions`] says so) and keeps regression seeds under
+/// [`RunOptions::artifacts`], never in pinref's source tree.
+#[derive(Debug, Clone, Copy)]
+pub struct ProptestEngine {
+    /// New programs per run.
+    pub cases: u32,
+}
+
+impl Default for ProptestEngine {
+    fn default() -> Self {
+        ProptestEngine { cases: 20_000 }
+    }
+}
+
+impl Engine for ProptestEngine {
+    fn name(&self) -> &'static str {
+        "proptest"
+    }
+    fn summary(&self) -> &'static str {
+        "random operation programs from edge-case starting counts, judged against the ghost \
+         after every operation, shrunk to a minimal failing program"
+    }
+    fn sees(&self) -> &'static str {
+        "arithmetic and encoding bugs at the counter's edges, wrong refusals, unmatched \
+         releases, flag handling, batch bookkeeping, a write to a freed page inside one operation"
+    }
+    fn misses(&self) -> &'static str {
+        "every interleaving and ordering bug: one thread, one operation at a time"
+    }
+    fn unit(&self) -> &'static str {
+        "programs"
+    }
+    fn supports(&self, scenario: &ScenarioEntry) -> bool {
+        scenario.program_space().is_some()
+    }
+    fn explore(
+        &self,
+        scenario: &ScenarioEntry,
+        scheme: &SchemeEntry,
+        options: &RunOptions,
+    ) -> Outcome {
+        let started = Instant::now();
+        if options.max_duration.is_zero() {
+            let mut outcome = Outcome::new(Verdict::Incomplete, 0, 0.0).by("proptest", "programs");
+            outcome.note = Some("a time cap of 0 s: nothing was explored".to_string());
+            return outcome;
+        }
+        let Some(space) = scenario.program_space() else {
+            let mut outcome = Outcome::new(Verdict::Incomplete, 0, 0.0).by("proptest", "programs");
+            outcome.note = Some(format!(
+                "proptest explores the sequential program space; {} is a threaded scenario",
+                scenario.name()
+            ));
+            return outcome;
+        };
+        let cases = u32::try_from(options.max_executions)
+            .unwrap_or(u32::MAX)
+            .min(self.cases);
+        let check = CheckOptions {
+            cases,
+            edges: Vec::new(),
+            max_ops: space.max_ops,
+            regressions: options.artifacts.as_ref().map(|dir| dir.join("proptest")),
+            rng_seed: options.seed,
+        };
+        let result = check_scheme_with(scheme.object().clone(), &check);
+        let seconds = started.elapsed().as_secs_f64();
+        let outcome = match result {
+            Ok(summary) => {
+                let verdict = if summary.expected.is_empty() {
+                    Verdict::Pass
+                } else {
+                    Verdict::ExpectedViolation
+                };
+                let mut outcome = Outcome::new(verdict, summary.cases, seconds);
+                outcome.violations = summary
+                    .expected
+                    .into_values()
+                    .map(|tally| tally.example)
+                    .collect();
+                outcome.note = Some(format!("rng seed {}", summary.rng_seed));
+                outcome
+            }
+            Err(failure) => {
+                let mut outcome = Outcome::new(
+                    Verdict::Violation,
+                    failure.cases_to_find,
+                    failure.seconds_to_find,
+                );
+                match &failure.finding {
+                    Finding::Violation(violation) => outcome.violations.push(violation.clone()),
+                    Finding::Panic(message) => outcome.violations.push(Violation {
+                        property: Property::P5,
+                        message: format!("the scheme panicked: {message}"),
+                        counterexample: failure
+                            .program
+                            .as_ref()
+                            .map(Program::to_rust)
+                            .unwrap_or_default(),
+                        replay: String::new(),
+                    }),
+                    Finding::Aborted(message) => {
+                        outcome.verdict = Verdict::Incomplete;
+                        outcome.note = Some(format!("proptest aborted: {message}"));
+                    }
+                }
+                outcome
+            }
+        };
+        outcome.by("proptest", "programs")
+    }
+}

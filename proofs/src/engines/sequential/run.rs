@@ -1,0 +1,77 @@
+//! Running a whole [`Program`]: each operation whose precondition holds is
+//! applied, the others are skipped, so that any subsequence of a program
+//! is itself a valid program (which is what lets an engine shrink it).
+
+use super::checker::SequentialChecker;
+use crate::properties::{Property, Violation};
+use pinref_model::Scheme;
+use pinref_model::op::{Op, Program};
+use std::collections::BTreeMap;
+
+/// What running a whole [`Program`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProgramRun {
+    /// Operations run.
+    pub executed: usize,
+    /// Operations skipped because a correct caller would not issue them
+    /// ([`SequentialChecker::precondition`]).
+    pub skipped: usize,
+    /// Operations refused.
+    pub refused: usize,
+    /// P2 false positives seen (allowed ones: plain references ≥ the bias).
+    pub false_positives: usize,
+    /// Expected violations, by property: how many, and the first one with
+    /// its counterexample.
+    pub expected: BTreeMap<Property, (usize, Violation)>,
+    /// The operations that ran, in order (the program without the skipped
+    /// ones).
+    pub ran: Vec<Op>,
+}
+
+/// Why a [`Program`] failed: the violation, and the operations that ran up
+/// to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProgramFailure {
+    /// The violation.
+    pub violation: Violation,
+    /// The operations that ran, the failing one last.
+    pub ran: Vec<Op>,
+}
+
+/// Runs `program` on `scheme`: each operation whose precondition holds is
+/// applied, the others are skipped (so any subsequence of a program is
+/// itself a valid program, which is what lets an engine shrink it).
+pub fn run_program<S: Scheme + ?Sized>(
+    scheme: &S,
+    program: &Program,
+) -> Result<ProgramRun, ProgramFailure> {
+    let mut checker = SequentialChecker::new(scheme, &program.start);
+    let mut run = ProgramRun::default();
+    for op in &program.ops {
+        let step = match checker.apply_if_allowed(op) {
+            Ok(Some(step)) => step,
+            Ok(None) => {
+                run.skipped += 1;
+                continue;
+            }
+            Err(violation) => {
+                run.ran.push(op.clone());
+                return Err(ProgramFailure {
+                    violation,
+                    ran: run.ran,
+                });
+            }
+        };
+        run.ran.push(op.clone());
+        run.executed += 1;
+        run.refused += usize::from(step.is_refused());
+        run.false_positives += usize::from(step.false_positive);
+        for expected in &step.expected {
+            run.expected
+                .entry(expected.property)
+                .and_modify(|(count, _)| *count += 1)
+                .or_insert_with(|| (1, checker.expected_violation(expected)));
+        }
+    }
+    Ok(run)
+}

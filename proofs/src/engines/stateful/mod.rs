@@ -1,0 +1,329 @@
+//! The `stateful` engine: a state-caching explorer of every interleaving
+//! of a threaded scenario under sequential consistency, with no preemption
+//! bound.
+//!
+//! It runs the scenario's own code on the explorer platform
+//! ([`pinref_model::sync::explorer`]), which steps one thread of a stored
+//! state at a time, and searches breadth first (`search.rs`) on every core,
+//! pruning a state whose key (`canonical.rs`) it has seen: the memory, the
+//! monitor's verdict state, and per thread its completed operations with
+//! their results and what it saw since. The first violation it finds is
+//! one with the fewest steps; its timeline is rebuilt by following its path
+//! on real threads one at a time ([`pinref_model::sync::explorer::follow`]),
+//! so it reads like every other counterexample, and the path is written
+//! where `--replay` takes it back.
+//!
+//! # Soundness, and what is left out
+//!
+//! - A key holds nothing that is history (no event log, no timeline, no
+//!   counters of what happened), so paths that reach the same state merge.
+//! - A thread's key replaces what it saw inside a scheme call by the call's
+//!   name and result ([`pinref_model::sync::Platform::operation`]): sound
+//!   because a scheme call returns everything the caller keeps of it.
+//!   Reads outside scheme calls stay in the key one by one.
+//! - Thread code must be deterministic given what it reads: every replay is
+//!   checked against the log it follows, and one that diverges stops the
+//!   run with an error (`incomplete`, never a silent prune).
+//! - Keys are 128-bit fingerprints; the collision bound is stated in
+//!   [`pinref_model::sync::explorer::key`].
+//! - Symmetry reduction only for the threads a scenario declares
+//!   interchangeable ([`crate::scenarios::Symmetry`]).
+//! - No partial-order reduction. Sleep sets and persistent sets are sound
+//!   for a stateful search only with extra care (a state first reached
+//!   with a sleep set must be re-expanded when reached with a smaller one;
+//!   persistent sets need the cycle proviso, and spin loops make cycles);
+//!   a wrong reduction would hide interleavings silently, and the
+//!   reductions above already make the catalogue's sizes cheap.
+
+mod canonical;
+pub mod crosscheck;
+mod search;
+
+use super::outcome::{Outcome, Verdict, stop_reason};
+use super::{Engine, RunOptions, rerun_command};
+use crate::properties::Violation;
+use crate::properties::monitor::{Monitor, MonitorConfig, MonitorKey};
+use crate::scenarios::{DynScenario, ScenarioEntry};
+use crate::schemes::SchemeEntry;
+use pinref_model::SchemeObject;
+use pinref_model::sync::explorer::{Followed, follow};
+use search::{Cut, Found, Search, Searched};
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// The state-caching explorer: see the module docs.
+#[derive(Debug, Clone, Copy)]
+pub struct StatefulEngine {
+    /// How many OS threads search (sharing one visited set).
+    pub workers: usize,
+    /// Whether to reduce by the symmetry the scenario declares.
+    pub symmetry: bool,
+    /// Whether to key a state without the monitor's entries for threads
+    /// that have returned (sound: a thread that has returned reports
+    /// nothing more, so its last refcount update can judge no free). Off,
+    /// every final state is kept apart, for a cross-check that compares
+    /// them all.
+    pub forget_returned_threads: bool,
+}
+
+impl Default for StatefulEngine {
+    /// Every core, symmetry on.
+    fn default() -> Self {
+        StatefulEngine {
+            workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            symmetry: true,
+            forget_returned_threads: true,
+        }
+    }
+}
+
+/// What one exploration found, beside its outcome: the monitor's verdict
+/// state in every state where all threads had returned.
+pub type FinalStates = BTreeSet<MonitorKey>;
+
+impl Engine for StatefulEngine {
+    fn name(&self) -> &'static str {
+        "stateful"
+    }
+    fn summary(&self) -> &'static str {
+        "every interleaving of a threaded scenario, without a preemption bound, under \
+         sequential consistency, pruning states already seen (shortest counterexamples)"
+    }
+    fn sees(&self) -> &'static str {
+        "interleavings at any depth (lost updates, races on the last reference, a free \
+         racing a use, revived pages, stats out of balance)"
+    }
+    fn misses(&self) -> &'static str {
+        "weak-memory ordering bugs: every access is sequentially consistent, so a too-weak \
+         ordering, a missing fence or a free not ordered after a use shows only where it also \
+         breaks an interleaving (loom keeps these); bugs that only the sequential program space \
+         reaches (grab-without-guard, foll-get-and-pin-accepted); states beyond the scenario's \
+         threads and pages"
+    }
+    fn unit(&self) -> &'static str {
+        "states"
+    }
+    fn supports(&self, scenario: &ScenarioEntry) -> bool {
+        scenario.threads().is_some()
+    }
+    fn explore(
+        &self,
+        scenario: &ScenarioEntry,
+        scheme: &SchemeEntry,
+        options: &RunOptions,
+    ) -> Outcome {
+        self.explore_with_finals(scenario, scheme, options).0
+    }
+}
+
+impl StatefulEngine {
+    /// [`Engine::explore`], and the final states it reached (for the
+    /// cross-check against loom).
+    pub fn explore_with_finals(
+        &self,
+        scenario: &ScenarioEntry,
+        scheme: &SchemeEntry,
+        options: &RunOptions,
+    ) -> (Outcome, FinalStates) {
+        let started = Instant::now();
+        let Some(threads) = scenario.threads() else {
+            let mut outcome = Outcome::new(Verdict::Incomplete, 0, 0.0).by("stateful", "states");
+            outcome.note = Some(format!(
+                "the explorer runs threaded scenarios; {} is not one",
+                scenario.name()
+            ));
+            return (outcome, FinalStates::new());
+        };
+        let config = Monitor::config_for(scheme.object());
+        let mut rerun = rerun_command("stateful", scenario.name(), scheme.name, None);
+        for parameter in scenario.parameters() {
+            rerun.push_str(&format!(" --param {}={}", parameter.name, parameter.value));
+        }
+        if let Some(file) = &options.replay_from {
+            return (
+                replay_file(threads, scheme.object(), config, file, &rerun),
+                FinalStates::new(),
+            );
+        }
+        let search = Search {
+            scenario: threads,
+            scheme: scheme.object(),
+            config,
+            symmetry: self.symmetry.then_some(scenario.symmetry()),
+            forget_returned_threads: self.forget_returned_threads,
+            workers: self.workers,
+            max_states: options.max_executions,
+            max_duration: options.max_duration,
+            progress: options.progress,
+            attached: std::sync::OnceLock::new(),
+        };
+        let searched = search.run();
+        let seconds = started.elapsed().as_secs_f64();
+        let mut outcome = assemble(&searched, seconds);
+        let replay_of = |found: &Found| {
+            let violation = timeline(threads, scheme.object(), config, found);
+            let file = options.artifacts.as_deref().and_then(|dir| {
+                let name = format!("{}-{}-stateful.path", scenario.name(), scheme.name);
+                write_path(dir, &name, &found.path).ok()
+            });
+            let replay = match file {
+                Some(file) => format!("{rerun} --replay {}", file.display()),
+                None => rerun.clone(),
+            };
+            Violation {
+                replay,
+                ..violation
+            }
+        };
+        if let Some(found) = &searched.violation {
+            outcome.violations.push(replay_of(found));
+        } else if outcome.verdict == Verdict::ExpectedViolation {
+            outcome.violations = searched.expected.iter().map(replay_of).collect();
+        }
+        outcome.counters = vec![
+            ("states", searched.states),
+            ("transitions", searched.transitions),
+            ("depth", searched.depth as u64),
+            ("peak_memory_bytes", searched.peak_bytes),
+            ("workers", self.workers as u64),
+        ];
+        (outcome.by("stateful", "states"), searched.finals)
+    }
+}
+
+fn assemble(searched: &Searched, seconds: f64) -> Outcome {
+    let mut outcome = Outcome::new(Verdict::Pass, searched.states, seconds);
+    match &searched.cut_short {
+        Some(Cut::Cap(cap)) => {
+            outcome.verdict = Verdict::Incomplete;
+            outcome.note = Some(format!("stopped at the cap of {cap}"));
+        }
+        Some(Cut::Rejected(message)) => {
+            outcome.verdict = Verdict::Incomplete;
+            outcome.note = Some(format!("the explorer cannot run this scenario: {message}"));
+        }
+        None if searched.violation.is_some() => outcome.verdict = Verdict::Violation,
+        None if !searched.expected.is_empty() => outcome.verdict = Verdict::ExpectedViolation,
+        None => {}
+    }
+    if searched.violation.is_some() {
+        outcome.verdict = Verdict::Violation;
+    }
+    outcome
+}
+
+/// The violation found at the end of `found.path`, with the timeline of a
+/// run that follows the path on real threads, one step at a time.
+fn timeline(
+    scenario: &Arc<dyn DynScenario>,
+    scheme: &SchemeObject,
+    config: MonitorConfig,
+    found: &Found,
+) -> Violation {
+    let path: Vec<usize> = found.path.iter().map(|&t| usize::from(t)).collect();
+    match follow_path(
+        scenario,
+        scheme,
+        config,
+        &path,
+        Some(found.violation.property),
+    ) {
+        Some(violation) if violation.property == found.violation.property => violation,
+        _ => Violation {
+            counterexample: format!(
+                "(following the path {path:?} again did not reproduce the violation)"
+            ),
+            ..found.violation.clone()
+        },
+    }
+}
+
+/// Follows `path` and returns what stopped it, or the expected violation of
+/// `expected` it recorded.
+fn follow_path(
+    scenario: &Arc<dyn DynScenario>,
+    scheme: &SchemeObject,
+    config: MonitorConfig,
+    path: &[usize],
+    expected: Option<crate::properties::Property>,
+) -> Option<Violation> {
+    let monitor = Monitor::new(config);
+    let mut run = || scenario.run_explorer(scheme.clone(), monitor.clone());
+    match super::exploring(|| follow(path, &mut run)) {
+        Followed::Stopped(payload) => stop_reason(payload, Some(&monitor), 0, 0.0)
+            .violations
+            .into_iter()
+            .next(),
+        Followed::Completed => monitor
+            .findings()
+            .into_iter()
+            .find(|finding| finding.expected && Some(finding.violation.property) == expected)
+            .map(|finding| finding.violation),
+    }
+}
+
+fn write_path(dir: &Path, name: &str, path: &[u8]) -> std::io::Result<std::path::PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let file = dir.join(name);
+    let steps: Vec<String> = path.iter().map(u8::to_string).collect();
+    std::fs::write(&file, format!("{}\n", steps.join(" ")))?;
+    Ok(file)
+}
+
+/// `--replay FILE`: follows the path the file holds (thread indices, one
+/// per step) and reports what it shows.
+fn replay_file(
+    scenario: &Arc<dyn DynScenario>,
+    scheme: &SchemeObject,
+    config: MonitorConfig,
+    file: &Path,
+    rerun: &str,
+) -> Outcome {
+    let started = Instant::now();
+    let text = std::fs::read_to_string(file);
+    let path: Result<Vec<usize>, String> = match &text {
+        Ok(text) => text
+            .split_whitespace()
+            .map(|step| {
+                step.parse()
+                    .map_err(|_| format!("not a thread index: {step:?}"))
+            })
+            .collect(),
+        Err(error) => Err(format!("cannot read {}: {error}", file.display())),
+    };
+    let mut outcome = match path {
+        Err(message) => {
+            let mut outcome = Outcome::new(Verdict::Incomplete, 0, 0.0);
+            outcome.note = Some(message);
+            outcome
+        }
+        Ok(path) => {
+            let steps = path.len() as u64;
+            let found = follow_path(scenario, scheme, config, &path, None);
+            let seconds = started.elapsed().as_secs_f64();
+            match found {
+                Some(violation) => {
+                    let mut outcome = Outcome::new(Verdict::Violation, steps, seconds);
+                    outcome.violations.push(Violation {
+                        replay: format!("{rerun} --replay {}", file.display()),
+                        ..violation
+                    });
+                    outcome
+                }
+                None => {
+                    let mut outcome = Outcome::new(Verdict::Incomplete, steps, seconds);
+                    outcome.note = Some(format!(
+                        "the path in {} ran to its end without a violation",
+                        file.display()
+                    ));
+                    outcome
+                }
+            }
+        }
+    };
+    outcome.engine = "stateful";
+    outcome.unit = "steps";
+    outcome
+}
