@@ -13,8 +13,12 @@
 //! - [`mutation`]: the hunt that runs each flawed variant through the
 //!   engines, each within a budget: the engine matrix.
 //! - [`report`]: what a user sees; [`cli`]: the `pinref` command.
+//! - [`check`]: one call (or one line, [`check_scheme_tests!`]) to check a
+//!   scheme or a scenario of your own from your tests, as the main job
+//!   checks the built-ins.
 
 pub mod catalogue;
+pub mod check;
 pub mod cli;
 pub mod engines;
 pub mod known_bugs;

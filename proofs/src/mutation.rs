@@ -158,6 +158,19 @@ impl Budget {
         }
     }
 
+    /// Lowers every cap of this budget to the caps of `asked` (the command
+    /// line's `--max-seconds` and `--max-executions`) where those are
+    /// smaller, so that a hunt honours them as every other run does (a cap
+    /// of 0 runs nothing: no variant is caught, none passes).
+    pub fn cap(&mut self, asked: &RunOptions) {
+        self.run.max_duration = self.run.max_duration.min(asked.max_duration);
+        self.run.max_executions = self.run.max_executions.min(asked.max_executions);
+        for (_, work) in &mut self.work {
+            *work = (*work).min(asked.max_executions);
+        }
+        self.per_engine = self.per_engine.min(asked.max_duration);
+    }
+
     /// The options of `engine`'s runs.
     pub fn options_for(&self, engine: &str) -> RunOptions {
         let mut options = self.run.clone();

@@ -49,6 +49,7 @@ fn report() -> &'static Report {
                 expected_property: Property::P5,
                 hunt,
             }],
+            ..Report::default()
         }
     })
 }

@@ -8,7 +8,7 @@ use pinref_model::{Held, Layout, Scheme, V5_7};
 use pinref_proofs::catalogue::find_scheme;
 use pinref_proofs::engines::loom::LoomEngine;
 use pinref_proofs::engines::shuttle::ShuttleEngine;
-use pinref_proofs::engines::{Engine, Outcome, RunOptions, Verdict};
+use pinref_proofs::engines::{Engine, Outcome, RunOptions, Verdict, replay};
 use pinref_proofs::properties::Property;
 use pinref_proofs::properties::monitor::Monitor;
 use pinref_proofs::scenarios::world::World;
@@ -54,10 +54,10 @@ fn replays_to_the_same_violation(engine: ShuttleEngine) {
     assert_eq!(found.verdict, Verdict::Violation, "{found:#?}");
     let violation = &found.violations[0];
     let file = artifacts.join(format!(
-        "get_put_vs_pin-put-load-store-{}.schedule",
+        "get_put_vs_pin-put-load-store-{}.replay.json",
         engine.name()
     ));
-    assert!(file.is_file(), "no schedule at {}", file.display());
+    assert!(file.is_file(), "no replay file at {}", file.display());
     assert_eq!(
         violation.replay,
         format!(
@@ -110,21 +110,34 @@ fn a_shuttle_dfs_failure_replays_to_the_same_violation_with_the_same_timeline() 
 #[test]
 fn a_replay_file_that_is_not_a_schedule_is_refused_with_a_reason_not_a_panic() {
     let dir = scratch("garbage");
-    let garbage = dir.join("garbage.schedule");
+    let (scenario, scheme) = (scenario("get_put_vs_pin"), scheme("v5_7"));
+    let engine = ShuttleEngine::random();
+    let key = engine.replay_key(&scenario, &scheme, &RunOptions::default());
     let mut failures = Vec::new();
     for text in ["", "not hex at all", "91", "ff00ff00", "9102"] {
-        std::fs::write(&garbage, text).expect("a scratch file");
-        let outcome = ShuttleEngine::random().explore(
-            &scenario("get_put_vs_pin"),
-            &scheme("v5_7"),
-            &RunOptions {
-                replay_from: Some(garbage.clone()),
-                ..RunOptions::default()
-            },
-        );
-        let note = outcome.note.clone().unwrap_or_default();
-        if outcome.verdict != Verdict::Incomplete || !note.contains("schedule") {
-            failures.push(format!("{text:?}: {:?}: {note}", outcome.verdict));
+        // The text as the whole file (no replay file at all), and as the
+        // payload of a replay file written for this very run.
+        let bare = dir.join("bare.schedule");
+        std::fs::write(&bare, text).expect("a scratch file");
+        let wrapped = dir.join("wrapped.replay.json");
+        replay::write(&wrapped, &key, "P5", text).expect("a scratch replay file");
+        for (file, reason) in [(bare, "nothing replayed"), (wrapped, "shuttle schedule")] {
+            let outcome = engine.explore(
+                &scenario,
+                &scheme,
+                &RunOptions {
+                    replay_from: Some(file.clone()),
+                    ..RunOptions::default()
+                },
+            );
+            let note = outcome.note.clone().unwrap_or_default();
+            if outcome.verdict != Verdict::Incomplete || !note.contains(reason) {
+                failures.push(format!(
+                    "{text:?} in {}: {:?}: {note}",
+                    file.display(),
+                    outcome.verdict
+                ));
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -159,11 +159,7 @@ const WEAK_MEMORY_ONLY: [&str; 2] = ["put-relaxed-final-decrement", "no-pin-barr
 fn caught_by_explorer(entry: &SchemeEntry) -> Option<(&'static str, Outcome)> {
     scenarios::catalogue()
         .into_iter()
-        // Up to four threads: the eight-thread `pin_get_mix_4x4` is
-        // shuttle's size, which the explorer does not finish in a test's time.
-        .filter(|scenario| {
-            scenario.threads().is_some() && scenario.info().threads <= 4 && entry.applies(scenario)
-        })
+        .filter(|scenario| engine(1).supports(scenario) && entry.applies(scenario))
         .find_map(|scenario| {
             let outcome = engine(1).explore(&scenario, entry, &RunOptions::default());
             (outcome.verdict == Verdict::Violation).then_some((scenario.name(), outcome))
@@ -296,7 +292,7 @@ fn the_shortest_counterexample_is_the_same_on_one_worker_or_two_and_replays() {
     );
     let steps = a.counterexample.lines().count();
     assert!(steps > 3, "a timeline, not a stub:\n{}", a.counterexample);
-    let path = artifacts.join("pin_get_mix-put-load-store-stateful.path");
+    let path = artifacts.join("pin_get_mix-put-load-store-stateful.replay.json");
     assert!(
         a.replay.contains("--replay") && path.exists(),
         "{}",

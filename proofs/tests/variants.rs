@@ -8,7 +8,7 @@
 use pinref_proofs::catalogue::find_scheme;
 use pinref_proofs::engines::loom::LoomEngine;
 use pinref_proofs::engines::proptest::{CheckOptions, check_scheme_with};
-use pinref_proofs::engines::{self, Bound, RunOptions, Verdict};
+use pinref_proofs::engines::{self, Bound, RunOptions, Verdict, replay};
 use pinref_proofs::mutation::{Budget, Hunt, hunt_with};
 use pinref_proofs::properties::Property;
 use pinref_proofs::scenarios;
@@ -187,7 +187,7 @@ fn a_loom_counterexample_replays_to_the_same_violation_from_its_checkpoint() {
         "the bug needs an interleaving to show"
     );
     assert!(found.violations[0].replay.contains("--replay"));
-    let checkpoint = artifacts.join("get_put_vs_pin-put-load-store.json");
+    let checkpoint = replay::path_in(&artifacts, "loom", "get_put_vs_pin", "put-load-store");
     assert!(checkpoint.is_file(), "{}", found.violations[0].replay);
 
     let replayed = entry.explore(

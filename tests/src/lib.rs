@@ -153,3 +153,47 @@ impl Scenario for PinVsDriverPut {
         world.check_quiescent(&[(0, mapping)]);
     }
 }
+
+/// [`HeadroomGuard`] with the guard on plain references only: a grab with
+/// `FOLL_PIN` skips it, as if a pin added 1 like a reference and not
+/// `GUP_PIN_COUNTING_BIAS`. Pins near the 21-bit headroom carry the count
+/// past the sign bit: a violation of P6, which the scheme claims, for the
+/// one-call check to catch.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HeadroomGuardPinsUnguarded;
+
+impl pinref_model::Patch for HeadroomGuardPinsUnguarded {
+    type Base = HeadroomGuard;
+    fn base(&self) -> &HeadroomGuard {
+        &HeadroomGuard
+    }
+    fn name(&self) -> &'static str {
+        "headroom-guard-pins-unguarded"
+    }
+    fn description(&self) -> &'static str {
+        "headroom-guard, but pins skip the guard"
+    }
+    // The flaw: a pin goes straight to v6.5's grab, past the guard.
+    fn try_grab_folio<P: Platform>(
+        &self,
+        page: PageRef<'_, P>,
+        refs: i32,
+        flags: GupFlags,
+    ) -> Result<(), GupError> {
+        if flags.contains(GupFlags::FOLL_PIN) {
+            return Scheme::try_grab_folio(&V6_5, page, refs, flags);
+        }
+        Scheme::try_grab_folio(&HeadroomGuard, page, refs, flags)
+    }
+    fn try_grab_compound_head<'m, P: Platform>(
+        &self,
+        page: PageRef<'m, P>,
+        refs: i32,
+        flags: GupFlags,
+    ) -> Result<PageRef<'m, P>, GupError> {
+        if flags.contains(GupFlags::FOLL_PIN) {
+            return Scheme::try_grab_compound_head(&V6_5, page, refs, flags);
+        }
+        Scheme::try_grab_compound_head(&HeadroomGuard, page, refs, flags)
+    }
+}

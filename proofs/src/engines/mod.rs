@@ -24,9 +24,12 @@
 pub mod loom;
 pub mod outcome;
 pub mod proptest;
+pub mod replay;
+pub mod resume;
 pub mod sequential;
 pub mod shuttle;
 pub mod stateful;
+pub mod stop;
 
 use crate::scenarios::ScenarioEntry;
 use crate::schemes::SchemeEntry;
@@ -83,6 +86,20 @@ pub trait Engine: Send + Sync {
         scheme: &SchemeEntry,
         options: &RunOptions,
     ) -> Outcome;
+
+    /// What a replay file of this engine must have been written for to be
+    /// replayed by a run with `options` ([`replay::load`]): by default the
+    /// engine, scenario and scheme, with no bound; an engine with a bound
+    /// (loom) adds the bound it would run at.
+    fn replay_key(
+        &self,
+        scenario: &ScenarioEntry,
+        scheme: &SchemeEntry,
+        options: &RunOptions,
+    ) -> replay::ReplayKey {
+        let _ = options;
+        replay::ReplayKey::new(self.name(), scenario, scheme, None)
+    }
 }
 
 /// The preemption bound a run asks for.
@@ -114,16 +131,23 @@ impl Bound {
 pub struct RunOptions {
     /// The preemption bound (engines without one ignore it).
     pub bound: Bound,
-    /// Stop after this much work. An exhaustive engine (loom, shuttle's
-    /// DFS) that stops here reports `incomplete`; a sampling engine
-    /// (shuttle random and PCT, proptest) takes it as its sample size, when
-    /// it is below the engine's own, and a run of that many is a pass.
+    /// Stop after this much work, checked before every unit of work
+    /// ([`stop::Budget`]). An exhaustive engine (loom, shuttle's DFS, the
+    /// stateful explorer) that stops here reports `incomplete`; a sampling
+    /// engine (shuttle random and PCT, proptest) takes it as its sample
+    /// size, when it is below the engine's own, and a run of that many is a
+    /// pass of that sample (never exhaustive). A cap of 0 runs nothing and
+    /// is `incomplete` on every engine.
     pub max_executions: u64,
-    /// Stop (and report `incomplete`) after this long.
+    /// Stop (and report `incomplete`) after this long: checked before
+    /// every unit of work ([`stop::Budget`]).
     pub max_duration: Duration,
     /// The seed of a randomised engine (`None`: its own choice, reported).
     pub seed: Option<u64>,
-    /// Replay a recorded failure from this file instead of exploring.
+    /// Replay a recorded failure from this replay file instead of
+    /// exploring. The engine checks it with [`replay::load`] against the
+    /// run it is asked for and replays nothing from a file that does not
+    /// fit (an `incomplete` run, never a violation).
     pub replay_from: Option<PathBuf>,
     /// Where to keep what replays a failure (checkpoints, schedules,
     /// regression seeds); `None`: nowhere, and no replay command but a
@@ -131,6 +155,10 @@ pub struct RunOptions {
     pub artifacts: Option<PathBuf>,
     /// Print progress to stderr on a long run.
     pub progress: bool,
+    /// Where an exhaustive run keeps its position when a cap cuts it
+    /// short, and resumes from the next time ([`resume`]; loom);
+    /// `None`: every run starts over.
+    pub resume: Option<PathBuf>,
 }
 
 impl Default for RunOptions {
@@ -143,6 +171,7 @@ impl Default for RunOptions {
             replay_from: None,
             artifacts: None,
             progress: false,
+            resume: None,
         }
     }
 }
@@ -171,11 +200,12 @@ pub fn find(name: &str) -> Option<Arc<dyn Engine>> {
 }
 
 /// The command that runs `scenario` on `scheme` with `engine` again, as the
-/// main job takes it (`bound`: `None` for unbounded, or an engine without
-/// bounds).
+/// main job takes it, with the scenario's size parameters as run
+/// (`--param`; `bound`: `Some(None)` for unbounded, `None` for an engine
+/// without bounds).
 pub fn rerun_command(
     engine: &str,
-    scenario: &str,
+    scenario: &ScenarioEntry,
     scheme: &str,
     bound: Option<Option<usize>>,
 ) -> String {
@@ -184,9 +214,22 @@ pub fn rerun_command(
         Some(Some(bound)) => format!(" --preemption-bound {bound}"),
         None => String::new(),
     };
-    format!(
-        "cargo run --release -- --engine {engine} --scenario {scenario} --scheme {scheme}{bound}"
-    )
+    let mut command = format!(
+        "cargo run --release -- --engine {engine} --scenario {} --scheme {scheme}{bound}",
+        scenario.name()
+    );
+    for parameter in scenario.parameters() {
+        command.push_str(&format!(" --param {}={}", parameter.name, parameter.value));
+    }
+    command
+}
+
+/// Writes a progress line to stderr. A closed or broken stderr loses the
+/// line and nothing else: progress must never stop an exploration (a panic
+/// inside one would read as a finding).
+pub(crate) fn progress(text: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    let _ = std::io::stderr().write_fmt(text);
 }
 
 std::thread_local! {

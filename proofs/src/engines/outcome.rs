@@ -54,6 +54,12 @@ pub struct Outcome {
     /// The preemption bound the run used, for an engine that has one
     /// (`None`: unbounded, or an engine without bounds).
     pub bound: Option<usize>,
+    /// Whether the run explored everything its scenario can do, so that a
+    /// pass is a proof for that scenario: loom with no preemption bound,
+    /// run to the end. A run at a bound, a random or sampling engine, and a
+    /// run stopped early are not exhaustive, and the report says so beside
+    /// their verdict.
+    pub exhaustive: bool,
     /// Wall-clock seconds.
     pub seconds: f64,
     /// The violations found (an unexpected one stops the run).
@@ -78,6 +84,7 @@ impl Outcome {
             executions,
             unit: "executions",
             bound: None,
+            exhaustive: false,
             seconds,
             violations: Vec::new(),
             note: None,

@@ -56,8 +56,26 @@ pub fn short(
     out
 }
 
-/// Writes the whole timeline of `violation`, found by `engine`, under `dir`
-/// and returns the file's path.
+/// [`short`] for a violation of `run`, with its scenario, scheme, engine
+/// and verdict, and the engine's word on it (a shuttle failure's schedule)
+/// when it has one.
+pub fn of_run(run: &super::Run, violation: &Violation, full_trace: Option<&Path>) -> String {
+    let mut view = short(
+        violation,
+        run.scenario,
+        run.scheme,
+        run.engine,
+        run.outcome.verdict.as_str(),
+        full_trace,
+    );
+    if let Some(note) = &run.outcome.note {
+        let _ = writeln!(view, "  note:      {note}");
+    }
+    view
+}
+
+/// Writes the whole timeline of `violation`, found by `engine`, under
+/// `dir` (atomically: [`super::atomic`]) and returns the file's path.
 pub fn write_full(
     dir: &Path,
     violation: &Violation,
@@ -65,11 +83,10 @@ pub fn write_full(
     scheme: &str,
     engine: &str,
 ) -> std::io::Result<PathBuf> {
-    std::fs::create_dir_all(dir)?;
     let path = dir.join(format!(
         "{scenario}-{scheme}-{engine}-{}.txt",
         violation.property.id()
     ));
-    std::fs::write(&path, format!("{violation}"))?;
+    super::atomic::write_atomic(&path, format!("{violation}").as_bytes())?;
     Ok(path)
 }

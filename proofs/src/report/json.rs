@@ -30,6 +30,7 @@ pub fn to_json(report: &Report) -> Value {
                 "scheme": run.scheme,
                 "engine": run.engine,
                 "preemption_bound": run.preemption_bound,
+                "exhaustive": run.outcome.exhaustive,
                 "executions": run.outcome.executions,
                 "seconds": rounded(run.outcome.seconds),
                 "verdict": run.outcome.verdict.as_str(),
@@ -139,6 +140,9 @@ pub fn to_json(report: &Report) -> Value {
         "mutation_score": report.mutation_score(),
         "property_kills": kills,
         "pinref_version": PINREF_VERSION,
+        "complete": report.complete(),
+        "interrupted": report.interrupted,
+        "planned": report.planned,
         "runs": runs,
         "property_coverage": coverage,
         "summary": {

@@ -9,6 +9,15 @@ pub fn to_markdown(report: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# pinref report\n\npinref {PINREF_VERSION}\n");
     let (pass, violation, expected, incomplete) = report.tally();
+    if let Some(by) = report.interrupted {
+        let _ = writeln!(
+            out,
+            "**Incomplete: interrupted by {by}** after {} of the {} runs and hunts planned; \
+             what did not run is not in this report.\n",
+            report.runs.len() + report.mutants.len(),
+            report.planned
+        );
+    }
     let _ = writeln!(
         out,
         "{} runs: {pass} pass, {violation} violation, {expected} expected violation, {} known \
@@ -20,6 +29,9 @@ pub fn to_markdown(report: &Report) -> String {
     let _ = writeln!(out, "|{}", "---|".repeat(table::HEADER.len()));
     for run in &report.runs {
         let _ = writeln!(out, "| {} |", table::cells(run).join(" | "));
+    }
+    if let Some(note) = table::bounded_note(report) {
+        let _ = writeln!(out, "\n{note}");
     }
     if !report.engines.is_empty() {
         let _ = writeln!(

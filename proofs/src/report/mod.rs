@@ -2,6 +2,7 @@
 //! `target/pinref/report.json` (a contract for CI consumers: its keys are
 //! stable) and `report.md`.
 
+pub mod atomic;
 pub mod counterexample;
 pub mod history;
 pub mod json;
@@ -13,6 +14,7 @@ use crate::engines::outcome::Outcome;
 use crate::mutation::Hunt;
 use crate::properties::Property;
 use crate::scenarios;
+use crate::schemes::SchemeEntry;
 
 /// One run of the main job: a scenario, on a scheme, on an engine.
 #[derive(Debug, Clone)]
@@ -29,6 +31,30 @@ pub struct Run {
     pub preemption_bound: Option<usize>,
     /// What it found.
     pub outcome: Outcome,
+}
+
+impl Run {
+    /// The run of `engine` on `scenario` (with its parameters as run) and
+    /// `scheme` that found `outcome`.
+    pub fn new(
+        engine: &dyn crate::engines::Engine,
+        scenario: &crate::scenarios::ScenarioEntry,
+        scheme: &SchemeEntry,
+        outcome: Outcome,
+    ) -> Run {
+        Run {
+            parameters: scenario
+                .parameters()
+                .iter()
+                .map(|parameter| (parameter.name, parameter.value))
+                .collect(),
+            scenario: scenario.name(),
+            scheme: scheme.name,
+            engine: engine.name(),
+            preemption_bound: outcome.bound,
+            outcome,
+        }
+    }
 }
 
 /// One flawed variant of the mutation run: what is wrong with it, and
@@ -95,6 +121,12 @@ pub struct Report {
     pub runs: Vec<Run>,
     /// The flawed variants hunted (empty when the mutation run was skipped).
     pub mutants: Vec<Mutant>,
+    /// The runs and hunts the job set out to do (`runs` and `mutants` hold
+    /// fewer when it was interrupted).
+    pub planned: usize,
+    /// What stopped the job before it was done (`SIGINT`, `SIGTERM`), if
+    /// anything did: the report is then partial, and says so.
+    pub interrupted: Option<&'static str>,
 }
 
 impl Report {
@@ -208,6 +240,60 @@ impl Report {
 }
 
 impl Report {
+    /// Whether the job did everything it set out to do.
+    pub fn complete(&self) -> bool {
+        self.interrupted.is_none()
+    }
+
+    /// The known bugs that `schemes` declare ([`pinref_model::Scheme::known_bugs`])
+    /// and that this report's runs should have shown but did not, as
+    /// (scheme, bug id): a bug is missed when a run of one of the scenarios
+    /// it names, on its scheme, ran to the end (`pass` or
+    /// `expected_violation`), and no run of those scenarios on that scheme
+    /// violated the bug's property. A bug whose scenarios did not run is
+    /// not judged, nor a weak-memory bug
+    /// ([`pinref_model::KnownBug::weak_memory`]) that no engine able to
+    /// see it ran.
+    pub fn known_bugs_missed(&self, schemes: &[SchemeEntry]) -> Vec<(&'static str, &'static str)> {
+        use crate::engines::Verdict;
+        let mut missed = Vec::new();
+        for scheme in schemes {
+            for bug in scheme.known_bugs() {
+                // A bug only weak memory shows is judged by the runs of an
+                // engine that sees weak memory.
+                let sees = |engine: &str| {
+                    !bug.weak_memory
+                        || crate::engines::find(engine).is_some_and(|e| e.sees_weak_memory())
+                };
+                let runs: Vec<&Run> = self
+                    .runs
+                    .iter()
+                    .filter(|run| {
+                        run.scheme == scheme.name
+                            && bug.scenarios.contains(&run.scenario)
+                            && sees(run.engine)
+                    })
+                    .collect();
+                let ran_to_the_end = runs.iter().any(|run| {
+                    matches!(
+                        run.outcome.verdict,
+                        Verdict::Pass | Verdict::ExpectedViolation
+                    )
+                });
+                let shown = runs.iter().any(|run| {
+                    run.outcome
+                        .violations
+                        .iter()
+                        .any(|violation| violation.property == bug.property)
+                });
+                if ran_to_the_end && !shown {
+                    missed.push((scheme.name, bug.id));
+                }
+            }
+        }
+        missed
+    }
+
     /// How many runs found exactly the known bugs of their scheme.
     pub fn known_bugs(&self) -> usize {
         self.runs

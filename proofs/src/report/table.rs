@@ -4,25 +4,30 @@ use super::{Report, Run};
 use std::fmt::Write as _;
 
 /// The header row.
-pub const HEADER: [&str; 8] = [
+pub const HEADER: [&str; 9] = [
     "scenario",
     "scheme",
     "engine",
     "bound",
+    "exhaustive",
     "executions",
     "unit",
     "seconds",
     "verdict",
 ];
 
-/// One run's cells.
-pub fn cells(run: &Run) -> [String; 8] {
+/// One run's cells. `exhaustive` is `yes` only for a run that explored
+/// everything its scenario can do within what its engine sees (loom with
+/// no bound, or the stateful explorer, to the end); a pass beside `no`
+/// covers only what was explored ([`bounded_note`]).
+pub fn cells(run: &Run) -> [String; 9] {
     [
         run.scenario.to_string(),
         run.scheme.to_string(),
         run.engine.to_string(),
         run.preemption_bound
             .map_or_else(|| "none".to_string(), |bound| bound.to_string()),
+        if run.outcome.exhaustive { "yes" } else { "no" }.to_string(),
         run.outcome.executions.to_string(),
         run.outcome.unit.to_string(),
         format!("{:.2}", run.outcome.seconds),
@@ -32,8 +37,39 @@ pub fn cells(run: &Run) -> [String; 8] {
 
 /// The whole table, aligned, as text.
 pub fn render(report: &Report) -> String {
-    let rows: Vec<[String; 8]> = report.runs.iter().map(cells).collect();
-    align(&HEADER, &rows, &[3, 4, 6])
+    let rows: Vec<[String; 9]> = report.runs.iter().map(cells).collect();
+    align(&HEADER, &rows, &[3, 5, 7])
+}
+
+/// What a pass that is not exhaustive means, when the report has one.
+pub fn bounded_note(report: &Report) -> Option<String> {
+    use crate::engines::Verdict;
+    let passes = |bounded: bool| {
+        report
+            .runs
+            .iter()
+            .filter(|run| run.outcome.verdict == Verdict::Pass && !run.outcome.exhaustive)
+            .filter(|run| run.preemption_bound.is_some() == bounded)
+            .count()
+    };
+    let (bounded, sampled) = (passes(true), passes(false));
+    if bounded + sampled == 0 {
+        return None;
+    }
+    let mut words = Vec::new();
+    if bounded > 0 {
+        words.push(format!(
+            "{bounded} pass(es) at a preemption bound cover only the interleavings within it \
+             (--unbounded explores them all, where that finishes)"
+        ));
+    }
+    if sampled > 0 {
+        words.push(format!(
+            "{sampled} pass(es) of a sampling engine cover only the programs or schedules it \
+             drew"
+        ));
+    }
+    Some(format!("exhaustive = no: {}.", words.join("; ")))
 }
 
 /// The mutation table's header row.

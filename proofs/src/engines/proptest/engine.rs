@@ -4,17 +4,22 @@
 
 use super::runner::{CheckOptions, Finding, check_scheme_with};
 use crate::engines::outcome::{Outcome, Verdict};
-use crate::engines::{Engine, RunOptions};
+use crate::engines::stop::Budget;
+use crate::engines::{Engine, RunOptions, rerun_command};
 use crate::properties::{Property, Violation};
 use crate::scenarios::ScenarioEntry;
 use crate::schemes::SchemeEntry;
 use pinref_model::op::Program;
-use std::time::Instant;
 
 /// The proptest engine over the sequential program space: see the module
 /// docs. In the engine interface a run draws `cases` new programs (fewer if
-/// [`RunOptions::max_executions`] says so) and keeps regression seeds under
-/// [`RunOptions::artifacts`], never in pinref's source tree.
+/// [`RunOptions::max_executions`] says so: a pass of that smaller sample;
+/// none at a cap of 0, `incomplete`; a run cut by its time cap or a stop is
+/// `incomplete`),
+/// from [`RunOptions::seed`] or a seed of its own that the outcome reports
+/// (counter `seed`), so that every failure replays with `--seed N`; it
+/// keeps regression seeds under [`RunOptions::artifacts`], never in
+/// pinref's source tree.
 #[derive(Debug, Clone, Copy)]
 pub struct ProptestEngine {
     /// New programs per run.
@@ -54,10 +59,10 @@ impl Engine for ProptestEngine {
         scheme: &SchemeEntry,
         options: &RunOptions,
     ) -> Outcome {
-        let started = Instant::now();
-        if options.max_duration.is_zero() {
+        let budget = Budget::start(options);
+        if let Err(cut) = budget.check(0) {
             let mut outcome = Outcome::new(Verdict::Incomplete, 0, 0.0).by("proptest", "programs");
-            outcome.note = Some("a time cap of 0 s: nothing was explored".to_string());
+            outcome.note = Some(format!("{cut}: nothing was explored"));
             return outcome;
         }
         let Some(space) = scenario.program_space() else {
@@ -68,19 +73,26 @@ impl Engine for ProptestEngine {
             ));
             return outcome;
         };
+        let capped = options.max_executions < u64::from(self.cases);
         let cases = u32::try_from(options.max_executions)
             .unwrap_or(u32::MAX)
             .min(self.cases);
+        let seed = options.seed.unwrap_or_else(crate::engines::fresh_seed);
         let check = CheckOptions {
             cases,
             edges: Vec::new(),
             max_ops: space.max_ops,
             regressions: options.artifacts.as_ref().map(|dir| dir.join("proptest")),
-            rng_seed: options.seed,
+            rng_seed: Some(seed),
+            stop_at: budget.started().checked_add(options.max_duration),
         };
         let result = check_scheme_with(scheme.object().clone(), &check);
-        let seconds = started.elapsed().as_secs_f64();
-        let outcome = match result {
+        let seconds = budget.started().elapsed().as_secs_f64();
+        let replay = format!(
+            "{} --seed {seed}",
+            rerun_command("proptest", scenario, scheme.name, None)
+        );
+        let mut outcome = match result {
             Ok(summary) => {
                 let verdict = if summary.expected.is_empty() {
                     Verdict::Pass
@@ -93,7 +105,18 @@ impl Engine for ProptestEngine {
                     .into_values()
                     .map(|tally| tally.example)
                     .collect();
-                outcome.note = Some(format!("rng seed {}", summary.rng_seed));
+                outcome.note = Some(if capped {
+                    // A smaller sample, as asked: a pass of that sample.
+                    format!("a sample of {cases} programs (--max-executions), rng seed {seed}")
+                } else {
+                    format!("rng seed {seed}")
+                });
+                if let Some(why) = summary.stopped {
+                    // A sample cut short: what ran passed, which is not
+                    // the engine's pass.
+                    outcome.verdict = Verdict::Incomplete;
+                    outcome.note = Some(format!("{why} (rng seed {seed})"));
+                }
                 outcome
             }
             Err(failure) => {
@@ -103,7 +126,10 @@ impl Engine for ProptestEngine {
                     failure.seconds_to_find,
                 );
                 match &failure.finding {
-                    Finding::Violation(violation) => outcome.violations.push(violation.clone()),
+                    Finding::Violation(violation) => outcome.violations.push(Violation {
+                        replay: replay.clone(),
+                        ..violation.clone()
+                    }),
                     Finding::Panic(message) => outcome.violations.push(Violation {
                         property: Property::P5,
                         message: format!("the scheme panicked: {message}"),
@@ -112,7 +138,7 @@ impl Engine for ProptestEngine {
                             .as_ref()
                             .map(Program::to_rust)
                             .unwrap_or_default(),
-                        replay: String::new(),
+                        replay: replay.clone(),
                     }),
                     Finding::Aborted(message) => {
                         outcome.verdict = Verdict::Incomplete;
@@ -122,6 +148,8 @@ impl Engine for ProptestEngine {
                 outcome
             }
         };
+        outcome.counters.push(("seed", seed));
+        outcome.counters.push(("budget", u64::from(cases)));
         outcome.by("proptest", "programs")
     }
 }

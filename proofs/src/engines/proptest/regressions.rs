@@ -2,11 +2,11 @@
 //! choosing, in proptest's own file format, so that a committed file
 //! replays its seeds before a check draws new cases.
 
+use crate::report::atomic::write_atomic;
 use proptest::test_runner::{FailurePersistence, PersistedSeed};
 use std::any::Any;
 use std::fmt;
 use std::fs;
-use std::io::Write;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex};
 /// proptest's file format. Remembers the last seed it saved, for the
 /// failure report. I/O errors are reported on stderr and otherwise
 /// ignored: a check must not fail because a file could not be written.
+/// Each save rewrites the file atomically ([`write_atomic`]).
 #[derive(Debug, Clone)]
 pub(crate) struct RegressionFile {
     pub(crate) path: PathBuf,
@@ -41,29 +42,22 @@ impl FailurePersistence for RegressionFile {
         seed: PersistedSeed,
         shrunken_value: &dyn fmt::Debug,
     ) {
-        let mut text = String::new();
-        if !self.path.is_file() {
+        // The whole file is rewritten and renamed over the old one, so that
+        // a check killed here leaves the previous seeds whole.
+        let mut text = fs::read_to_string(&self.path).unwrap_or_default();
+        if text.is_empty() {
             text.push_str(&format!(
                 "# Seeds of programs that failed pinref's sequential check of scheme `{}`.\n\
                  # Each check of that scheme (same edges) replays them before new cases.\n\
                  # Commit this file. Format: proptest's (`cc <seed> # shrinks to <case>`).\n",
                 self.scheme
             ));
+        } else if !text.ends_with('\n') {
+            text.push('\n');
         }
         let case = format!("{shrunken_value:?}").replace(['\n', '\r'], " ");
         text.push_str(&format!("{seed} # shrinks to {case}\n"));
-        let written = self
-            .path
-            .parent()
-            .map_or(Ok(()), fs::create_dir_all)
-            .and_then(|()| {
-                fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(&self.path)
-            })
-            .and_then(|mut file| file.write_all(text.as_bytes()));
-        if let Err(error) = written {
+        if let Err(error) = write_atomic(&self.path, text.as_bytes()) {
             eprintln!(
                 "pinref: could not save the failing seed to {}: {error}",
                 self.path.display()

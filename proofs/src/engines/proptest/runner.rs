@@ -37,6 +37,11 @@ pub struct CheckOptions {
     /// proptest's RNG seed (`None`: proptest's own, or
     /// `PROPTEST_RNG_SEED`).
     pub rng_seed: Option<u64>,
+    /// Draw no new program after this instant (`None`: no time cap). A
+    /// stop asked for ([`crate::engines::stop::request_stop`], SIGINT)
+    /// ends the check the same way. A check stopped early passes with
+    /// [`Summary::stopped`] saying why: it is not a pass of `cases`.
+    pub stop_at: Option<Instant>,
 }
 
 impl CheckOptions {
@@ -51,6 +56,7 @@ impl CheckOptions {
             max_ops: DEFAULT_MAX_OPS,
             regressions: None,
             rng_seed: None,
+            stop_at: None,
         }
     }
 
@@ -125,6 +131,9 @@ pub struct Summary {
     pub regressions: Option<PathBuf>,
     /// The proptest RNG seed (`random` unless `PROPTEST_RNG_SEED` is set).
     pub rng_seed: String,
+    /// Why the check stopped before `cases` programs ran (its time cap,
+    /// or a stop asked for), if it did.
+    pub stopped: Option<String>,
 }
 
 impl Summary {
@@ -144,6 +153,7 @@ impl Summary {
             expected: BTreeMap::new(),
             regressions: options.regression_file(scheme),
             rng_seed: String::new(),
+            stopped: None,
         }
     }
 
@@ -314,7 +324,7 @@ pub fn check_scheme_with<S: Scheme>(
     let summary = RefCell::new(Summary::new(name, options));
     let started = Instant::now();
     let first_failure: Cell<Option<(u64, f64)>> = Cell::new(None);
-    let result = runner.run(&strategy, |program| match run_program(&scheme, &program) {
+    let check_one = |program: &Program| match run_program(&scheme, program) {
         Ok(run) => {
             summary.borrow_mut().add(run);
             Ok(())
@@ -326,13 +336,33 @@ pub fn check_scheme_with<S: Scheme>(
             }
             Err(TestCaseError::fail(failure.violation.to_string()))
         }
+    };
+    let stopped: RefCell<Option<String>> = RefCell::new(None);
+    let result = runner.run(&strategy, |program| {
+        // Once stopped, every further case is rejected unrun: proptest
+        // gives up after its reject limit, which ends the check at once.
+        if stopped.borrow().is_none() {
+            if let Some(by) = crate::engines::stop::stop_requested() {
+                *stopped.borrow_mut() = Some(format!("interrupted by {by}"));
+            } else if options.stop_at.is_some_and(|at| Instant::now() >= at) {
+                *stopped.borrow_mut() = Some("stopped at its time cap".to_string());
+            }
+        }
+        if stopped.borrow().is_some() {
+            return Err(TestCaseError::reject("the check was stopped"));
+        }
+        check_one(&program)
     });
     let (cases_to_find, seconds_to_find) = first_failure.get().unwrap_or((0, 0.0));
     let mut summary = summary.into_inner();
     summary.rng_seed = rng_seed;
     let seed = saved.lock().ok().and_then(|mut seed| seed.take());
+    summary.stopped = stopped.into_inner();
     match result {
         Ok(()) => Ok(summary),
+        // Stopped, and proptest gave up on the rejected cases: what ran
+        // passed, and the summary says the check was cut short.
+        Err(TestError::Abort(_)) if summary.stopped.is_some() => Ok(summary),
         Err(TestError::Abort(reason)) => Err(SchemeFailure {
             scheme: name,
             finding: Finding::Aborted(reason.to_string()),

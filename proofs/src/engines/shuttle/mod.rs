@@ -16,10 +16,12 @@
 //!   only where loom does (at most 4 threads).
 //!
 //! Every failure is replayable: the engine records the failing execution's
-//! schedule (shuttle's encoded string, in the outcome's note), writes it to
-//! a file under [`RunOptions::artifacts`], and the violation's replay
-//! command runs that one execution again (`--replay FILE`) through
-//! shuttle's `ReplayScheduler`. A random or PCT run is reproducible from its
+//! schedule (shuttle's encoded string, in the outcome's note, which
+//! `shuttle::replay` takes), keeps it in a replay file under
+//! [`RunOptions::artifacts`] ([`super::replay`]: the envelope that says
+//! which engine, scenario and scheme it was written for, checked before
+//! use), and the violation's replay command runs that one execution again
+//! (`--replay FILE`) through shuttle's `ReplayScheduler`. A random or PCT run is reproducible from its
 //! seed (`--seed`; the outcome's `seed` counter).
 //!
 //! Shuttle treats every atomic ordering as `SeqCst` and has no `UnsafeCell`:
@@ -34,7 +36,7 @@ pub use schedule::{ScheduleError, decode, encode};
 
 use super::loom::LOOM_MAX_THREADS;
 use super::outcome::{Outcome, Verdict};
-use super::{Bound, Engine, RunOptions, rerun_command};
+use super::{Bound, Engine, RunOptions, replay, rerun_command};
 use crate::scenarios::ScenarioEntry;
 use crate::schemes::SchemeEntry;
 use run::Run;
@@ -213,14 +215,32 @@ impl Engine for ShuttleEngine {
             scheme: scheme.object().clone(),
             engine: *self,
         };
-        let rerun = rerun_command(name, scenario.name(), scheme.name, None);
+        let rerun = rerun_command(name, scenario, scheme.name, None);
         if let Some(path) = &options.replay_from {
-            let schedule = match schedule::read(path) {
-                Ok(schedule) => schedule,
-                Err(error) => return incomplete(name, error.to_string()),
+            // Checked as every engine's replay file is: a file of another
+            // engine, scenario or scheme, or no replay file at all, replays
+            // nothing (the `pinref` command refuses it before any run).
+            let key = self.replay_key(scenario, scheme, options);
+            let (file, schedule) = match replay::load(path, &key).map_err(|e| e.to_string()) {
+                Ok(file) => match decode(&file.payload) {
+                    Some(schedule) => (file, schedule),
+                    None => {
+                        let error = ScheduleError::NotASchedule(path.clone());
+                        return incomplete(name, format!("nothing replayed: {error}"));
+                    }
+                },
+                Err(error) => return incomplete(name, format!("nothing replayed: {error}")),
             };
             let mut outcome = run.replay(schedule, options);
             let replay = format!("{rerun} --replay {}", path.display());
+            let found = outcome.violations.first().map(|v| v.property.id());
+            if outcome.verdict == Verdict::Violation && found != Some(file.finding.as_str()) {
+                outcome.note = Some(format!(
+                    "the replay file recorded a violation of {}; this execution broke {} instead",
+                    file.finding,
+                    found.unwrap_or("nothing")
+                ));
+            }
             for violation in &mut outcome.violations {
                 violation.replay = replay.clone();
             }
@@ -251,12 +271,21 @@ impl Engine for ShuttleEngine {
             outcome
                 .counters
                 .push(("schedule_steps", schedule.steps.len() as u64));
+            let finding = outcome.violations.first().map_or("", |v| v.property.id());
             let replay = match &options.artifacts {
                 Some(dir) => {
                     let path = schedule_path(dir, scenario.name(), scheme.name, name);
-                    match schedule::write(&path, &schedule) {
+                    let key = self.replay_key(scenario, scheme, options);
+                    match replay::write(&path, &key, finding, &encoded) {
                         Ok(()) => format!("{rerun} --replay {}", path.display()),
-                        Err(_) => seeded(&rerun, seed),
+                        Err(error) => {
+                            super::progress(format_args!(
+                                "pinref: no replay file for {} on {}: {error}\n",
+                                scenario.name(),
+                                scheme.name
+                            ));
+                            seeded(&rerun, seed)
+                        }
                     }
                 }
                 None => seeded(&rerun, seed),
@@ -320,7 +349,8 @@ fn seed_for(strategy: Strategy, asked: Option<u64>) -> Result<Option<u64>, Strin
 }
 
 /// Where the failing schedule of `engine` on `scenario` and `scheme` goes
-/// under an artifacts directory `dir`.
+/// under an artifacts directory `dir`: a replay file
+/// ([`super::replay::path_in`]) whose payload is shuttle's schedule string.
 pub fn schedule_path(dir: &Path, scenario: &str, scheme: &str, engine: &str) -> PathBuf {
-    dir.join(format!("{scenario}-{scheme}-{engine}.schedule"))
+    replay::path_in(dir, engine, scenario, scheme)
 }

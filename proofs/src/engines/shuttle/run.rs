@@ -5,6 +5,7 @@
 use super::steering::{End, Flags, Plan, Record, Steering};
 use super::{MAX_STEPS, ShuttleEngine, Strategy};
 use crate::engines::outcome::{Outcome, Verdict, collect_expected, stop_reason};
+use crate::engines::stop::Cut;
 use crate::engines::{Engine, RunOptions};
 use crate::properties::Violation;
 use crate::properties::monitor::Monitor;
@@ -128,8 +129,11 @@ impl Run {
         let failing = (record.end == Some(End::Failure)).then_some(record.schedule);
         if matches!(outcome.verdict, Verdict::Pass | Verdict::ExpectedViolation) {
             let cut = match record.end {
-                Some(End::TimeCap) => {
-                    Some(format!("stopped at the cap of {:?}", options.max_duration))
+                Some(End::TimeCap) => Some(Cut::Time(options.max_duration).to_string()),
+                Some(End::Interrupted(by)) => Some(Cut::Interrupted(by).to_string()),
+                // A sample of nothing is not a pass.
+                Some(End::Budget) if record.started == 0 => {
+                    Some(format!("{}: nothing was explored", Cut::Executions(0)))
                 }
                 Some(End::Budget) if self.engine.strategy == Strategy::Dfs => Some(format!(
                     "DFS stopped at its cap of {budget} iterations with schedules left unexplored"

@@ -1,17 +1,15 @@
 //! A failing execution's schedule: shuttle's encoded string (what
-//! `shuttle::replay` takes), written to and read from a replay file (what
-//! `shuttle::replay_from_file` and `pinref --replay` take).
+//! `shuttle::replay` takes), the payload of the engine's replay file
+//! ([`crate::engines::replay`], what `pinref --replay` takes).
 
 use shuttle::scheduler::Schedule;
 use shuttle_engine::scheduler::serialization::{deserialize_schedule, serialize_schedule};
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-/// Why a replay file could not be used.
+/// Why a replay file's payload could not be used.
 #[derive(Debug)]
 pub enum ScheduleError {
-    /// The file could not be read.
-    Read(PathBuf, std::io::Error),
     /// The file does not hold a shuttle schedule string.
     NotASchedule(PathBuf),
 }
@@ -19,9 +17,6 @@ pub enum ScheduleError {
 impl fmt::Display for ScheduleError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ScheduleError::Read(path, error) => {
-                write!(f, "cannot read the schedule {}: {error}", path.display())
-            }
             ScheduleError::NotASchedule(path) => write!(
                 f,
                 "{} does not hold a shuttle schedule string (the file a shuttle failure wrote)",
@@ -36,21 +31,6 @@ impl std::error::Error for ScheduleError {}
 /// `schedule` as shuttle encodes it, on one line.
 pub fn encode(schedule: &Schedule) -> String {
     serialize_schedule(schedule).split_whitespace().collect()
-}
-
-/// Writes `schedule` to `path` in shuttle's format.
-pub fn write(path: &Path, schedule: &Schedule) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    std::fs::write(path, format!("{}\n", encode(schedule)))
-}
-
-/// Reads the schedule a replay file holds.
-pub fn read(path: &Path) -> Result<Schedule, ScheduleError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|error| ScheduleError::Read(path.to_path_buf(), error))?;
-    decode(&text).ok_or_else(|| ScheduleError::NotASchedule(path.to_path_buf()))
 }
 
 /// Decodes a schedule string (`None`: not one). shuttle's decoder indexes

@@ -9,7 +9,8 @@
 //! - it records every decision of the running execution as a shuttle
 //!   [`Schedule`], so that the failing one can be written out and replayed;
 //! - it owns the run's budget (iterations, seconds, scheduling steps per
-//!   execution) and says which one ended the run ([`End`]);
+//!   execution, a stop asked for: [`crate::engines::stop`]), checked
+//!   before every execution, and says which one ended the run ([`End`]);
 //! - for DFS, it does not reschedule a thread that just yielded while
 //!   another can run (see [`Plan::skip_yielding`]).
 
@@ -61,6 +62,8 @@ pub(super) enum End {
     StepBound(usize),
     /// An execution failed (a thread panicked).
     Failure,
+    /// A stop was asked for (SIGINT, SIGTERM, `request_stop`): its name.
+    Interrupted(&'static str),
 }
 
 /// What the engine reads after the run: filled in as the run goes.
@@ -137,6 +140,8 @@ impl Scheduler for Steering {
         }
         let end = if self.failed() {
             Some(End::Failure)
+        } else if let Some(by) = crate::engines::stop::stop_requested() {
+            Some(End::Interrupted(by))
         } else if self.started >= self.plan.budget {
             // DFS: a schedule left past the cap means the run was cut short.
             let more = self.plan.probe_at_budget && self.inner.new_execution().is_some();
@@ -145,7 +150,8 @@ impl Scheduler for Steering {
             } else {
                 End::Budget
             })
-        } else if self.started_at.elapsed() > self.plan.max_duration {
+        } else if self.started_at.elapsed() >= self.plan.max_duration {
+            // `>=`: a time cap of 0 starts nothing.
             Some(End::TimeCap)
         } else {
             None

@@ -17,6 +17,7 @@
 
 use super::canonical::{self, SymmetryError};
 use crate::engines::outcome::stop_reason;
+use crate::engines::stop::Budget;
 use crate::properties::Violation;
 use crate::properties::monitor::{Monitor, MonitorConfig, MonitorKey};
 use crate::scenarios::{DynScenario, Symmetry};
@@ -229,6 +230,9 @@ impl Search<'_> {
     /// Runs the search.
     pub fn run(&self) -> Searched {
         let started = Instant::now();
+        // Every cap (0 included) and a stop asked for, checked before the
+        // first state is expanded and after every one.
+        let budget = Budget::new(self.max_states, self.max_duration);
         let visited = Visited::new();
         let mut out = Searched::default();
         let initial = Node {
@@ -244,6 +248,11 @@ impl Search<'_> {
                 return out;
             }
         };
+        if let Err(cut) = budget.check(visited.len() as u64) {
+            out.states = visited.len() as u64;
+            out.cut_short = Some(Cut::Cap(cut.to_string()));
+            return out;
+        }
         let mut level = vec![initial];
         let mut expected: BTreeMap<crate::properties::Property, Found> = BTreeMap::new();
         let stop = AtomicBool::new(false);
@@ -255,7 +264,7 @@ impl Search<'_> {
                     .map(|_| {
                         scope.spawn(|| {
                             crate::engines::exploring(|| {
-                                self.work(&level, &cursor, &visited, &stop, started)
+                                self.work(&level, &cursor, &visited, &stop, &budget)
                             })
                         })
                     })
@@ -321,7 +330,7 @@ impl Search<'_> {
                 break;
             }
             if stop.load(Ordering::Relaxed) {
-                out.cut_short = Some(Cut::Cap(self.cap_reached(&visited, started)));
+                out.cut_short = Some(Cut::Cap(cap_reached(&budget, &visited)));
                 break;
             }
             if !next.is_empty() {
@@ -341,14 +350,6 @@ impl Search<'_> {
         out
     }
 
-    fn cap_reached(&self, visited: &Visited, started: Instant) -> String {
-        if visited.len() as u64 >= self.max_states {
-            format!("{} states", self.max_states)
-        } else {
-            format!("{:?}", self.max_duration.min(started.elapsed()))
-        }
-    }
-
     /// One worker: expands states of `level` until none is left.
     fn work(
         &self,
@@ -356,7 +357,7 @@ impl Search<'_> {
         cursor: &AtomicUsize,
         visited: &Visited,
         stop: &AtomicBool,
-        started: Instant,
+        budget: &Budget,
     ) -> Harvest {
         const CHUNK: usize = 8;
         let mut harvest = Harvest::default();
@@ -370,8 +371,7 @@ impl Search<'_> {
                     return harvest;
                 }
                 self.expand(node, visited, &mut harvest);
-                if visited.len() as u64 >= self.max_states || started.elapsed() > self.max_duration
-                {
+                if budget.check(visited.len() as u64).is_err() {
                     stop.store(true, Ordering::Relaxed);
                 }
             }
@@ -498,4 +498,12 @@ impl Search<'_> {
 /// counterexample whatever the workers did.
 fn shorter_path(a: &[u8], b: &[u8]) -> bool {
     (a.len(), a) < (b.len(), b)
+}
+
+/// Which cap stopped the search, in words ([`Budget::check`]).
+fn cap_reached(budget: &Budget, visited: &Visited) -> String {
+    match budget.check(visited.len() as u64) {
+        Err(cut) => cut.to_string(),
+        Ok(()) => "stopped early".to_string(),
+    }
 }
