@@ -84,88 +84,47 @@ macro_rules! ensure {
     };
 }
 
-/// One `#[test]` per built-in scheme, in a module named after the
-/// behaviour (`foll_get_with_foll_pin_is_refused::seed`).
-macro_rules! on_every_scheme {
-    (fn $name:ident($scheme:ident) $body:block) => {
+/// One `#[test]` per scheme listed, in a module named after the behaviour
+/// (`foll_get_with_foll_pin_is_refused::seed`).
+macro_rules! on_schemes {
+    ([$($test:ident => $value:expr),+] fn $name:ident($scheme:ident) $body:block) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
 
             fn behaviour<S: Scheme>($scheme: &S) $body
 
-            #[test]
-            fn seed() {
-                behaviour(&Seed)
-            }
-            #[test]
-            fn v5_7() {
-                behaviour(&V5_7)
-            }
-            #[test]
-            fn v5_11() {
-                behaviour(&V5_11)
-            }
-            #[test]
-            fn v5_14() {
-                behaviour(&V5_14)
-            }
-            #[test]
-            fn folio() {
-                behaviour(&Folio)
-            }
-            #[test]
-            fn v6_1() {
-                behaviour(&V6_1)
-            }
-            #[test]
-            fn v6_5() {
-                behaviour(&V6_5)
-            }
-            #[test]
-            fn devmap() {
-                behaviour(&Devmap)
-            }
+            $(
+                #[test]
+                fn $test() {
+                    behaviour(&$value)
+                }
+            )+
         }
     };
 }
 
-/// [`on_every_scheme!`] on the versions whose last release does not touch
-/// the page it frees: the seed and v5.7 count the release after it (their
+/// [`on_schemes!`] on every built-in scheme.
+macro_rules! on_every_scheme {
+    ($($behaviour:tt)+) => {
+        on_schemes! {
+            [seed => Seed, v5_7 => V5_7, v5_11 => V5_11, v5_14 => V5_14, folio => Folio,
+             v6_1 => V6_1, v6_5 => V6_5, devmap => Devmap]
+            $($behaviour)+
+        }
+    };
+}
+
+/// [`on_schemes!`] on the versions whose last release does not touch the
+/// page it frees: the seed and v5.7 count the release after it (their
 /// known bug, checked by
 /// `seed_fails_the_sequential_check_only_by_its_known_statistic_bug`).
 macro_rules! on_every_scheme_that_frees_cleanly {
-    (fn $name:ident($scheme:ident) $body:block) => {
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-
-            fn behaviour<S: Scheme>($scheme: &S) $body
-
-            #[test]
-            fn v5_11() {
-                behaviour(&V5_11)
-            }
-            #[test]
-            fn v5_14() {
-                behaviour(&V5_14)
-            }
-            #[test]
-            fn folio() {
-                behaviour(&Folio)
-            }
-            #[test]
-            fn v6_1() {
-                behaviour(&V6_1)
-            }
-            #[test]
-            fn v6_5() {
-                behaviour(&V6_5)
-            }
-            #[test]
-            fn devmap() {
-                behaviour(&Devmap)
-            }
+    ($($behaviour:tt)+) => {
+        on_schemes! {
+            [v5_11 => V5_11, v5_14 => V5_14, folio => Folio, v6_1 => V6_1, v6_5 => V6_5,
+             devmap => Devmap]
+            $($behaviour)+
         }
     };
 }
