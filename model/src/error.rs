@@ -16,8 +16,9 @@ pub enum GupError {
     FollGetAndPin,
     /// A grab with neither `FOLL_GET` nor `FOLL_PIN`: nothing to take.
     NoReferenceRequested,
-    /// `refs` outside `1..=MAX_REFS` (a batch grab of nothing, or one large
-    /// enough to wrap the counter by itself).
+    /// `refs` outside `1..=MAX_REFS`: a grab of nothing, or one whose pin
+    /// delta (`refs * GUP_PIN_COUNTING_BIAS`) would wrap by itself. No
+    /// kernel caller passes either (see [`crate::MAX_REFS`]).
     InvalidRefs {
         /// The refs asked for.
         refs: i32,
@@ -81,6 +82,24 @@ pub enum GupError {
         /// The head the grab took its reference on.
         head: usize,
     },
+    /// gup_fast asked for a writable pin (`FOLL_WRITE`) of a read-only
+    /// mapping (`pte_access_permitted` fails): it takes nothing, and the
+    /// caller falls back to the slow path, which faults (and breaks COW).
+    NotWritable {
+        /// The virtual page index.
+        addr: usize,
+    },
+    /// gup_fast's pin of a read-only mapping of an anonymous page that is
+    /// not `PageAnonExclusive` (`gup_must_unshare`, v5.19): released; the
+    /// slow path unshares the page first.
+    MustUnshare {
+        /// The page.
+        pfn: usize,
+    },
+    /// gup_fast with `FOLL_PIN` saw `mm->write_protect_seq` odd or moved:
+    /// fork ran under the walk, so every pin it took has been given back
+    /// (v5.11); the caller falls back to the slow path.
+    ForkRaced,
     /// A split was refused: the page is not a splittable compound page, or
     /// it holds references beyond its mappings' (`-EBUSY`).
     SplitRefused {
@@ -141,6 +160,19 @@ impl fmt::Display for GupError {
                 f,
                 "page {pfn} is no longer part of compound page {head}: split under a \
                  speculative grab, which released what it took"
+            ),
+            GupError::NotWritable { addr } => write!(
+                f,
+                "address {addr} is mapped read-only; gup_fast takes nothing for FOLL_WRITE"
+            ),
+            GupError::MustUnshare { pfn } => write!(
+                f,
+                "page {pfn} is a shared anonymous page (not PageAnonExclusive): gup_fast \
+                 released its pin; the slow path must unshare it first"
+            ),
+            GupError::ForkRaced => f.write_str(
+                "fork ran under gup_fast (mm->write_protect_seq moved): every pin it took was \
+                 given back",
             ),
             GupError::SplitRefused { pfn } => write!(
                 f,

@@ -1,13 +1,25 @@
 //! The kernel's generic GUP code (`mm/gup.c`) on top of a [`Scheme`]'s
 //! primitives: the batch entry points, the gup_fast walk and the dirtying
 //! unpin. [`Scheme`]'s provided methods call these; a scheme that overrides
-//! one can still call the others.
+//! one can still call the others. Which version's generic code runs (the
+//! fork check of gup_fast, `gup_must_unshare`) is [`Scheme::mm`]'s.
+//!
+//! Batches are all or nothing here: a batch that cannot pin every page
+//! gives back what it took and fails. The kernel returns what it pinned
+//! (`pin_user_pages` the pages before the first it could not, an error only
+//! if that was the first; `pin_user_pages_fast` hands what gup_fast could
+//! not pin to the slow path), and its callers unpin the rest themselves;
+//! the model follows the kernel's callers that must hold all or nothing
+//! until pinref's sequential checker judges partial counts (see
+//! `docs/semantics.md` §2).
 
 use crate::error::GupError;
 use crate::flags::GupFlags;
-use crate::memory::Memory;
+use crate::memory::{Memory, Pte};
 use crate::page::PageRef;
-use crate::page_flags::{lock_page, page_dirty, set_page_dirty, unlock_page};
+use crate::page_flags::{
+    lock_page, page_anon, page_anon_exclusive, page_dirty, set_page_dirty, unlock_page,
+};
 use crate::scheme::Scheme;
 use crate::sync::Platform;
 
@@ -29,8 +41,10 @@ pub fn for_each_page<'m, P: Platform>(
 /// `unpin_user_pages()`: unpins each page in turn (v5.7: one
 /// `unpin_user_page` per entry; a compound page appears once per subpage).
 ///
-/// A page that holds no pin is refused with [`GupError::UnpinWithoutPin`];
-/// the others are still unpinned, and the first error is returned.
+/// The kernel's built-in schemes refuse nothing here: an entry that holds
+/// no pin is released anyway and corrupts the count, as in a production
+/// kernel, and the checker reports it (P3, P7). A scheme of the user's that
+/// refuses an entry does not stop the others; the first error is returned.
 pub fn unpin_user_pages<S: Scheme + ?Sized, P: Platform>(
     scheme: &S,
     pages: &[PageRef<'_, P>],
@@ -41,6 +55,11 @@ pub fn unpin_user_pages<S: Scheme + ?Sized, P: Platform>(
 /// The dirtying step of `unpin_user_pages_dirty_lock()` for one entry: if
 /// `make_dirty` and the head is clean, `set_page_dirty_lock()` (the page
 /// lock taken around `set_page_dirty`).
+///
+/// The clean test is unlocked, as the kernel's: writeback's
+/// `clear_page_dirty_for_io` may clean the page right after it saw it
+/// dirty. `mm/gup.c` accepts that race: writeback then writes the page,
+/// which is what the dirtying asked for.
 pub fn dirty_user_page<P: Platform>(page: PageRef<'_, P>, make_dirty: bool) {
     let head = page.compound_head();
     if make_dirty && !page_dirty(head) {
@@ -55,7 +74,8 @@ pub fn dirty_user_page<P: Platform>(page: PageRef<'_, P>, make_dirty: bool) {
 ///
 /// The dirty bit is set before the unpin's fully ordered release, whose
 /// leading fence publishes it: an observer that reads the count after the
-/// unpin and then fences (`smp_rmb`) sees the page dirty (P8).
+/// unpin and then fences (`smp_rmb`) sees the page dirty, unless writeback
+/// has cleaned it since (P8).
 pub fn unpin_user_pages_dirty_lock<S: Scheme + ?Sized, P: Platform>(
     scheme: &S,
     pages: &[PageRef<'_, P>],
@@ -67,16 +87,18 @@ pub fn unpin_user_pages_dirty_lock<S: Scheme + ?Sized, P: Platform>(
     })
 }
 
-/// `pin_user_pages()`: the slow path. Pins the pages mapped at
-/// `start..start + nr_pages`, taking the subpages of one compound page that
-/// lie in the range in a single grab of `refs` (as the hugetlb and folio
-/// slow paths do), and returns one entry per address.
+/// `pin_user_pages()`: the slow path (`__get_user_pages`). Pins the pages
+/// mapped at `start..start + nr_pages`, taking the subpages of one compound
+/// page that lie in the range in a single grab of `refs` (as the hugetlb
+/// and folio slow paths do), and returns one entry per address.
 ///
 /// `FOLL_GET` in `flags` is refused ([`GupError::FollGetAndPin`]); `FOLL_PIN`
 /// is added. If a grab fails midway, everything already pinned is released
-/// (`unpin_user_pages`) before the error is returned, so a failed call holds
-/// nothing. The model takes no page-table lock: a check must not unmap a
-/// range while the slow path walks it.
+/// ([`Scheme::unpin_on_failure`]) before the error is returned, so a failed
+/// call holds nothing: the caller's unpin of a partial result, folded in
+/// (the kernel itself returns the pages pinned before the failing one). The
+/// model takes no page-table lock: a check must not unmap a range while
+/// the slow path walks it.
 pub fn pin_user_pages<'m, S: Scheme + ?Sized, P: Platform>(
     scheme: &S,
     mem: &'m Memory<P>,
@@ -108,7 +130,7 @@ pub fn pin_user_pages<'m, S: Scheme + ?Sized, P: Platform>(
             }
             Err(error) => {
                 // Nothing may stay pinned on failure; the pages taken so far
-                // were pinned by us, so releasing them cannot be refused.
+                // were pinned by us, so releasing them cannot go wrong.
                 scheme.unpin_on_failure(&pinned);
                 return Err(error);
             }
@@ -118,18 +140,22 @@ pub fn pin_user_pages<'m, S: Scheme + ?Sized, P: Platform>(
 }
 
 /// One step of gup_fast (`gup_pte_range`): reads the page-table entry at
-/// `addr` without a lock, grabs the page speculatively
-/// ([`Scheme::try_grab_compound_head`]: add unless zero, fully ordered),
-/// then re-reads the entry. If it changed, the page may have been unmapped
-/// and freed under us: release exactly what was taken, with the matching
-/// release ([`Scheme::put_compound_head`] with the same `refs` and flags),
-/// and fail with [`GupError::PteChanged`].
+/// `addr` without a lock, refuses a read-only one for `FOLL_WRITE`, grabs
+/// the page speculatively ([`Scheme::try_grab_compound_head`]: add unless
+/// zero, fully ordered), then re-reads the entry. If it changed (unmapped,
+/// write-protected, replaced), the page may be on its way out: release
+/// exactly what was taken, with the matching release
+/// ([`Scheme::put_compound_head`] with the same `refs` and flags), and fail
+/// with [`GupError::PteChanged`]. From v5.19 ([`crate::MmCode::anon_exclusive`])
+/// a pin of a read-only mapping of an anonymous page that is not
+/// exclusive is released too (`gup_must_unshare`).
 ///
 /// Why the re-read is ordered after the grab: the grab ends with a `SeqCst`
 /// fence (see [`crate::page_ref::page_ref_add_unless`]) and the unmapper's
 /// clear is a `SeqCst` exchange between fences; either the re-read sees the
 /// clear, or the clear comes after our grab and the unmapper's release
-/// cannot free the page we hold.
+/// cannot free the page we hold. (What the grab adds *after* its fence, the
+/// pin's accounting from v5.14 on, is ordered only by v6.1's barrier.)
 pub fn gup_fast_pte<'m, S: Scheme + ?Sized, P: Platform>(
     scheme: &S,
     mem: &'m Memory<P>,
@@ -152,19 +178,154 @@ pub fn gup_fast_pte_with<'m, S: Scheme + ?Sized, P: Platform>(
     flags: GupFlags,
     release: impl FnOnce(PageRef<'m, P>) -> Result<(), GupError>,
 ) -> Result<PageRef<'m, P>, GupError> {
-    let page = mapped(mem, addr)?;
+    let (pte, page) = entry_to_grab(mem, addr, flags)?;
     let head = scheme.try_grab_compound_head(page, 1, flags)?;
-    if mem.pte_read(addr)? != Some(page) {
+    if mem.pte_get(addr)? != pte {
         release(head)?;
         return Err(GupError::PteChanged { addr });
+    }
+    if must_unshare(scheme, page, flags, pte.write()) {
+        release(head)?;
+        return Err(GupError::MustUnshare { pfn: page.pfn() });
     }
     Ok(page)
 }
 
-/// `pin_user_pages_fast()`: [`gup_fast_pte`] with `FOLL_PIN` over
-/// `start..start + nr_pages`. `FOLL_GET` in `flags` is refused. If a page
-/// fails, what was pinned is released and the error returned (the kernel
-/// would fall back to the slow path; a check does that itself if it wants).
+/// The entry gup_fast reads at `addr` and the page it maps, if gup_fast may
+/// grab it: mapped (`pte_present`), and writable when `FOLL_WRITE` asks for
+/// it (`pte_access_permitted`).
+fn entry_to_grab<P: Platform>(
+    mem: &Memory<P>,
+    addr: usize,
+    flags: GupFlags,
+) -> Result<(Pte, PageRef<'_, P>), GupError> {
+    let pte = mem.pte_get(addr)?;
+    let page = pte
+        .pfn()
+        .map(|pfn| mem.page(pfn))
+        .transpose()?
+        .ok_or(GupError::NotMapped { addr })?;
+    if flags.contains(GupFlags::FOLL_WRITE) && !pte.write() {
+        return Err(GupError::NotWritable { addr });
+    }
+    Ok((pte, page))
+}
+
+/// `gup_must_unshare()` (v5.19): a pin of a read-only mapping of an
+/// anonymous page that is not exclusively mapped must not be taken by
+/// gup_fast (the page may be shared with a child, and a write fault would
+/// copy it away from the DMA).
+fn must_unshare<S: Scheme + ?Sized, P: Platform>(
+    scheme: &S,
+    page: PageRef<'_, P>,
+    flags: GupFlags,
+    writable: bool,
+) -> bool {
+    let head = page.compound_head();
+    scheme.mm().anon_exclusive
+        && flags.contains(GupFlags::FOLL_PIN)
+        && !writable
+        && page_anon(head)
+        && !page_anon_exclusive(head)
+}
+
+/// gup_fast of a compound page mapped by one huge entry (`gup_huge_pmd`,
+/// `gup_huge_pud`): reads the entry at the head's address `addr`, grabs the
+/// `nr` subpages from the head in **one** speculative grab of `refs = nr`
+/// (`record_subpages`), re-reads the entry and, if it changed, releases
+/// exactly those `refs` and fails. Returns one entry per subpage.
+///
+/// The model's huge entry is the head's page-table entry; the compound
+/// page's tail entries are not read.
+pub fn gup_fast_huge<'m, S: Scheme + ?Sized, P: Platform>(
+    scheme: &S,
+    mem: &'m Memory<P>,
+    addr: usize,
+    nr: usize,
+    flags: GupFlags,
+) -> Result<Vec<PageRef<'m, P>>, GupError> {
+    let (pte, head) = entry_to_grab(mem, addr, flags)?;
+    let subpages = (1usize << head.compound_order()).min(nr.max(1));
+    let refs = i32::try_from(subpages).map_err(|_| GupError::InvalidRefs { refs: i32::MAX })?;
+    let grabbed = scheme.try_grab_compound_head(head, refs, flags)?;
+    if mem.pte_get(addr)? != pte {
+        scheme.put_compound_head(grabbed, refs, flags)?;
+        return Err(GupError::PteChanged { addr });
+    }
+    (head.pfn()..head.pfn() + subpages)
+        .map(|pfn| mem.page(pfn))
+        .collect()
+}
+
+/// `lockless_pages_from_mm()`: gup_fast over `start..start + nr_pages`,
+/// one [`Scheme::gup_fast_pte`] per address, stopping at the first page it
+/// cannot pin; returns what it pinned (an error only if it pinned nothing).
+///
+/// With `FOLL_PIN` and [`crate::MmCode::gup_fast_checks_fork`] (v5.11) it
+/// reads `mm->write_protect_seq` first, takes nothing if fork is running,
+/// and if the count moved by the end gives every pin back
+/// ([`Scheme::unpin_on_failure`]) and fails with
+/// [`GupError::ForkRaced`]: fork may have shared one of the pages with its
+/// child after reading it unpinned.
+pub fn lockless_pages_from_mm<'m, S: Scheme + ?Sized, P: Platform>(
+    scheme: &S,
+    mem: &'m Memory<P>,
+    start: usize,
+    nr_pages: usize,
+    flags: GupFlags,
+) -> Result<Vec<PageRef<'m, P>>, GupError> {
+    match lockless_walk(scheme, mem, start, nr_pages, flags)? {
+        (pinned, Some(error)) if pinned.is_empty() => Err(error),
+        (pinned, _) => Ok(pinned),
+    }
+}
+
+/// [`lockless_pages_from_mm`]'s walk: the pages pinned, and the error of
+/// the page it stopped at, if it stopped.
+fn lockless_walk<'m, S: Scheme + ?Sized, P: Platform>(
+    scheme: &S,
+    mem: &'m Memory<P>,
+    start: usize,
+    nr_pages: usize,
+    flags: GupFlags,
+) -> Result<(Vec<PageRef<'m, P>>, Option<GupError>), GupError> {
+    let end = range_end(start, nr_pages)?;
+    let checks_fork = flags.contains(GupFlags::FOLL_PIN) && scheme.mm().gup_fast_checks_fork;
+    let seq = if checks_fork {
+        let seq = mem.write_protect_seq_read();
+        if seq & 1 != 0 {
+            return Err(GupError::ForkRaced);
+        }
+        Some(seq)
+    } else {
+        None
+    };
+    let mut pinned = Vec::with_capacity(nr_pages.min(mem.frames()));
+    let mut stopped = None;
+    for addr in start..end {
+        match scheme.gup_fast_pte(mem, addr, flags) {
+            Ok(page) => pinned.push(page),
+            Err(error) => {
+                stopped = Some(error);
+                break;
+            }
+        }
+    }
+    if let Some(seq) = seq
+        && mem.write_protect_seq_retry(seq)
+    {
+        scheme.unpin_on_failure(&pinned);
+        return Err(GupError::ForkRaced);
+    }
+    Ok((pinned, stopped))
+}
+
+/// `pin_user_pages_fast()`: gup_fast ([`lockless_pages_from_mm`]'s walk)
+/// with `FOLL_PIN` over `start..start + nr_pages`. `FOLL_GET` in `flags` is
+/// refused. If a page fails, what was pinned is given back
+/// ([`Scheme::unpin_on_failure`]) and that page's error returned: all or
+/// nothing, as [`pin_user_pages`]. (The kernel hands the rest to the slow
+/// path and returns what both pinned.)
 pub fn pin_user_pages_fast<'m, S: Scheme + ?Sized, P: Platform>(
     scheme: &S,
     mem: &'m Memory<P>,
@@ -173,18 +334,13 @@ pub fn pin_user_pages_fast<'m, S: Scheme + ?Sized, P: Platform>(
     flags: GupFlags,
 ) -> Result<Vec<PageRef<'m, P>>, GupError> {
     let flags = pin_flags(flags)?;
-    let end = range_end(start, nr_pages)?;
-    let mut pinned = Vec::with_capacity(nr_pages.min(mem.frames()));
-    for addr in start..end {
-        match scheme.gup_fast_pte(mem, addr, flags) {
-            Ok(page) => pinned.push(page),
-            Err(error) => {
-                scheme.unpin_on_failure(&pinned);
-                return Err(error);
-            }
+    match lockless_walk(scheme, mem, start, nr_pages, flags)? {
+        (pinned, None) => Ok(pinned),
+        (pinned, Some(error)) => {
+            scheme.unpin_on_failure(&pinned);
+            Err(error)
         }
     }
-    Ok(pinned)
 }
 
 /// The flags of a `pin_user_pages*` call: `FOLL_GET` is the caller's

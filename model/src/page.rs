@@ -22,6 +22,12 @@ pub const PAGE_CONTENTS_POISON: u64 = 0xdead_beef_dead_beef;
 pub const PG_DIRTY: i32 = 1 << 0;
 /// `PG_locked`: the page lock (`lock_page`).
 pub const PG_LOCKED: i32 = 1 << 1;
+/// `PG_anon_exclusive` (v5.19): an anonymous page mapped by exactly one
+/// process, which may therefore be pinned without a copy-on-write.
+pub const PG_ANON_EXCLUSIVE: i32 = 1 << 2;
+/// The model's `PageAnon()`: the page is anonymous memory (the kernel keeps
+/// this in the low bit of `page->mapping`).
+pub const PG_ANON: i32 = 1 << 3;
 
 /// One page frame (`struct page`). Only the head page's counts are used:
 /// tail pages keep refcount 0, and every operation on a tail acts on its
@@ -33,7 +39,8 @@ pub struct Page<P: Platform> {
     /// (v5.7, kept in the first tail page) or `folio->_pincount` (v5.19 on).
     /// Kept on the head here; schemes that use it say so.
     pub(crate) pincount: P::AtomicI32,
-    /// `page->flags`: `PG_dirty`, `PG_locked`.
+    /// `page->flags`: `PG_dirty`, `PG_locked`, `PG_anon_exclusive`, and the
+    /// model's `PG_anon`.
     pub(crate) flags: P::AtomicI32,
     /// The page's contents: read by holders, poisoned by the free.
     pub(crate) contents: P::Cell,
@@ -213,6 +220,12 @@ impl<'m, P: Platform> PageRef<'m, P> {
     /// `PageCompound()` / `folio_test_large()`: part of a compound page.
     pub fn is_compound(self) -> bool {
         self.compound_order() > 0
+    }
+
+    /// `is_zero_page()`: whether this is the shared zero page of its
+    /// memory ([`crate::Layout::with_zero_page`]).
+    pub fn is_zero_page(self) -> bool {
+        self.mem.zero_pfn == Some(self.pfn)
     }
 
     /// `hpage_pincount_available()` (v5.7): a compound page of order > 1,

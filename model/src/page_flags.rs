@@ -1,9 +1,10 @@
-//! Page flags (`include/linux/page-flags.h`, `mm/filemap.c`): the dirty bit
-//! and the page lock. Every access, a test as much as a set, reports an
-//! event: each is a use of the page, which must not come after its free.
+//! Page flags (`include/linux/page-flags.h`, `mm/filemap.c`): the dirty bit,
+//! the page lock, and whether an anonymous page is mapped exclusively.
+//! Every access, a test as much as a set, reports an event: each is a use
+//! of the page, which must not come after its free.
 
 use crate::event::EventKind;
-use crate::page::{PG_DIRTY, PG_LOCKED, PageRef};
+use crate::page::{PG_ANON, PG_ANON_EXCLUSIVE, PG_DIRTY, PG_LOCKED, PageRef};
 use crate::sync::{AtomicI32, Ordering, Platform};
 
 /// `PageDirty()`: tests `PG_dirty` (relaxed, like `test_bit`). An observer
@@ -54,5 +55,75 @@ pub fn unlock_page<P: Platform>(page: PageRef<'_, P>) {
     page.mem.report(page.pfn, || EventKind::Lock {
         helper: "unlock_page",
         was_locked,
+    });
+}
+
+/// `TestClearPageDirty()`, the heart of `clear_page_dirty_for_io()`:
+/// clears `PG_dirty` and says whether it was set. A value-returning atomic
+/// bit operation, so fully ordered (a `SeqCst` read-modify-write between
+/// `SeqCst` fences): the writeback that cleans the page then writes out
+/// what every earlier dirtier wrote.
+pub fn test_clear_page_dirty<P: Platform>(page: PageRef<'_, P>) -> bool {
+    P::fence(Ordering::SeqCst);
+    let old = page.page().flags.fetch_and(!PG_DIRTY, Ordering::SeqCst);
+    P::fence(Ordering::SeqCst);
+    let was_dirty = old & PG_DIRTY != 0;
+    page.mem.report(page.pfn, || {
+        if was_dirty {
+            EventKind::FlagSet {
+                flag: "PG_dirty cleared (TestClearPageDirty)",
+            }
+        } else {
+            EventKind::FlagRead {
+                flag: "PG_dirty (TestClearPageDirty)",
+                value: false,
+            }
+        }
+    });
+    was_dirty
+}
+
+/// Marks a page anonymous and exclusively mapped (`__page_set_anon_rmap`
+/// with `exclusive`, then `SetPageAnonExclusive`, at the fault that maps
+/// it), before any other thread can see it: a check's starting state,
+/// written before the observer is attached (as a count's set-up is).
+pub fn set_page_anon_exclusive<P: Platform>(page: PageRef<'_, P>) {
+    page.page()
+        .flags
+        .fetch_or(PG_ANON | PG_ANON_EXCLUSIVE, Ordering::Relaxed);
+    page.mem.report(page.pfn, || EventKind::FlagSet {
+        flag: "PG_anon | PG_anon_exclusive",
+    });
+}
+
+/// `PageAnon()`: whether the page is anonymous memory.
+pub fn page_anon<P: Platform>(page: PageRef<'_, P>) -> bool {
+    let value = page.page().flags.load(Ordering::Relaxed) & PG_ANON != 0;
+    page.mem.report(page.pfn, || EventKind::FlagRead {
+        flag: "PG_anon",
+        value,
+    });
+    value
+}
+
+/// `PageAnonExclusive()` (v5.19): a relaxed test of the bit, like
+/// `test_bit`.
+pub fn page_anon_exclusive<P: Platform>(page: PageRef<'_, P>) -> bool {
+    let value = page.page().flags.load(Ordering::Relaxed) & PG_ANON_EXCLUSIVE != 0;
+    page.mem.report(page.pfn, || EventKind::FlagRead {
+        flag: "PG_anon_exclusive",
+        value,
+    });
+    value
+}
+
+/// `ClearPageAnonExclusive()`: the page may now be shared (fork, KSM,
+/// swap-out). A relaxed atomic bit operation; the callers order it.
+pub fn clear_page_anon_exclusive<P: Platform>(page: PageRef<'_, P>) {
+    page.page()
+        .flags
+        .fetch_and(!PG_ANON_EXCLUSIVE, Ordering::Relaxed);
+    page.mem.report(page.pfn, || EventKind::FlagSet {
+        flag: "PG_anon_exclusive cleared",
     });
 }

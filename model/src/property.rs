@@ -109,7 +109,8 @@ impl Property {
             }
             Property::P8 => {
                 "after unpin_user_pages_dirty_lock(.., true), an observer that sees the page \
-                 unpinned also sees it dirty"
+                 unpinned also sees it dirty, unless writeback has cleaned it since \
+                 (clear_page_dirty_for_io, the race mm/gup.c accepts): the dirtying is never lost"
             }
             Property::P9 => {
                 "pins acquired - released equals live pins whenever no pin operation is in \

@@ -3,47 +3,112 @@
 //! scheme changes changes every function built on it, and only those.
 
 use pinref_model::page_ref::{page_ref_count, pincount_read};
-use pinref_model::scheme::bias::{BiasRules, BiasScheme, Refs};
+use pinref_model::scheme::bias::{BiasRules, BiasScheme, Refs, SlowGrab, SpeculativeGrab, Unpin};
 use pinref_model::sync::{Platform, Std};
 use pinref_model::{
-    Claims, Devmap, Folio, GupError, GupFlags, Held, Layout, Memory, PageRef, RefKind, Scheme,
-    Seed, V5_7,
+    Claims, Devmap, Folio, GupError, GupFlags, Held, Layout, Memory, MmCode, PageRef, RefKind,
+    Scheme, Seed, V5_7, V5_11, V5_14, V6_1, V6_5,
 };
 use std::sync::Mutex;
 
 #[test]
 fn the_builtins_claim_what_their_kernel_versions_can() {
-    // By hand, from the kernel history: the seed's predicate is signed;
-    // only folios re-check the head; no kernel guard refuses before an
-    // overflow, and none keeps headroom.
-    let kernel = |pinned_after_overflow, survives_split| Claims {
-        pinned_after_overflow,
+    // By hand, from the kernel history: every version's predicate is
+    // unsigned; the head re-check arrived in v5.14; only v6.5 leaves the
+    // zero page uncounted; no kernel guard refuses before an overflow, and
+    // none keeps headroom.
+    let kernel = |survives_split, zero_page_uncounted| Claims {
+        pinned_after_overflow: true,
         refuses_before_overflow: false,
         grab_limit: i32::MAX,
         survives_split,
+        zero_page_uncounted,
     };
-    assert_eq!(Scheme::claims(&Seed), kernel(false, false));
-    assert_eq!(Scheme::claims(&V5_7), kernel(true, false));
-    assert_eq!(Scheme::claims(&Folio), kernel(true, true));
-    assert_eq!(Scheme::claims(&Devmap), kernel(true, false));
+    let expected = [
+        ("seed", Scheme::claims(&Seed), kernel(false, false)),
+        ("v5_7", Scheme::claims(&V5_7), kernel(false, false)),
+        ("v5_11", Scheme::claims(&V5_11), kernel(false, false)),
+        ("v5_14", Scheme::claims(&V5_14), kernel(true, false)),
+        ("folio", Scheme::claims(&Folio), kernel(true, false)),
+        ("v6_1", Scheme::claims(&V6_1), kernel(true, false)),
+        ("v6_5", Scheme::claims(&V6_5), kernel(true, true)),
+        ("devmap", Scheme::claims(&Devmap), kernel(false, false)),
+    ];
+    let wrong: Vec<_> = expected
+        .iter()
+        .filter(|(_, claims, by_hand)| claims != by_hand)
+        .collect();
+    assert!(wrong.is_empty(), "{wrong:#?}");
 }
 
 #[test]
-fn the_builtins_rules_are_their_kernel_versions_parameters() {
+fn each_version_changes_what_its_commits_changed_and_nothing_else() {
+    // Each version's rules, by hand, as the previous version's with the
+    // fields its commits changed (see docs/semantics.md).
+    let seed = BiasRules {
+        signed_predicate: false,
+        exact_pincount_from_order: None,
+        devmap: false,
+        slow_grab: SlowGrab::Speculative,
+        speculative_grab: SpeculativeGrab::DecideFirst,
+        barrier_after_pin: false,
+        unpin: Unpin::StatAfterRelease,
+        pins_zero_page: true,
+        mm: MmCode::V5_7,
+    };
+    let v5_7 = BiasRules {
+        exact_pincount_from_order: Some(2),
+        slow_grab: SlowGrab::PincountFirst,
+        ..seed
+    };
+    let v5_11 = BiasRules {
+        unpin: Unpin::PutCompoundHead,
+        mm: MmCode {
+            fork_copies_pinned: true,
+            gup_fast_checks_fork: true,
+            ..MmCode::V5_7
+        },
+        ..v5_7
+    };
+    let v5_14 = BiasRules {
+        speculative_grab: SpeculativeGrab::RecheckThenDecide,
+        ..v5_11
+    };
+    let folio = BiasRules {
+        exact_pincount_from_order: Some(1),
+        slow_grab: SlowGrab::RefcountFirst,
+        speculative_grab: SpeculativeGrab::RetryThenDecide,
+        mm: MmCode {
+            anon_exclusive: true,
+            ..v5_14.mm
+        },
+        ..v5_14
+    };
+    let v6_1 = BiasRules {
+        barrier_after_pin: true,
+        mm: MmCode::LATEST,
+        ..folio
+    };
+    let v6_5 = BiasRules {
+        pins_zero_page: false,
+        ..v6_1
+    };
+    let devmap = BiasRules {
+        devmap: true,
+        ..v5_7
+    };
     let expected = [
-        ("seed", Seed::RULES, true, None, false, false),
-        ("v5_7", V5_7::RULES, false, Some(2), false, false),
-        ("folio", Folio::RULES, false, Some(1), false, true),
-        ("devmap", Devmap::RULES, false, Some(2), true, false),
+        ("seed", Seed::RULES, seed),
+        ("v5_7", V5_7::RULES, v5_7),
+        ("v5_11", V5_11::RULES, v5_11),
+        ("v5_14", V5_14::RULES, v5_14),
+        ("folio", Folio::RULES, folio),
+        ("v6_1", V6_1::RULES, v6_1),
+        ("v6_5", V6_5::RULES, v6_5),
+        ("devmap", Devmap::RULES, devmap),
     ];
     let mut wrong = Vec::new();
-    for (name, rules, signed, exact_from, devmap, recheck) in expected {
-        let by_hand = BiasRules {
-            signed_predicate: signed,
-            exact_pincount_from_order: exact_from,
-            devmap,
-            recheck_head: recheck,
-        };
+    for (name, rules, by_hand) in expected {
         if rules != by_hand {
             wrong.push(format!("{name}: {rules:?}, expected {by_hand:?}"));
         }
@@ -107,9 +172,13 @@ impl BiasScheme for Recorder {
         self.note("recheck_head");
         Folio.recheck_head(grab)
     }
-    fn release_checks<P: Platform>(&self, release: &Refs<'_, P>) -> Result<(), GupError> {
-        self.note("release_checks");
-        Folio.release_checks(release)
+    fn speculative_pin<P: Platform>(&self, grab: &Refs<'_, P>) {
+        self.note("speculative_pin");
+        Folio.speculative_pin(grab);
+    }
+    fn pin_barrier<P: Platform>(&self, grab: &Refs<'_, P>) {
+        self.note("pin_barrier");
+        Folio.pin_barrier(grab);
     }
     fn release_stat<P: Platform>(&self, release: &Refs<'_, P>) {
         self.note("release_stat");
@@ -147,7 +216,8 @@ fn two_pages() -> Memory<Std> {
 }
 
 #[test]
-fn the_slow_path_grab_runs_guard_pincount_refcount_stat_in_v5_7s_order() -> Result<(), GupError> {
+fn the_folio_slow_path_grab_takes_the_refcount_before_the_pin_count() -> Result<(), GupError> {
+    // "mm/gup: Increment the page refcount before the pincount" (v5.18).
     let memory = two_pages();
     let scheme = Recorder::default();
     scheme.try_grab_folio(memory.page(2)?, 2, GupFlags::FOLL_PIN)?;
@@ -156,8 +226,8 @@ fn the_slow_path_grab_runs_guard_pincount_refcount_stat_in_v5_7s_order() -> Resu
         [
             "ref_kind",
             "grab_guard",
-            "grab_pincount",
             "grab_refcount",
+            "grab_pincount",
             "grab_stat"
         ]
     );
@@ -166,8 +236,8 @@ fn the_slow_path_grab_runs_guard_pincount_refcount_stat_in_v5_7s_order() -> Resu
 }
 
 #[test]
-fn the_speculative_grab_adds_then_rechecks_the_head_before_counting_the_pin() -> Result<(), GupError>
-{
+fn the_folio_speculative_grab_adds_refs_rechecks_the_head_then_counts_the_pin()
+-> Result<(), GupError> {
     let memory = two_pages();
     let scheme = Recorder::default();
     let head = scheme.try_grab_compound_head(memory.page(2)?, 1, GupFlags::FOLL_PIN)?;
@@ -177,15 +247,31 @@ fn the_speculative_grab_adds_then_rechecks_the_head_before_counting_the_pin() ->
         "speculative_guard",
         "speculative_add",
         "recheck_head",
-        "grab_pincount",
+        "speculative_pin",
+        "pin_barrier",
         "grab_stat",
     ];
     assert_eq!(scheme.take(), expected);
+    // +1 from the add, +1 in the pin count: an order-1 folio counts exactly.
+    assert_eq!(page_ref_count(memory.page(1)?), 2);
+    assert_eq!(pincount_read(memory.page(1)?), 1);
     Ok(())
 }
 
 #[test]
-fn the_release_counts_and_drops_the_pin_count_before_the_refcount_drop() -> Result<(), GupError> {
+fn the_folio_speculative_grab_of_a_small_folio_adds_the_rest_of_the_bias_after_the_recheck()
+-> Result<(), GupError> {
+    let memory = two_pages();
+    let scheme = Recorder::default();
+    scheme.try_grab_compound_head(memory.page(0)?, 1, GupFlags::FOLL_PIN)?;
+    scheme.take();
+    assert_eq!(page_ref_count(memory.page(0)?), 1 + 1 + 1023);
+    Ok(())
+}
+
+#[test]
+fn the_folio_unpin_counts_and_drops_the_pin_count_before_the_refcount_drop() -> Result<(), GupError>
+{
     let memory = two_pages();
     let scheme = Recorder::default();
     scheme.try_grab_folio(memory.page(0)?, 1, GupFlags::FOLL_PIN)?;
@@ -195,7 +281,6 @@ fn the_release_counts_and_drops_the_pin_count_before_the_refcount_drop() -> Resu
         scheme.take(),
         [
             "ref_kind",
-            "release_checks",
             "release_stat",
             "release_pincount",
             "release_refcount"

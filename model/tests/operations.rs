@@ -15,7 +15,7 @@ use pinref_model::vmstat::PinStat;
 use pinref_model::{
     Claims, Counts, Devmap, Event, EventKind, Folio, GUP_PIN_COUNTING_BIAS, GupError, GupFlags,
     Held, Layout, LayoutError, MAX_REFS, Memory, Observer, PageShape, PageState, RefKind, Scheme,
-    Seed, V5_7,
+    Seed, V5_7, V5_11, V5_14, V6_1, V6_5,
 };
 use std::sync::Arc;
 
@@ -31,15 +31,22 @@ fn counts(refcount: i32, pincount: i32) -> Counts {
 }
 
 #[test]
-fn the_pin_bias_is_1024_and_a_grab_takes_at_most_512_refs() {
+fn the_pin_bias_is_1024_and_a_grab_takes_any_refs_whose_pin_delta_does_not_wrap() {
     assert_eq!(GUP_PIN_COUNTING_BIAS, 1 << 10);
-    assert_eq!(MAX_REFS, 512);
+    // i32::MAX / 1024: the largest refs whose refs * 1024 fits an i32.
+    assert_eq!(MAX_REFS, 2_097_151);
     assert_eq!(bias_delta(RefKind::Get, 3), 3);
     assert_eq!(bias_delta(RefKind::Pin, 3), 3072);
     assert_eq!(check_refs(1), Ok(()));
-    assert_eq!(check_refs(512), Ok(()));
-    assert_eq!(check_refs(513), Err(GupError::InvalidRefs { refs: 513 }));
+    assert_eq!(check_refs(512), Ok(()), "a 2 MiB PMD page");
+    assert_eq!(check_refs(262_144), Ok(()), "a 1 GiB PUD page");
+    assert_eq!(check_refs(2_097_151), Ok(()));
+    assert_eq!(
+        check_refs(2_097_152),
+        Err(GupError::InvalidRefs { refs: 2_097_152 })
+    );
     assert_eq!(check_refs(0), Err(GupError::InvalidRefs { refs: 0 }));
+    assert_eq!(check_refs(-1), Err(GupError::InvalidRefs { refs: -1 }));
 }
 
 #[test]
@@ -133,21 +140,36 @@ fn devmap_encodes_with_one_extra_reference_for_the_pgmap() {
 #[test]
 fn built_in_schemes_have_stable_names_descriptions_and_claims() {
     assert_eq!(
-        [Seed.name(), V5_7.name(), Folio.name(), Devmap.name()],
-        ["seed", "v5_7", "folio", "devmap"]
+        [
+            Seed.name(),
+            V5_7.name(),
+            V5_11.name(),
+            V5_14.name(),
+            Folio.name(),
+            V6_1.name(),
+            V6_5.name(),
+            Devmap.name()
+        ],
+        [
+            "seed", "v5_7", "v5_11", "v5_14", "folio", "v6_1", "v6_5", "devmap"
+        ]
     );
     for description in [
         Seed.description(),
         V5_7.description(),
+        V5_11.description(),
+        V5_14.description(),
         Folio.description(),
+        V6_1.description(),
+        V6_5.description(),
         Devmap.description(),
     ] {
         assert!(!description.is_empty());
     }
     let seed = Seed.claims();
     assert!(
-        !seed.pinned_after_overflow,
-        "the seed's predicate compares signed"
+        seed.pinned_after_overflow,
+        "the seed's `1UL << 10` bias makes C compare unsigned"
     );
     assert!(!seed.refuses_before_overflow);
     assert_eq!(seed.grab_limit, i32::MAX, "the kernel keeps no headroom");
@@ -256,6 +278,9 @@ fn observer_sees_a_pin_unpin_and_final_put_in_order() -> TestResult {
     Seed.unpin_user_page(page)?;
     Seed.put_page(page)?;
 
+    // The seed's pin is gup_fast's speculative grab (sign guard, add unless
+    // zero); its unpin counts the release after dropping the reference; no
+    // release checks anything.
     let events = log.events();
     assert_eq!(
         kinds(&events),
@@ -265,7 +290,7 @@ fn observer_sees_a_pin_unpin_and_final_put_in_order() -> TestResult {
                 value: 1
             },
             EventKind::Refcount {
-                helper: "page_ref_add",
+                helper: "page_ref_add_unless",
                 old: 1,
                 new: 1025
             },
@@ -273,22 +298,14 @@ fn observer_sees_a_pin_unpin_and_final_put_in_order() -> TestResult {
                 counter: "nr_foll_pin_acquired",
                 delta: 1
             },
-            EventKind::Read {
-                helper: "page_ref_count",
-                value: 1025
-            },
-            EventKind::Stat {
-                counter: "nr_foll_pin_released",
-                delta: 1
-            },
             EventKind::Refcount {
                 helper: "page_ref_sub_and_test",
                 old: 1025,
                 new: 1
             },
-            EventKind::Read {
-                helper: "page_ref_count",
-                value: 1
+            EventKind::Stat {
+                counter: "nr_foll_pin_released",
+                delta: 1
             },
             EventKind::Refcount {
                 helper: "page_ref_sub_and_test",
@@ -643,6 +660,11 @@ fn every_gup_error_message_names_its_condition() {
         GupError::SpeculativeGrabOnFreedPage { .. } => SpeculativeGrabOnFreedPage { pfn: 6 },
             ["speculative", "page 6", "zero", "freed"];
         GupError::PteChanged { .. } => PteChanged { addr: 8 }, ["address 8", "changed", "-EAGAIN"];
+        GupError::NotWritable { .. } => NotWritable { addr: 14 },
+            ["address 14", "read-only", "FOLL_WRITE"];
+        GupError::MustUnshare { .. } => MustUnshare { pfn: 15 },
+            ["page 15", "PageAnonExclusive", "unshare"];
+        GupError::ForkRaced => ForkRaced, ["fork", "write_protect_seq", "given back"];
         GupError::CompoundHeadChanged { .. } => CompoundHeadChanged { pfn: 13, head: 12 },
             ["page 13", "compound page 12", "split", "released"];
         GupError::SplitRefused { .. } => SplitRefused { pfn: 11 },

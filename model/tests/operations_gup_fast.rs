@@ -8,8 +8,7 @@ use operations_harness::*;
 use pinref_model::page_ref::{page_ref_count, pincount_read, set_page_count};
 use pinref_model::sync::Std;
 use pinref_model::{
-    Devmap, Event, EventKind, Folio, GupError, GupFlags, Held, Layout, Memory, Observer, Scheme,
-    Seed, V5_7,
+    Devmap, Event, EventKind, GupError, GupFlags, Held, Layout, Memory, Observer, Scheme,
 };
 use std::sync::{Arc, OnceLock};
 

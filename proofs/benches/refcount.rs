@@ -19,7 +19,10 @@
 
 use criterion::Criterion;
 use pinref_model::sync::Std;
-use pinref_model::{Devmap, Folio, GupFlags, Held, Layout, Memory, PageRef, Scheme, Seed, V5_7};
+use pinref_model::{
+    Devmap, Folio, GupFlags, Held, Layout, Memory, PageRef, Scheme, Seed, V5_7, V5_11, V5_14, V6_1,
+    V6_5,
+};
 use std::hint::black_box;
 use std::path::Path;
 use std::path::PathBuf;
@@ -146,7 +149,11 @@ fn schemes() -> Vec<(&'static str, Box<dyn Run>)> {
     vec![
         ("seed", Box::new(Seed)),
         ("v5_7", Box::new(V5_7)),
+        ("v5_11", Box::new(V5_11)),
+        ("v5_14", Box::new(V5_14)),
         ("folio", Box::new(Folio)),
+        ("v6_1", Box::new(V6_1)),
+        ("v6_5", Box::new(V6_5)),
         ("devmap", Box::new(Devmap)),
     ]
 }

@@ -6,14 +6,19 @@
 //! [`crate::variants::catalogue`].
 
 use crate::schemes::SchemeEntry;
-use pinref_model::{Devmap, Folio, Seed, V5_7};
+use pinref_model::{Devmap, Folio, Seed, V5_7, V5_11, V5_14, V6_1, V6_5};
 
-/// The built-in, kernel-faithful schemes, in version order.
+/// The built-in, kernel-faithful schemes, in version order (the 0-based
+/// versions, then the 1-based device pages of v5.7–v5.17).
 pub fn builtin_schemes() -> Vec<SchemeEntry> {
     vec![
         SchemeEntry::of::<Seed>(),
         SchemeEntry::of::<V5_7>(),
+        SchemeEntry::of::<V5_11>(),
+        SchemeEntry::of::<V5_14>(),
         SchemeEntry::of::<Folio>(),
+        SchemeEntry::of::<V6_1>(),
+        SchemeEntry::of::<V6_5>(),
         SchemeEntry::of::<Devmap>(),
     ]
 }

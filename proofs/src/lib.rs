@@ -119,6 +119,7 @@ pub mod check;
 pub mod cli;
 pub mod engines;
 pub mod fuzzing;
+pub mod known_bugs;
 pub mod mutation;
 pub mod properties;
 pub mod report;

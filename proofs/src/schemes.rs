@@ -52,14 +52,25 @@ impl SchemeEntry {
         scenario.applies_to(&self.scheme)
     }
 
-    /// Explores `scenario` on this scheme with `engine`.
+    /// Explores `scenario` on this scheme with `engine`, and judges the
+    /// outcome against the scheme's known bugs
+    /// ([`crate::known_bugs::classify`]): every engine's run goes through
+    /// here, so every report sees `known_bug` the same way. A bug that only
+    /// weak memory shows is expected only of an engine that sees it
+    /// ([`Engine::sees_weak_memory`]).
     pub fn explore(
         &self,
         engine: &dyn Engine,
         scenario: &ScenarioEntry,
         options: &RunOptions,
     ) -> Outcome {
-        engine.explore(scenario, self, options)
+        let outcome = engine.explore(scenario, self, options);
+        let bugs: Vec<KnownBug> = self
+            .known_bugs()
+            .into_iter()
+            .filter(|bug| engine.sees_weak_memory() || !bug.weak_memory)
+            .collect();
+        crate::known_bugs::classify(outcome, &bugs, scenario.name())
     }
 }
 

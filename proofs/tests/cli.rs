@@ -580,8 +580,10 @@ fn every_cap_of_zero_is_incomplete_and_a_small_cap_cuts_an_exhaustive_engine_on_
                 engine,
                 "--scenario",
                 scenario,
+                // v5.11: the seed's and v5.7's known bug (the statistic
+                // after the release) would end a sample early as known_bug.
                 "--scheme",
-                "seed",
+                "v5_11",
                 "--seed",
                 "1",
                 cap[0],
@@ -593,7 +595,7 @@ fn every_cap_of_zero_is_incomplete_and_a_small_cap_cuts_an_exhaustive_engine_on_
             let sample = cap[1] != "0" && !exhaustive(engine);
             // A sample of 100 is a pass of 100, never an exhaustive one;
             // anything else here is cut short.
-            // (seed does not claim every property proptest checks: its
+            // (v5.11 does not claim every property proptest checks: its
             // sample may show an expected violation, which exits 0 too.)
             let (status, verdicts, executions): (_, &[&str], _) = if sample {
                 (Some(0), &["pass", "expected_violation"], Some(100))

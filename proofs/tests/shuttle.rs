@@ -196,8 +196,10 @@ fn dfs_at_its_cap_is_incomplete_never_a_pass() {
 fn dfs_that_runs_out_of_schedules_passes_below_its_cap() {
     let engine = ShuttleEngine::dfs();
     let outcome = engine.explore(
+        // v5.11: v5.7 has its known bug there (the statistic after the
+        // release), which stops the search early.
         &scenario("last_reference"),
-        &scheme("v5_7"),
+        &scheme("v5_11"),
         &RunOptions::default(),
     );
     assert_eq!(outcome.verdict, Verdict::Pass, "{outcome:#?}");

@@ -6,49 +6,52 @@
 //! [`PinVsDriverPut`] is a scenario written the same way: a driver's
 //! release path drops its own plain reference while a user pins the page.
 //!
-//! [`HeadroomGuard`] is a patch on the folio scheme: folios with the
-//! overflow guard `Arc` uses for its own count, grabs refused once the
-//! count passes [`PIN_HEADROOM_LIMIT`], half of `i32::MAX`, so that any
-//! number of racing grabbers that each passed the guard cannot carry the
-//! count past the sign bit. It therefore claims P6 in full, which the
-//! kernel's schemes do not.
+//! [`HeadroomGuard`] is a patch on the newest kernel scheme (v6.5, folios):
+//! folios with the overflow guard `Arc` uses for its own count, a grab
+//! refused when it would take the count past [`PIN_HEADROOM_LIMIT`], half
+//! of `i32::MAX`, so that racing grabbers that each passed the guard cannot
+//! carry the count past the sign bit. It therefore claims P6 in full, which
+//! the kernel's schemes do not.
 
 use pinref_model::page_ref::page_ref_count;
 use pinref_model::scheme::check_refs;
 use pinref_model::sync::{JoinHandle, Platform};
-use pinref_model::{Claims, Folio, GupError, GupFlags, Held, Layout, MAX_REFS, PageRef, Scheme};
+use pinref_model::{Claims, GupError, GupFlags, Held, Layout, PageRef, Scheme, V6_5};
 use pinref_proofs::properties::Property;
 use pinref_proofs::properties::monitor::Monitor;
 use pinref_proofs::scenarios::world::World;
 use pinref_proofs::scenarios::{Scenario, ScenarioInfo};
 
-/// Above this count every grab is refused: `i32::MAX / 2`. The other half
-/// of the range is headroom for grabbers racing past the check: each adds
-/// at most `MAX_REFS * GUP_PIN_COUNTING_BIAS` (2^19), so it would take more
-/// than 2^11 simultaneous grabbers to reach the sign bit.
+/// No grab may take the count past this: `i32::MAX / 2`. The other half of
+/// the range is headroom for grabbers racing past the check: each passed
+/// it with its own delta, so it would take racers whose deltas sum to
+/// 2^30 (a thousand grabs of a 1 GiB page's pins, say) to reach the sign
+/// bit.
 pub const PIN_HEADROOM_LIMIT: i32 = i32::MAX / 2;
 
-/// The folio scheme with an `Arc`-style headroom guard on every grab.
+/// The v6.5 scheme with an `Arc`-style headroom guard on every grab.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct HeadroomGuard;
 
 impl HeadroomGuard {
-    /// Refuses a grab on a page whose count is past the limit (after the
-    /// checks every grab makes first: its flags and its `refs`).
+    /// Refuses a grab that would take the page's count past the limit
+    /// (after the checks every grab makes first: its flags and its `refs`).
     fn guard<P: Platform>(
         page: PageRef<'_, P>,
         refs: i32,
         flags: GupFlags,
     ) -> Result<(), GupError> {
-        flags.ref_kind()?;
+        let kind = flags.ref_kind()?;
         check_refs(refs)?;
         let head = page.compound_head();
         let count = page_ref_count(head);
-        if count > PIN_HEADROOM_LIMIT {
+        let rules = <V6_5 as pinref_model::scheme::bias::BiasScheme>::RULES;
+        let delta = rules.refcount_delta(head, kind, refs);
+        if i64::from(count) + i64::from(delta) > i64::from(PIN_HEADROOM_LIMIT) {
             return Err(GupError::WouldOverflow {
                 pfn: head.pfn(),
                 count,
-                delta: refs.min(MAX_REFS),
+                delta,
             });
         }
         Ok(())
@@ -56,15 +59,15 @@ impl HeadroomGuard {
 }
 
 impl pinref_model::Patch for HeadroomGuard {
-    type Base = Folio;
-    fn base(&self) -> &Folio {
-        &Folio
+    type Base = V6_5;
+    fn base(&self) -> &V6_5 {
+        &V6_5
     }
     fn name(&self) -> &'static str {
         "headroom-guard"
     }
     fn description(&self) -> &'static str {
-        "folio rules, grabs refused past i32::MAX / 2 (Arc-style headroom)"
+        "v6.5 rules, grabs refused past i32::MAX / 2 (Arc-style headroom)"
     }
     fn claims(&self) -> Claims {
         Claims {
@@ -72,15 +75,18 @@ impl pinref_model::Patch for HeadroomGuard {
             refuses_before_overflow: true,
             grab_limit: PIN_HEADROOM_LIMIT,
             survives_split: true,
+            zero_page_uncounted: true,
         }
     }
     fn get_page<P: Platform>(&self, page: PageRef<'_, P>) -> Result<(), GupError> {
-        // The claim covers every grab: `get_page` too, or a page at
-        // `i32::MAX` is carried past the sign bit by one more reference.
+        // The claim covers every grab: `get_page` too (a production
+        // kernel's `get_page` has no guard, its VM_BUG_ON is debug-only),
+        // or a page at `i32::MAX` is carried past the sign bit by one more
+        // reference.
         Self::guard(page, 1, GupFlags::FOLL_GET)?;
-        Scheme::get_page(&Folio, page)
+        Scheme::get_page(&V6_5, page)
     }
-    // Folio's `try_get_page` is its own grab: this one goes through the
+    // v6.5's `try_get_page` is its own grab: this one goes through the
     // guarded grab below. (In a patch, operations are called by trait.)
     fn try_get_page<P: Platform>(&self, page: PageRef<'_, P>) -> Result<(), GupError> {
         Scheme::try_grab_folio(self, page, 1, GupFlags::FOLL_GET)
@@ -92,7 +98,7 @@ impl pinref_model::Patch for HeadroomGuard {
         flags: GupFlags,
     ) -> Result<(), GupError> {
         Self::guard(page, refs, flags)?;
-        Scheme::try_grab_folio(&Folio, page, refs, flags)
+        Scheme::try_grab_folio(&V6_5, page, refs, flags)
     }
     fn try_grab_compound_head<'m, P: Platform>(
         &self,
@@ -101,7 +107,7 @@ impl pinref_model::Patch for HeadroomGuard {
         flags: GupFlags,
     ) -> Result<PageRef<'m, P>, GupError> {
         Self::guard(page, refs, flags)?;
-        Scheme::try_grab_compound_head(&Folio, page, refs, flags)
+        Scheme::try_grab_compound_head(&V6_5, page, refs, flags)
     }
 }
 
@@ -167,7 +173,7 @@ impl pinref_model::Patch for HeadroomGuardPinsUnguarded {
     fn description(&self) -> &'static str {
         "headroom-guard, but pins skip the guard"
     }
-    // The flaw: a pin goes straight to folio's grab, past the guard.
+    // The flaw: a pin goes straight to v6.5's grab, past the guard.
     fn try_grab_folio<P: Platform>(
         &self,
         page: PageRef<'_, P>,
@@ -175,7 +181,7 @@ impl pinref_model::Patch for HeadroomGuardPinsUnguarded {
         flags: GupFlags,
     ) -> Result<(), GupError> {
         if flags.contains(GupFlags::FOLL_PIN) {
-            return Scheme::try_grab_folio(&Folio, page, refs, flags);
+            return Scheme::try_grab_folio(&V6_5, page, refs, flags);
         }
         Scheme::try_grab_folio(&HeadroomGuard, page, refs, flags)
     }
@@ -186,7 +192,7 @@ impl pinref_model::Patch for HeadroomGuardPinsUnguarded {
         flags: GupFlags,
     ) -> Result<PageRef<'m, P>, GupError> {
         if flags.contains(GupFlags::FOLL_PIN) {
-            return Scheme::try_grab_compound_head(&Folio, page, refs, flags);
+            return Scheme::try_grab_compound_head(&V6_5, page, refs, flags);
         }
         Scheme::try_grab_compound_head(&HeadroomGuard, page, refs, flags)
     }

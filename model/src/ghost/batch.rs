@@ -185,7 +185,16 @@ impl<S: Scheme + ?Sized> Spec<'_, S> {
         for &head in &heads {
             let mut page = pages.get(head);
             let judged = self.judge_release(&page, RefKind::Pin);
-            caller_bug = caller_bug.or(judged.caller_bug);
+            // The dirtying unpin of a page that holds nothing touches a
+            // freed page before its release: that caller's bug is P4.
+            let dirties_free_page = make_dirty
+                && page.held == Held::default()
+                && !matches!(judged.judgement, Judgement::Succeed { .. });
+            caller_bug = caller_bug.or(if dirties_free_page {
+                Some(Fault::new(Property::P4, Reason::DirtyUnpinOfFreePage))
+            } else {
+                judged.caller_bug
+            });
             match judged.judgement {
                 Judgement::Succeed { .. } => {
                     if make_dirty {
@@ -203,10 +212,6 @@ impl<S: Scheme + ?Sized> Spec<'_, S> {
                 Judgement::Refuse { if_accepted } | Judgement::Either { if_accepted, .. } => {
                     if make_dirty {
                         refused_dirty.push(head);
-                        if caller_bug.is_none() && page.held == Held::default() {
-                            caller_bug =
-                                Some(Fault::new(Property::P4, Reason::DirtyUnpinOfFreePage));
-                        }
                     }
                     first_refusal.get_or_insert((
                         Refusal::ReleaseRefused {

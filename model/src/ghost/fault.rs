@@ -170,16 +170,8 @@ pub enum Reason {
         /// What the page holds.
         held: Held,
     },
-    /// A release of what is not held (and the counters show it) was
-    /// accepted.
-    UnheldReleaseAccepted {
-        /// Plain reference or pin.
-        kind: RefKind,
-        /// What the page holds.
-        held: Held,
-    },
-    /// A release of what is not held, which the counters cannot tell: a
-    /// caller's bug.
+    /// A release of what is not held: a caller's bug (no production kernel
+    /// refuses it; the count is corrupted).
     MismatchedRelease {
         /// Plain reference or pin.
         kind: RefKind,
@@ -268,18 +260,10 @@ impl fmt::Display for Reason {
                 "a matched release was refused (the page holds plain {}, pins {})",
                 held.plain, held.pins
             ),
-            Reason::UnheldReleaseAccepted { kind, held } => write!(
-                f,
-                "a release of a {} that is not held was accepted (the page holds plain {}, \
-                 pins {}): the count went below what is held",
-                kind_name(kind),
-                held.plain,
-                held.pins
-            ),
             Reason::MismatchedRelease { kind, held } => write!(
                 f,
-                "mismatched release: a {} that is not held (the page holds plain {}, pins {}), \
-                 which the counters cannot tell",
+                "mismatched release: a {} that is not held (the page holds plain {}, pins {}); \
+                 no kernel refuses it, the count is corrupted",
                 kind_name(kind),
                 held.plain,
                 held.pins
@@ -294,8 +278,7 @@ impl fmt::Display for Reason {
             }
             Reason::DirtyUnpinOfFreePage => f.write_str(
                 "unpin_user_pages_dirty_lock(.., make_dirty) of a page that holds no reference: \
-                 the kernel's order dirties it before the unpin is refused, so a freed page is \
-                 touched",
+                 the kernel's order dirties it before the unpin, so a freed page is touched",
             ),
             Reason::UnpinFailed => {
                 f.write_str("every entry holds the pin it releases, yet the call failed")

@@ -6,18 +6,29 @@
 pub mod bias;
 mod devmap;
 mod folio;
+pub mod history;
+mod mm;
 pub mod object;
 pub mod patch;
 mod seed;
+mod v5_11;
+mod v5_14;
 mod v5_7;
+mod v6_1;
+mod v6_5;
 
 pub use object::SchemeObject;
 pub use patch::Patch;
 
 pub use devmap::Devmap;
 pub use folio::Folio;
+pub use mm::MmCode;
 pub use seed::Seed;
 pub use v5_7::V5_7;
+pub use v5_11::V5_11;
+pub use v5_14::V5_14;
+pub use v6_1::V6_1;
+pub use v6_5::V6_5;
 
 use crate::error::GupError;
 use crate::flags::{GupFlags, RefKind};
@@ -28,10 +39,19 @@ use crate::page_ref::{set_page_count, set_pincount};
 use crate::property::Property;
 use crate::sync::Platform;
 
-/// The largest `refs` one grab may take: a pin of `MAX_REFS` adds
-/// `MAX_REFS * GUP_PIN_COUNTING_BIAS`, which must not wrap the counter by
-/// itself (the kernel's callers grab at most the subpages of one huge page).
-pub const MAX_REFS: i32 = 512;
+/// The largest `refs` one grab may take: the largest whose pin delta,
+/// `refs * GUP_PIN_COUNTING_BIAS`, does not wrap the 32-bit counter by
+/// itself (`i32::MAX / 1024` = 2,097,151).
+///
+/// The kernel has no such constant: `refs` is the number of subpages of one
+/// huge entry that a grab takes at once (`record_subpages` in
+/// `gup_huge_pmd` / `gup_huge_pud`), up to 512 for a 2 MiB PMD page and
+/// 262,144 for a 1 GiB PUD page on x86-64 with 4 KiB pages, and no caller
+/// passes 0 or less. A `refs` outside `1..=MAX_REFS` is no kernel caller's,
+/// and the model refuses it with a typed error
+/// ([`GupError::InvalidRefs`]) rather than compute a delta that wrapped
+/// before it reached the counter.
+pub const MAX_REFS: i32 = i32::MAX / GUP_PIN_COUNTING_BIAS;
 
 /// The shape of a (compound) page, as a scheme's abstraction function needs
 /// it.
@@ -92,6 +112,9 @@ pub struct Claims {
     /// the wrong page (folios re-check the head after grabbing; v5.7 did
     /// not, until the 2021 fix).
     pub survives_split: bool,
+    /// The shared zero page is never pinned or counted: a pin of it changes
+    /// no count and no statistic (v6.5 on).
+    pub zero_page_uncounted: bool,
 }
 
 impl Claims {
@@ -101,6 +124,7 @@ impl Claims {
         refuses_before_overflow: true,
         grab_limit: i32::MAX,
         survives_split: true,
+        zero_page_uncounted: true,
     };
     /// What the kernel's own schemes can claim: the unsigned predicate, with
     /// the racy `<= 0` guard.
@@ -109,6 +133,7 @@ impl Claims {
         refuses_before_overflow: false,
         grab_limit: i32::MAX,
         survives_split: false,
+        zero_page_uncounted: false,
     };
 }
 
@@ -131,6 +156,11 @@ pub struct KnownBug {
     pub fix: &'static str,
     /// The scenarios of the catalogue that reproduce it.
     pub scenarios: &'static [&'static str],
+    /// Whether it shows only under weak memory ordering (a missing
+    /// barrier): an engine that runs every access sequentially consistent
+    /// (shuttle, the state-caching explorer) cannot reproduce it, and is
+    /// not expected to.
+    pub weak_memory: bool,
 }
 
 /// A page refcount scheme: how references and pins are taken, released
@@ -317,6 +347,13 @@ pub trait Scheme: Send + Sync + 'static {
         Vec::new()
     }
 
+    /// The generic mm code (fork, gup_fast's walk, the sharing of anonymous
+    /// pages) of the kernel version this scheme stands for: the newest
+    /// pinref models by default.
+    fn mm(&self) -> MmCode {
+        MmCode::LATEST
+    }
+
     /// The abstraction function: the counters of a head page of `shape` that
     /// holds `held`, in wrapping 32-bit arithmetic. The ghost spec checks
     /// the concrete counters against it at every quiescent point (P5), and
@@ -330,7 +367,9 @@ pub trait Scheme: Send + Sync + 'static {
     }
 
     /// `get_page()`: takes a plain reference on the head, the caller already
-    /// holding one. Refuses a count that is zero or close to overflow.
+    /// holding one. The kernel's check for a count that is zero or close to
+    /// overflow is a `VM_BUG_ON` (`CONFIG_DEBUG_VM` only); the built-ins
+    /// follow a production kernel and refuse nothing.
     fn get_page<P: Platform>(&self, page: PageRef<'_, P>) -> Result<(), GupError>;
 
     /// `try_get_page()`: takes a plain reference unless the count is not
@@ -338,7 +377,8 @@ pub trait Scheme: Send + Sync + 'static {
     fn try_get_page<P: Platform>(&self, page: PageRef<'_, P>) -> Result<(), GupError>;
 
     /// `put_page()`: drops a plain reference; frees the page when it was the
-    /// last. Refuses a count of zero.
+    /// last. The kernel refuses nothing (`put_page_testzero`'s `VM_BUG_ON`
+    /// is `CONFIG_DEBUG_VM` only): a put at zero takes the count to -1.
     fn put_page<P: Platform>(&self, page: PageRef<'_, P>) -> Result<(), GupError>;
 
     /// `try_grab_page()` (v5.7, `refs` = 1) / `try_grab_folio()` (v6):
@@ -404,9 +444,9 @@ pub trait Scheme: Send + Sync + 'static {
     }
 
     /// How the generic GUP code gives back what a batch had pinned when it
-    /// fails and must hold nothing (gup_fast's unwinding, the `FOLL_LONGTERM`
-    /// migration failure): [`Scheme::unpin_user_pages`] by default. The
-    /// pages were pinned by the caller, so the release cannot be refused.
+    /// must hold nothing (gup_fast's give-back when fork ran under it, the
+    /// `FOLL_LONGTERM` migration failure): [`Scheme::unpin_user_pages`] by
+    /// default.
     fn unpin_on_failure<P: Platform>(&self, pages: &[PageRef<'_, P>]) {
         let _ = self.unpin_user_pages(pages);
     }
@@ -423,8 +463,9 @@ pub trait Scheme: Send + Sync + 'static {
     }
 
     /// `pin_user_pages()`: the slow path, pinning `nr_pages` user pages from
-    /// `start`, `refs` per (compound) page in one grab. See
-    /// [`gup::pin_user_pages`].
+    /// `start`, `refs` per (compound) page in one grab; returns the pages
+    /// pinned before the first failure (an error only if that was the
+    /// first). See [`gup::pin_user_pages`].
     fn pin_user_pages<'m, P: Platform>(
         &self,
         mem: &'m Memory<P>,
@@ -447,8 +488,8 @@ pub trait Scheme: Send + Sync + 'static {
         gup::gup_fast_pte(self, mem, addr, flags)
     }
 
-    /// `pin_user_pages_fast()`: gup_fast over `nr_pages` from `start`,
-    /// releasing what it took if a page fails. See
+    /// `pin_user_pages_fast()`: gup_fast over `nr_pages` from `start`, then
+    /// the slow path for the pages gup_fast did not pin. See
     /// [`gup::pin_user_pages_fast`].
     fn pin_user_pages_fast<'m, P: Platform>(
         &self,
@@ -484,7 +525,7 @@ pub fn bias_delta(kind: RefKind, refs: i32) -> i32 {
     }
 }
 
-/// `refs` in `1..=MAX_REFS`, or the typed error.
+/// `refs` in `1..=MAX_REFS`, or the typed error (see [`MAX_REFS`]).
 pub fn check_refs(refs: i32) -> Result<(), GupError> {
     if (1..=MAX_REFS).contains(&refs) {
         Ok(())

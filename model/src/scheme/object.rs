@@ -16,7 +16,7 @@ use crate::error::GupError;
 use crate::flags::GupFlags;
 use crate::memory::Memory;
 use crate::page::PageRef;
-use crate::scheme::{Claims, Counts, Held, KnownBug, PageShape, Scheme};
+use crate::scheme::{Claims, Counts, Held, KnownBug, MmCode, PageShape, Scheme};
 use crate::sync::{Explorer, Loom, Platform, Shuttle, Std};
 use std::fmt;
 use std::sync::Arc;
@@ -184,6 +184,8 @@ pub trait AnyScheme:
     fn claims(&self) -> Claims;
     /// [`Scheme::known_bugs`].
     fn known_bugs(&self) -> Vec<KnownBug>;
+    /// [`Scheme::mm`].
+    fn mm(&self) -> MmCode;
     /// [`Scheme::counts_for`].
     fn counts_for(&self, shape: PageShape, held: Held) -> Counts;
     /// [`Scheme::freed_at`].
@@ -202,6 +204,9 @@ impl<S: Scheme> AnyScheme for S {
     }
     fn known_bugs(&self) -> Vec<KnownBug> {
         Scheme::known_bugs(self)
+    }
+    fn mm(&self) -> MmCode {
+        Scheme::mm(self)
     }
     fn counts_for(&self, shape: PageShape, held: Held) -> Counts {
         Scheme::counts_for(self, shape, held)
@@ -248,6 +253,9 @@ impl Scheme for SchemeObject {
     }
     fn known_bugs(&self) -> Vec<KnownBug> {
         self.0.known_bugs()
+    }
+    fn mm(&self) -> MmCode {
+        self.0.mm()
     }
     fn counts_for(&self, shape: PageShape, held: Held) -> Counts {
         self.0.counts_for(shape, held)

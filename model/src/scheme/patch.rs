@@ -33,37 +33,42 @@
 //! [`crate::scheme::bias::BiasScheme`] instead: it is a patch too, whose
 //! primitives run over its own steps.
 //!
-//! # Example: v5.7, except that a failed batch keeps its last page pinned
+//! # Example: v5.11, except that the dirtying unpin forgets to dirty
 //!
 //! ```
+//! use pinref_model::page_flags::page_dirty;
 //! use pinref_model::sync::{Platform, Std};
-//! use pinref_model::{GupError, GupFlags, Held, Layout, Memory, PageRef, Scheme, V5_7};
+//! use pinref_model::{GupError, GupFlags, Held, Layout, Memory, PageRef, Scheme, V5_11};
 //!
 //! #[derive(Debug, Default)]
-//! struct LeakyCleanup;
+//! struct ForgetfulDirty;
 //!
 //! // Named by its path, so that `Patch` is not imported (see above).
-//! impl pinref_model::Patch for LeakyCleanup {
-//!     type Base = V5_7;
-//!     fn base(&self) -> &V5_7 { &V5_7 }
-//!     fn name(&self) -> &'static str { "leaky-cleanup" }
-//!     fn description(&self) -> &'static str { "v5_7, but a failed batch unpins one page too few" }
+//! impl pinref_model::Patch for ForgetfulDirty {
+//!     type Base = V5_11;
+//!     fn base(&self) -> &V5_11 { &V5_11 }
+//!     fn name(&self) -> &'static str { "forgetful-dirty" }
+//!     fn description(&self) -> &'static str { "v5_11, but the dirtying unpin never dirties" }
 //!
-//!     // The hook the generic GUP code calls to give back a failed batch;
-//!     // in here, an operation is called by its trait.
-//!     fn unpin_on_failure<P: Platform>(&self, pages: &[PageRef<'_, P>]) {
-//!         let _ = Scheme::unpin_user_pages(self, &pages[..pages.len().saturating_sub(1)]);
+//!     // Generic GUP code, replaced; in here, an operation is called by
+//!     // its trait.
+//!     fn unpin_user_pages_dirty_lock<P: Platform>(
+//!         &self,
+//!         pages: &[PageRef<'_, P>],
+//!         _make_dirty: bool,
+//!     ) -> Result<(), GupError> {
+//!         Scheme::unpin_user_pages(self, pages)
 //!     }
 //! }
 //!
-//! // Two order-0 pages; only the first is mapped, so a batch over both fails.
-//! let memory = Memory::<Std>::new(&Layout::new(&[0, 0]).expect("a layout"));
-//! memory.zap_pte(1)?;
+//! let memory = Memory::<Std>::new(&Layout::single_page());
 //! let page = memory.page(0)?;
-//! LeakyCleanup.init_page(page, Held { plain: 1, pins: 0 });
-//! let failed = LeakyCleanup.pin_user_pages(&memory, 0, 2, GupFlags::NONE);
-//! assert_eq!(failed, Err(GupError::NotMapped { addr: 1 }));
-//! assert!(LeakyCleanup.page_dma_pinned(page)); // v5.7's code, this patch's hook
+//! ForgetfulDirty.init_page(page, Held { plain: 1, pins: 0 });
+//! let pinned = ForgetfulDirty.pin_user_pages(&memory, 0, 1, GupFlags::FOLL_WRITE)?;
+//! assert!(ForgetfulDirty.page_dma_pinned(page)); // v5.11's grab
+//! ForgetfulDirty.unpin_user_pages_dirty_lock(&pinned, true)?;
+//! assert!(!ForgetfulDirty.page_dma_pinned(page));
+//! assert!(!page_dirty(page)); // this patch's unpin
 //! # Ok::<(), GupError>(())
 //! ```
 
@@ -72,7 +77,7 @@ use crate::flags::GupFlags;
 use crate::gup;
 use crate::memory::Memory;
 use crate::page::PageRef;
-use crate::scheme::{Claims, Counts, Held, KnownBug, PageShape, Scheme, init_counts};
+use crate::scheme::{Claims, Counts, Held, KnownBug, MmCode, PageShape, Scheme, init_counts};
 use crate::sync::Platform;
 
 /// A scheme written as its base plus the steps that differ: see the module
@@ -101,6 +106,11 @@ pub trait Patch: Send + Sync + 'static {
     /// bug of its base leaves it out.
     fn known_bugs(&self) -> Vec<KnownBug> {
         self.base().known_bugs()
+    }
+
+    /// [`Scheme::mm`]; the base's by default.
+    fn mm(&self) -> MmCode {
+        self.base().mm()
     }
 
     /// [`Scheme::counts_for`]; the base's by default.
@@ -280,6 +290,9 @@ impl<T: Patch> Scheme for T {
     }
     fn known_bugs(&self) -> Vec<KnownBug> {
         Patch::known_bugs(self)
+    }
+    fn mm(&self) -> MmCode {
+        Patch::mm(self)
     }
     fn counts_for(&self, shape: PageShape, held: Held) -> Counts {
         Patch::counts_for(self, shape, held)

@@ -47,11 +47,21 @@ macro_rules! on_schemes {
 }
 pub(crate) use on_schemes;
 
-/// [`on_schemes!`] on every built-in scheme: seed, v5_7, folio, devmap.
+/// [`on_schemes!`] on every built-in scheme, in version order: seed, v5_7,
+/// v5_11, v5_14, folio, v6_1, v6_5, devmap.
 macro_rules! on_every_scheme {
     ($($behaviour:tt)*) => {
         on_schemes! {
-            [seed: Seed, v5_7: V5_7, folio: Folio, devmap: Devmap]
+            [
+                seed: pinref_model::Seed,
+                v5_7: pinref_model::V5_7,
+                v5_11: pinref_model::V5_11,
+                v5_14: pinref_model::V5_14,
+                folio: pinref_model::Folio,
+                v6_1: pinref_model::V6_1,
+                v6_5: pinref_model::V6_5,
+                devmap: pinref_model::Devmap,
+            ]
             $($behaviour)*
         }
     };
@@ -62,7 +72,15 @@ pub(crate) use on_every_scheme;
 macro_rules! on_zero_based_schemes {
     ($($behaviour:tt)*) => {
         on_schemes! {
-            [seed: Seed, v5_7: V5_7, folio: Folio]
+            [
+                seed: pinref_model::Seed,
+                v5_7: pinref_model::V5_7,
+                v5_11: pinref_model::V5_11,
+                v5_14: pinref_model::V5_14,
+                folio: pinref_model::Folio,
+                v6_1: pinref_model::V6_1,
+                v6_5: pinref_model::V6_5,
+            ]
             $($behaviour)*
         }
     };
@@ -70,22 +88,23 @@ macro_rules! on_zero_based_schemes {
 pub(crate) use on_zero_based_schemes;
 
 /// What one pin adds to a head page's `(refcount, pincount)`, by scheme
-/// name and compound order, written out by hand from SPEC.md §1 and §3
-/// (never from the model's own abstraction function):
+/// name and compound order, written out by hand from the kernel history
+/// (docs/semantics.md; never from the model's own abstraction function):
 ///
 /// - seed: the bias on every page;
-/// - v5_7 and devmap (v5.7 rules): the bias up to order 1, an exact pin
-///   count (`hpage_pinned_refcount`) from order 2;
-/// - folio: the bias on order-0 pages, `_pincount` from order 1.
+/// - v5_7 to v5_14, and devmap (v5.7 rules): the bias up to order 1, an
+///   exact pin count (`hpage_pinned_refcount`) from order 2;
+/// - folio, v6_1, v6_5: the bias on order-0 pages, `_pincount` from
+///   order 1.
 pub fn one_pin_moves(scheme: &str, order: u32) -> (i32, i32) {
     const BIAS: (i32, i32) = (1024, 0);
     const EXACT: (i32, i32) = (1, 1);
     match (scheme, order) {
         ("seed", _) => BIAS,
-        ("v5_7" | "devmap", 0 | 1) => BIAS,
-        ("v5_7" | "devmap", _) => EXACT,
-        ("folio", 0) => BIAS,
-        ("folio", _) => EXACT,
+        ("v5_7" | "v5_11" | "v5_14" | "devmap", 0 | 1) => BIAS,
+        ("v5_7" | "v5_11" | "v5_14" | "devmap", _) => EXACT,
+        ("folio" | "v6_1" | "v6_5", 0) => BIAS,
+        ("folio" | "v6_1" | "v6_5", _) => EXACT,
         (other, _) => panic!("no hand-computed encoding for scheme {other}"),
     }
 }

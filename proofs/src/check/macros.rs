@@ -103,9 +103,18 @@ macro_rules! check_scenario_tests {
 macro_rules! __pinref_catalogue_scenarios {
     ($callback:ident { $($args:tt)* }) => {
         $crate::$callback! { $($args)* [
-            pin_vs_unpin get_put_vs_pin carry_1023 carry_2047 last_reference overflow
-            gup_fast_vs_unmap dirty_unpin compound batches stats devmap split_vs_gup_fast
-            wrapped_count pin_get_mix_4x4 pin_get_mix programs
+            pin_vs_unpin pin_vs_unpin_order1 pin_vs_unpin_order2
+            get_put_vs_pin get_put_vs_pin_order1 get_put_vs_pin_order2 carry_1023 carry_2047
+            last_reference last_reference_order1 last_reference_order2 overflow
+            gup_fast_vs_unmap gup_fast_vs_unmap_order1 gup_fast_vs_unmap_order2
+            dirty_unpin dirty_unpin_order1 dirty_unpin_order2 compound batches stats devmap
+            split_vs_gup_fast wrapped_count
+            anon_exclusive_vs_gup_fast anon_exclusive_vs_gup_fast_order1
+            anon_exclusive_vs_gup_fast_order2
+            fork_vs_gup_fast fork_vs_gup_fast_order1 fork_vs_gup_fast_order2
+            migrate_vs_gup_fast migrate_vs_gup_fast_order1 migrate_vs_gup_fast_order2 zero_page
+            writeback_vs_dirty_unpin writeback_vs_dirty_unpin_order1
+            writeback_vs_dirty_unpin_order2 pin_get_mix_4x4 pin_get_mix programs
         ] }
     };
 }
@@ -116,7 +125,7 @@ macro_rules! __pinref_catalogue_scenarios {
 #[macro_export]
 macro_rules! __pinref_builtin_schemes {
     ($callback:ident { $($args:tt)* }) => {
-        $crate::$callback! { $($args)* [seed v5_7 folio devmap] }
+        $crate::$callback! { $($args)* [seed v5_7 v5_11 v5_14 folio v6_1 v6_5 devmap] }
     };
 }
 

@@ -14,6 +14,9 @@ const LONG_ABOUT: &str = "Explores pinref's scenario catalogue with every engine
      files of earlier runs are removed).\n\n\
      It then runs the flawed-variant catalogue (the mutation run) and reports which engine and \
      property caught each variant, with its counterexample and a replay command.\n\n\
+     It prints the history table too: the counter's known kernel bugs on each version, \
+     reproduced where the version had them (known_bug, not a failure) and passing where it \
+     had the fix.\n\n\
      A run at a preemption bound is not exhaustive, and the table says so. SIGINT or SIGTERM \
      stops the job at its next execution with a partial, incomplete report (a second signal \
      ends it at once).";

@@ -1,5 +1,6 @@
 //! What the main job prints when its runs are done: the run table (with
-//! what a non-exhaustive pass covers), every violation's timeline and
+//! what a non-exhaustive pass covers), the history table (the counter's
+//! known kernel bugs on each version), every violation's timeline and
 //! replay command, why each incomplete run stopped, the mutation table
 //! with every caught variant's counterexample and replay command (and
 //! each other engine's catch, with its replay), the engine matrix and each
@@ -8,7 +9,7 @@
 use super::output::Terminal;
 use crate::engines::Verdict;
 use crate::properties::Violation;
-use crate::report::{Report, counterexample, table};
+use crate::report::{Report, counterexample, history, table};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -28,11 +29,18 @@ pub fn print(terminal: &Terminal, report: &Report, traces: Option<&Path>) -> Vec
         if let Some(words) = table::bounded_note(report) {
             terminal.line(words);
         }
+        terminal.line("\nHistory: the counter's known bugs (rows) on each version (columns)");
+        terminal.print(history::render(report));
+        for line in history::legend() {
+            terminal.line(format_args!("  {line}"));
+        }
     }
     let only_run = report.runs.len() == 1;
     // An expected violation in one line per scenario, scheme and property,
     // with every engine that showed it.
     let mut expected: BTreeMap<(&str, &str, &str), (String, Vec<&str>)> = BTreeMap::new();
+    // A known bug of the version found, the same way, with its fix.
+    let mut known: BTreeMap<(&str, &str, &str), (String, Vec<&str>)> = BTreeMap::new();
     for run in &report.runs {
         for violation in &run.outcome.violations {
             let full = trace(violation, run.scenario, run.scheme, run.engine);
@@ -43,6 +51,25 @@ pub fn print(terminal: &Terminal, report: &Report, traces: Option<&Path>) -> Vec
                     "\n{}",
                     counterexample::of_run(run, violation, full.as_deref())
                 ));
+            } else if run.outcome.verdict == Verdict::KnownBug {
+                let bug = run
+                    .outcome
+                    .known_bugs
+                    .iter()
+                    .find(|bug| bug.property == violation.property);
+                let line = format!(
+                    "{} [known bug {}, fixed in {}: \"{}\"]{}",
+                    violation.message,
+                    bug.map_or("?", |bug| bug.id),
+                    bug.map_or("?", |bug| bug.fixed_in),
+                    bug.map_or("?", |bug| bug.fix),
+                    trace_words(full.as_deref())
+                );
+                known
+                    .entry((run.scenario, run.scheme, violation.property.id()))
+                    .or_insert((line, Vec::new()))
+                    .1
+                    .push(run.engine);
             } else {
                 let line = format!("{}{}", violation.message, trace_words(full.as_deref()));
                 expected
@@ -51,6 +78,17 @@ pub fn print(terminal: &Terminal, report: &Report, traces: Option<&Path>) -> Vec
                     .1
                     .push(run.engine);
             }
+        }
+    }
+    if !known.is_empty() {
+        terminal.line(
+            "\nKnown bugs of the versions that had them (found, as they must be; not a failure):",
+        );
+        for ((scenario, scheme, property), (line, engines)) in known {
+            terminal.line(format_args!(
+                "  {scenario} on {scheme}: {property} ({}): {line}",
+                engines.join(", ")
+            ));
         }
     }
     if !expected.is_empty() {

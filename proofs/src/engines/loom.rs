@@ -49,6 +49,9 @@ impl Engine for LoomEngine {
     fn preemption_bounded(&self) -> bool {
         true
     }
+    fn sees_weak_memory(&self) -> bool {
+        true
+    }
     fn supports(&self, scenario: &ScenarioEntry) -> bool {
         scenario.threads().is_some() && scenario.info().threads < LOOM_MAX_THREADS
     }

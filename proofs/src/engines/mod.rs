@@ -71,6 +71,15 @@ pub trait Engine: Send + Sync {
         false
     }
 
+    /// Whether it shows weak-memory behaviour (a load that reads an older
+    /// store, a missing barrier): loom does; an engine that runs every
+    /// access sequentially consistent does not, and a known bug that only
+    /// weak memory shows ([`pinref_model::KnownBug::weak_memory`]) is not
+    /// expected of it.
+    fn sees_weak_memory(&self) -> bool {
+        false
+    }
+
     /// Whether it can explore `scenario` at all (threaded scenarios, or the
     /// sequential program space).
     fn supports(&self, scenario: &ScenarioEntry) -> bool;

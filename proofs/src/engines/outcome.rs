@@ -5,6 +5,7 @@
 
 use crate::properties::monitor::{Monitor, StopExecution};
 use crate::properties::{Property, Violation};
+use pinref_model::KnownBug;
 use std::sync::Mutex;
 
 /// The verdict of one run.
@@ -68,6 +69,9 @@ pub struct Outcome {
     /// Engine-specific figures, reported as they are (`states`,
     /// `transitions`, `peak_memory_bytes`, `seed`, ...).
     pub counters: Vec<(&'static str, u64)>,
+    /// With [`Verdict::KnownBug`]: the declared known bugs of the scheme
+    /// its violations are (see [`crate::known_bugs::classify`]).
+    pub known_bugs: Vec<KnownBug>,
 }
 
 impl Outcome {
@@ -85,6 +89,7 @@ impl Outcome {
             violations: Vec::new(),
             note: None,
             counters: Vec::new(),
+            known_bugs: Vec::new(),
         }
     }
 

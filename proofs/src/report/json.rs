@@ -1,8 +1,9 @@
 //! `report.json`: the machine-readable report. Its keys are a contract for
 //! CI consumers; add keys, never rename or remove them.
 
-use super::{PINREF_VERSION, Report};
+use super::{PINREF_VERSION, Report, history};
 use crate::mutation::EngineHunt;
+use pinref_model::KnownBug;
 use serde_json::{Value, json};
 
 /// The report as JSON.
@@ -35,6 +36,7 @@ pub fn to_json(report: &Report) -> Value {
                 "verdict": run.outcome.verdict.as_str(),
                 "violations": violations,
                 "note": run.outcome.note,
+                "known_bug": run.outcome.known_bugs.first().map(known_bug),
                 "unit": run.outcome.unit,
                 "counters": counters(&run.outcome.counters),
             });
@@ -91,6 +93,20 @@ pub fn to_json(report: &Report) -> Value {
         .into_iter()
         .map(|(property, names)| (property.id().to_string(), json!(names)))
         .collect();
+    let history: Vec<Value> = history::rows(report)
+        .into_iter()
+        .map(|row| {
+            let cells: serde_json::Map<String, Value> = row
+                .cells
+                .iter()
+                .map(|(scheme, cell)| (scheme.to_string(), json!(cell.as_str())))
+                .collect();
+            let mut entry = known_bug(&row.bug);
+            entry["scenarios"] = json!(row.bug.scenarios);
+            entry["cells"] = Value::Object(cells);
+            entry
+        })
+        .collect();
     let engines: Vec<Value> = report
         .engines
         .iter()
@@ -134,7 +150,20 @@ pub fn to_json(report: &Report) -> Value {
             "violation": violation,
             "expected_violation": expected,
             "incomplete": incomplete,
+            "known_bug": report.known_bugs(),
         },
+        "history": history,
+    })
+}
+
+/// A known bug as report.json spells it.
+fn known_bug(bug: &KnownBug) -> Value {
+    json!({
+        "id": bug.id,
+        "property": bug.property.id(),
+        "summary": bug.summary,
+        "fixed_in": bug.fixed_in,
+        "fix": bug.fix,
     })
 }
 

@@ -1,7 +1,7 @@
 //! `report.md`: the readable report, with the run table, the property
 //! coverage and every violation's counterexample.
 
-use super::{PINREF_VERSION, Report, table};
+use super::{PINREF_VERSION, Report, history, table};
 use std::fmt::Write as _;
 
 /// The report as Markdown.
@@ -20,9 +20,10 @@ pub fn to_markdown(report: &Report) -> String {
     }
     let _ = writeln!(
         out,
-        "{} runs: {pass} pass, {violation} violation, {expected} expected violation, \
-         {incomplete} incomplete.\n",
-        report.runs.len()
+        "{} runs: {pass} pass, {violation} violation, {expected} expected violation, {} known \
+         bug, {incomplete} incomplete.\n",
+        report.runs.len(),
+        report.known_bugs()
     );
     let _ = writeln!(out, "| {} |", table::HEADER.join(" | "));
     let _ = writeln!(out, "|{}", "---|".repeat(table::HEADER.len()));
@@ -45,6 +46,32 @@ pub fn to_markdown(report: &Report) -> String {
                 engine.name, engine.summary, engine.sees, engine.misses
             );
         }
+    }
+    let _ = writeln!(
+        out,
+        "\n## History: the counter's known bugs, version by version\n"
+    );
+    let schemes = history::columns(report);
+    let _ = writeln!(
+        out,
+        "| known bug | property | fixed in | {} |",
+        schemes.join(" | ")
+    );
+    let _ = writeln!(out, "|{}", "---|".repeat(3 + schemes.len()));
+    for row in history::rows(report) {
+        let cells: Vec<&str> = row.cells.iter().map(|(_, cell)| cell.as_str()).collect();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            row.bug.id,
+            row.bug.property.id(),
+            row.bug.fixed_in,
+            cells.join(" | ")
+        );
+    }
+    let _ = writeln!(out);
+    for line in history::legend() {
+        let _ = writeln!(out, "- {line}");
     }
     let _ = writeln!(out, "\n## Properties and the scenarios that check them\n");
     for (property, scenarios) in report.coverage() {

@@ -4,6 +4,7 @@
 
 pub mod atomic;
 pub mod counterexample;
+pub mod history;
 pub mod json;
 pub mod markdown;
 pub mod table;
@@ -250,17 +251,27 @@ impl Report {
     /// it names, on its scheme, ran to the end (`pass` or
     /// `expected_violation`), and no run of those scenarios on that scheme
     /// violated the bug's property. A bug whose scenarios did not run is
-    /// not judged.
+    /// not judged, nor a weak-memory bug
+    /// ([`pinref_model::KnownBug::weak_memory`]) that no engine able to
+    /// see it ran.
     pub fn known_bugs_missed(&self, schemes: &[SchemeEntry]) -> Vec<(&'static str, &'static str)> {
         use crate::engines::Verdict;
         let mut missed = Vec::new();
         for scheme in schemes {
             for bug in scheme.known_bugs() {
+                // A bug only weak memory shows is judged by the runs of an
+                // engine that sees weak memory.
+                let sees = |engine: &str| {
+                    !bug.weak_memory
+                        || crate::engines::find(engine).is_some_and(|e| e.sees_weak_memory())
+                };
                 let runs: Vec<&Run> = self
                     .runs
                     .iter()
                     .filter(|run| {
-                        run.scheme == scheme.name && bug.scenarios.contains(&run.scenario)
+                        run.scheme == scheme.name
+                            && bug.scenarios.contains(&run.scenario)
+                            && sees(run.engine)
                     })
                     .collect();
                 let ran_to_the_end = runs.iter().any(|run| {

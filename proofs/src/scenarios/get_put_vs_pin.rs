@@ -1,24 +1,34 @@
 //! Scenario 2, get/put vs pin/unpin: from one plain reference, one thread
 //! takes and drops a plain reference while another pins and unpins; both
 //! use the page while they hold it. Nothing underflows (P3), the page is
-//! never freed (P4), and the count returns exactly (P5).
+//! never freed (P4), and the count returns exactly (P5). On a compound page
+//! the plain reference is taken through a tail and the pin takes every
+//! subpage in one grab.
 
+use super::shape::Shape;
 use super::world::World;
 use super::{Scenario, ScenarioInfo};
 use crate::properties::Property;
 use crate::properties::Property::*;
 use crate::properties::monitor::Monitor;
 use pinref_model::sync::{JoinHandle, Platform};
-use pinref_model::{Held, Layout, Scheme};
+use pinref_model::{Held, Scheme, SchemeObject};
 
-/// The scenario: see the module docs.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct GetPutVsPin;
+/// The scenario on a page of `shape` (see the module docs).
+#[derive(Debug, Clone, Copy)]
+pub struct GetPutVsPin {
+    /// The page it runs on: the pins take all its subpages at once.
+    pub shape: Shape,
+}
 
 impl Scenario for GetPutVsPin {
     fn info(&self) -> ScenarioInfo {
         ScenarioInfo {
-            name: "get_put_vs_pin",
+            name: self.shape.name([
+                "get_put_vs_pin",
+                "get_put_vs_pin_order1",
+                "get_put_vs_pin_order2",
+            ]),
             summary: "a get/put pair races a pin/unpin pair on a page with one plain reference",
             properties: &[P1, P3, P4, P5],
             threads: 2,
@@ -26,17 +36,22 @@ impl Scenario for GetPutVsPin {
         }
     }
 
+    fn applies_to(&self, scheme: &SchemeObject) -> bool {
+        self.shape.distinct_for(scheme)
+    }
+
     fn run<P: Platform, S: Scheme>(&self, scheme: S, monitor: Monitor) {
         let start = Held { plain: 1, pins: 0 };
-        let world = World::<P, S>::new(scheme, &Layout::single_page(), &[start], monitor);
+        let (nr, tail) = (self.shape.subpages(), self.shape.last());
+        let world = World::<P, S>::new(scheme, &self.shape.layout(), &[start], monitor);
 
-        let getter = world.spawn("getter", |t| {
-            t.must(Property::P3, t.get_page(0));
-            t.use_page(0);
-            t.must(Property::P3, t.put_page(0));
+        let getter = world.spawn("getter", move |t| {
+            t.must(Property::P3, t.get_page(tail));
+            t.use_page(tail);
+            t.must(Property::P3, t.put_page(tail));
         });
-        let pinner = world.spawn("pinner", |t| {
-            let pages = t.must(Property::P7, t.pin_user_pages(0, 1));
+        let pinner = world.spawn("pinner", move |t| {
+            let pages = t.must(Property::P7, t.pin_user_pages(0, nr));
             t.check_pinned(0, false);
             t.use_page(0);
             t.must(Property::P7, t.unpin_user_pages(&pages));

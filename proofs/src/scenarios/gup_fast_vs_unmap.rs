@@ -3,24 +3,37 @@
 //! another unmaps it and drops the mapping's reference, the page's last.
 //! The grab must never revive a freed page (P10); if the re-check fails,
 //! exactly what was taken is released (P7, P10); the page is freed exactly
-//! once, by whoever drops the last reference (P4).
+//! once, by whoever drops the last reference (P4). On a compound page the
+//! page is mapped by one huge entry and gup_fast grabs all of it at once
+//! (`gup_huge_pmd`: one grab of `refs` = its subpages), and a failed
+//! re-check gives back all of them.
 
+use super::mm::gup_fast_huge;
+use super::shape::Shape;
 use super::world::World;
 use super::{Scenario, ScenarioInfo};
 use crate::properties::Property;
 use crate::properties::Property::*;
 use crate::properties::monitor::Monitor;
 use pinref_model::sync::{JoinHandle, Platform};
-use pinref_model::{GupError, GupFlags, Held, Layout, Scheme};
+use pinref_model::{GupError, GupFlags, Held, Scheme, SchemeObject};
+use std::sync::Arc;
 
-/// The scenario: see the module docs.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct GupFastVsUnmap;
+/// The scenario on a page of `shape` (see the module docs).
+#[derive(Debug, Clone, Copy)]
+pub struct GupFastVsUnmap {
+    /// The page it runs on: gup_fast grabs all its subpages at once.
+    pub shape: Shape,
+}
 
 impl Scenario for GupFastVsUnmap {
     fn info(&self) -> ScenarioInfo {
         ScenarioInfo {
-            name: "gup_fast_vs_unmap",
+            name: self.shape.name([
+                "gup_fast_vs_unmap",
+                "gup_fast_vs_unmap_order1",
+                "gup_fast_vs_unmap_order2",
+            ]),
             summary: "gup_fast grabs a page while it is unmapped and its last reference dropped",
             properties: &[P1, P4, P7, P10],
             threads: 2,
@@ -28,16 +41,27 @@ impl Scenario for GupFastVsUnmap {
         }
     }
 
+    fn applies_to(&self, scheme: &SchemeObject) -> bool {
+        self.shape.distinct_for(scheme)
+    }
+
     fn run<P: Platform, S: Scheme>(&self, scheme: S, monitor: Monitor) {
         let start = Held { plain: 1, pins: 0 };
-        let world = World::<P, S>::new(scheme, &Layout::single_page(), &[start], monitor);
+        let nr = self.shape.subpages();
+        let world = World::<P, S>::new(scheme, &self.shape.layout(), &[start], monitor);
 
-        let pinner = world.spawn("gup_fast", |t| {
-            match t.gup_fast_pte(0, GupFlags::FOLL_PIN) {
-                Ok(pfn) => {
-                    t.check_pinned(pfn, false);
-                    t.use_page(pfn);
-                    t.must(Property::P7, t.unpin_user_page(pfn));
+        let w = Arc::clone(&world);
+        let pinner = world.spawn("gup_fast", move |t| {
+            let grabbed = if nr == 1 {
+                t.gup_fast_pte(0, GupFlags::FOLL_PIN).map(|pfn| vec![pfn])
+            } else {
+                gup_fast_huge(&w, t, 0, nr)
+            };
+            match grabbed {
+                Ok(pfns) => {
+                    t.check_pinned(pfns[pfns.len() - 1], false);
+                    t.use_page(pfns[0]);
+                    t.must(Property::P7, t.unpin_user_pages(&pfns));
                     false
                 }
                 Err(error) => error == GupError::PteChanged { addr: 0 },

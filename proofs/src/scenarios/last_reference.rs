@@ -3,24 +3,33 @@
 //! reference. Exactly one of them frees it, once, at the transition to its
 //! free value, and nothing touches it after (P4). On loom the page contents
 //! are a causality-checked cell: a free not ordered after the other
-//! thread's use is reported too.
+//! thread's use is reported too. On a compound page the pin is of every
+//! subpage (`refs` = its subpages), unpinned one entry at a time.
 
+use super::shape::Shape;
 use super::world::World;
 use super::{Scenario, ScenarioInfo};
 use crate::properties::Property;
 use crate::properties::Property::*;
 use crate::properties::monitor::Monitor;
 use pinref_model::sync::{JoinHandle, Platform};
-use pinref_model::{Held, Layout, Scheme};
+use pinref_model::{Held, Scheme, SchemeObject};
 
-/// The scenario: see the module docs.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct LastReference;
+/// The scenario on a page of `shape` (see the module docs).
+#[derive(Debug, Clone, Copy)]
+pub struct LastReference {
+    /// The page it runs on: the pins take all its subpages at once.
+    pub shape: Shape,
+}
 
 impl Scenario for LastReference {
     fn info(&self) -> ScenarioInfo {
         ScenarioInfo {
-            name: "last_reference",
+            name: self.shape.name([
+                "last_reference",
+                "last_reference_order1",
+                "last_reference_order2",
+            ]),
             summary: "the last pin and the last plain reference are dropped at once: one free, exactly",
             properties: &[P3, P4],
             threads: 2,
@@ -28,13 +37,21 @@ impl Scenario for LastReference {
         }
     }
 
-    fn run<P: Platform, S: Scheme>(&self, scheme: S, monitor: Monitor) {
-        let start = Held { plain: 1, pins: 1 };
-        let world = World::<P, S>::new(scheme, &Layout::single_page(), &[start], monitor);
+    fn applies_to(&self, scheme: &SchemeObject) -> bool {
+        self.shape.distinct_for(scheme)
+    }
 
-        let unpinner = world.spawn("unpinner", |t| {
+    fn run<P: Platform, S: Scheme>(&self, scheme: S, monitor: Monitor) {
+        let pfns = self.shape.pfns();
+        let start = Held {
+            plain: 1,
+            pins: pfns.len() as i64,
+        };
+        let world = World::<P, S>::new(scheme, &self.shape.layout(), &[start], monitor);
+
+        let unpinner = world.spawn("unpinner", move |t| {
             t.use_page(0);
-            t.must(Property::P4, t.unpin_user_page(0));
+            t.must(Property::P4, t.unpin_user_pages(&pfns));
         });
         let putter = world.spawn("putter", |t| {
             t.use_page(0);

@@ -14,25 +14,32 @@
 //! fuzzing) explore.
 
 pub mod actor;
+pub mod anon_exclusive_vs_gup_fast;
 pub mod batches;
 pub mod carry;
 pub mod compound;
 pub mod devmap;
 pub mod dirty_unpin;
+pub mod fork_vs_gup_fast;
 pub mod get_put_vs_pin;
 pub mod gup_fast_vs_unmap;
 pub mod last_reference;
+pub mod migrate_vs_gup_fast;
+pub mod mm;
 pub mod op_threads;
 pub mod overflow;
 pub mod pin_get_mix;
 pub mod pin_get_mix_4x4;
 pub mod pin_vs_unpin;
 pub mod programs;
+pub mod shape;
 pub mod signal;
 pub mod split_vs_gup_fast;
 pub mod stats;
 pub mod world;
 pub mod wrapped_count;
+pub mod writeback_vs_dirty_unpin;
+pub mod zero_page;
 
 use crate::properties::Property;
 use crate::properties::monitor::Monitor;
@@ -42,6 +49,7 @@ use std::fmt;
 use std::sync::Arc;
 
 pub use programs::ProgramSpace;
+pub use shape::Shape;
 
 /// What a scenario is, for reports, filters and engines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -471,25 +479,55 @@ impl fmt::Debug for ScenarioEntry {
 /// Every scenario of the catalogue, in catalogue order: the threaded ones,
 /// then the sequential program space.
 pub fn catalogue() -> Vec<ScenarioEntry> {
-    vec![
-        ScenarioEntry::new(pin_vs_unpin::PinVsUnpin),
-        ScenarioEntry::new(get_put_vs_pin::GetPutVsPin),
-        ScenarioEntry::new(carry::Carry { plain: 1023 }),
-        ScenarioEntry::new(carry::Carry { plain: 2047 }),
-        ScenarioEntry::new(last_reference::LastReference),
-        ScenarioEntry::new(overflow::Overflow),
-        ScenarioEntry::new(gup_fast_vs_unmap::GupFastVsUnmap),
-        ScenarioEntry::new(dirty_unpin::DirtyUnpin),
+    let mut entries = Vec::new();
+    let on_every_shape = |entries: &mut Vec<ScenarioEntry>, entry: fn(Shape) -> ScenarioEntry| {
+        entries.extend(Shape::ALL.map(entry));
+    };
+    on_every_shape(&mut entries, |shape| {
+        ScenarioEntry::new(pin_vs_unpin::PinVsUnpin { shape })
+    });
+    on_every_shape(&mut entries, |shape| {
+        ScenarioEntry::new(get_put_vs_pin::GetPutVsPin { shape })
+    });
+    entries.push(ScenarioEntry::new(carry::Carry { plain: 1023 }));
+    entries.push(ScenarioEntry::new(carry::Carry { plain: 2047 }));
+    on_every_shape(&mut entries, |shape| {
+        ScenarioEntry::new(last_reference::LastReference { shape })
+    });
+    entries.push(ScenarioEntry::new(overflow::Overflow));
+    on_every_shape(&mut entries, |shape| {
+        ScenarioEntry::new(gup_fast_vs_unmap::GupFastVsUnmap { shape })
+    });
+    on_every_shape(&mut entries, |shape| {
+        ScenarioEntry::new(dirty_unpin::DirtyUnpin { shape })
+    });
+    entries.extend([
         ScenarioEntry::new(compound::Compound),
         ScenarioEntry::new(batches::Batches),
         ScenarioEntry::new(stats::Stats),
         ScenarioEntry::new(devmap::DevmapPages),
         ScenarioEntry::new(split_vs_gup_fast::SplitVsGupFast),
         ScenarioEntry::new(wrapped_count::WrappedCount),
-        ScenarioEntry::new(pin_get_mix_4x4::PinGetMix4x4),
-        ScenarioEntry::new(pin_get_mix::PinGetMix::default()),
-        ScenarioEntry::programs(ProgramSpace::default()),
-    ]
+    ]);
+    // The predicate's consumers.
+    on_every_shape(&mut entries, |shape| {
+        ScenarioEntry::new(anon_exclusive_vs_gup_fast::AnonExclusiveVsGupFast { shape })
+    });
+    on_every_shape(&mut entries, |shape| {
+        ScenarioEntry::new(fork_vs_gup_fast::ForkVsGupFast { shape })
+    });
+    on_every_shape(&mut entries, |shape| {
+        ScenarioEntry::new(migrate_vs_gup_fast::MigrateVsGupFast { shape })
+    });
+    entries.push(ScenarioEntry::new(zero_page::ZeroPage));
+    on_every_shape(&mut entries, |shape| {
+        ScenarioEntry::new(writeback_vs_dirty_unpin::WritebackVsDirtyUnpin { shape })
+    });
+    // The scaling scenarios: many pinners and getters on one page.
+    entries.push(ScenarioEntry::new(pin_get_mix_4x4::PinGetMix4x4));
+    entries.push(ScenarioEntry::new(pin_get_mix::PinGetMix::default()));
+    entries.push(ScenarioEntry::programs(ProgramSpace::default()));
+    entries
 }
 
 /// The catalogue's scenario named `name`.

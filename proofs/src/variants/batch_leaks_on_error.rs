@@ -2,26 +2,33 @@
 //! too few.
 
 use pinref_model::sync::Platform;
-use pinref_model::{PageRef, Scheme, V5_7};
+use pinref_model::{PageRef, Scheme, V6_5};
 
-/// v5.7 whose clean-up after a failed batch releases all but the last page
-/// it had pinned.
+/// v6.5 whose give-back of a batch that must hold nothing releases one pin
+/// too few.
 ///
-/// - **Wrong**: the generic GUP code is v5.7's, but the hook it calls to
-///   give back a failed batch ([`Scheme::unpin_on_failure`]) unpins
-///   `pinned[..len - 1]`: one reference (a whole pin on an order-0 page, one
-///   of the `refs` of a compound grab) stays behind, never released.
-/// - **History**: an error path in the slow GUP grab leaked one reference
-///   when several were requested (a 2024 fix).
+/// - **Wrong**: the generic GUP code is v6.5's, but the hook it calls to
+///   give back everything a batch pinned when the batch must hold nothing
+///   ([`Scheme::unpin_on_failure`]: a `pin_user_pages*` that fails midway,
+///   and gup_fast when `mm->write_protect_seq` moved under it) unpins
+///   `pinned[..len - 1]`: one pin (a whole pin on an order-0 page) stays
+///   behind, never released, and the caller, told that nothing was pinned,
+///   cannot release it.
+/// - **History**: "mm/gup: prevent gup_fast from racing with COW during
+///   fork" (v5.11) makes gup_fast unpin its `nr_pinned` pages and return 0
+///   when fork ran; the kernel's callers that need all or nothing unpin a
+///   partial batch themselves. Any off-by-one on such a give-back leaks a
+///   pin for good.
 /// - **Caught by**: P5 (exact recovery): the `batches` scenario's
-///   `pin_user_pages` over an unmapped second page fails, and the first
-///   page's count keeps the leaked pin.
+///   `pin_user_pages` over an unmapped second page, and `fork_vs_gup_fast`
+///   when fork runs between gup_fast's two reads of the sequence count,
+///   leave a page with a pin nobody holds.
 pub struct BatchLeaksOnError;
 
 impl pinref_model::Patch for BatchLeaksOnError {
-    type Base = V5_7;
-    fn base(&self) -> &V5_7 {
-        &V5_7
+    type Base = V6_5;
+    fn base(&self) -> &V6_5 {
+        &V6_5
     }
     fn unpin_on_failure<P: Platform>(&self, pages: &[PageRef<'_, P>]) {
         // The flaw: one entry short of everything pinned so far.
@@ -31,6 +38,6 @@ impl pinref_model::Patch for BatchLeaksOnError {
         "batch-leaks-on-error"
     }
     fn description(&self) -> &'static str {
-        "v5_7, but a failed pin_user_pages releases one entry too few"
+        "v6_5, but a batch's give-back releases one pin too few"
     }
 }

@@ -12,14 +12,14 @@ use pinref_model::{Devmap, sync::Platform};
 ///   unpin) on a 1-based device page is `page_ref_sub_and_test`, which
 ///   reports only the transition to 0, instead of `page_ref_sub_return(..)
 ///   == 1`. The pgmap's own reference keeps the count at 1 when the last
-///   user lets go, so the page is never handed back to its driver (and the
-///   refusal checks, still 1-based, never let it reach 0).
+///   user lets go, so the page is never handed back to its driver; a last
+///   put then takes it to 0 and hands it back there.
 /// - **History**: v5.7 has `put_devmap_managed_page` and
 ///   `__unpin_devmap_managed_user_page` for exactly this: the generic
 ///   release tests for 0, device pages go back to their driver at 1.
 /// - **Caught by**: P4 (freed exactly once, at the transition to 1 for
 ///   devmap): the `devmap` scenario drops every user reference and finds
-///   the page never handed back.
+///   the page never handed back, or handed back at 0.
 pub struct DevmapFreesAtZero;
 
 impl BiasScheme for DevmapFreesAtZero {

@@ -3,9 +3,9 @@
 
 use pinref_model::gup::{dirty_user_page, for_each_page};
 use pinref_model::sync::Platform;
-use pinref_model::{GupError, PageRef, Scheme, V5_7};
+use pinref_model::{GupError, PageRef, Scheme, V6_5};
 
-/// v5.7 whose dirtying unpin runs its two steps in the wrong order.
+/// v6.5 whose dirtying unpin runs its two steps in the wrong order.
 ///
 /// - **Wrong**: for each page, [`Scheme::unpin_user_pages_dirty_lock`]
 ///   unpins first and then, if asked and the page is clean, marks it dirty
@@ -22,9 +22,9 @@ use pinref_model::{GupError, PageRef, Scheme, V5_7};
 pub struct DirtyAfterUnpin;
 
 impl pinref_model::Patch for DirtyAfterUnpin {
-    type Base = V5_7;
-    fn base(&self) -> &V5_7 {
-        &V5_7
+    type Base = V6_5;
+    fn base(&self) -> &V6_5 {
+        &V6_5
     }
     fn unpin_user_pages_dirty_lock<P: Platform>(
         &self,
@@ -42,6 +42,6 @@ impl pinref_model::Patch for DirtyAfterUnpin {
         "dirty-after-unpin"
     }
     fn description(&self) -> &'static str {
-        "v5_7, but unpin_user_pages_dirty_lock unpins before marking dirty"
+        "v6_5, but unpin_user_pages_dirty_lock unpins before marking dirty"
     }
 }

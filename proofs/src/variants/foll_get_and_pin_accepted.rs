@@ -2,9 +2,9 @@
 //! `FOLL_GET` and `FOLL_PIN` is taken as a pin.
 
 use pinref_model::scheme::bias::{BiasRules, BiasScheme};
-use pinref_model::{GupError, GupFlags, RefKind, V5_7};
+use pinref_model::{GupError, GupFlags, RefKind, V6_5};
 
-/// v5.7 whose grabs and releases resolve `FOLL_GET | FOLL_PIN` to a pin
+/// v6.5 whose grabs and releases resolve `FOLL_GET | FOLL_PIN` to a pin
 /// instead of refusing it.
 ///
 /// - **Wrong**: the first step of every grab and release (which kind of
@@ -23,7 +23,7 @@ use pinref_model::{GupError, GupFlags, RefKind, V5_7};
 pub struct FollGetAndPinAccepted;
 
 impl BiasScheme for FollGetAndPinAccepted {
-    const RULES: BiasRules = V5_7::RULES;
+    const RULES: BiasRules = V6_5::RULES;
     fn ref_kind(&self, flags: GupFlags) -> Result<RefKind, GupError> {
         // The flaw: `FOLL_PIN` wins, where the pair must be refused.
         if flags.contains(GupFlags::FOLL_PIN) {
@@ -32,5 +32,5 @@ impl BiasScheme for FollGetAndPinAccepted {
         flags.ref_kind()
     }
     const NAME: &'static str = "foll-get-and-pin-accepted";
-    const DESCRIPTION: &'static str = "v5_7, but FOLL_GET | FOLL_PIN is taken as a pin";
+    const DESCRIPTION: &'static str = "v6_5, but FOLL_GET | FOLL_PIN is taken as a pin";
 }

@@ -2,9 +2,9 @@
 //! against a wrapped count but not against a count of 0.
 
 use pinref_model::scheme::bias::{BiasRules, BiasScheme, Refs};
-use pinref_model::{GupError, V5_7, sync::Platform};
+use pinref_model::{GupError, V6_5, sync::Platform};
 
-/// v5.7 whose slow-path grab lets a count of 0 through.
+/// v6.5 whose slow-path grab lets a count of 0 through.
 ///
 /// - **Wrong**: the guard of `try_grab_folio` (`try_grab_page`, the
 ///   `pin_user_pages` slow path, and `try_get_page`, which is that grab
@@ -26,11 +26,11 @@ use pinref_model::{GupError, V5_7, sync::Platform};
 pub struct GrabWithoutGuard;
 
 impl BiasScheme for GrabWithoutGuard {
-    const RULES: BiasRules = V5_7::RULES;
+    const RULES: BiasRules = V6_5::RULES;
     fn grab_guard<P: Platform>(&self, grab: &Refs<'_, P>) -> Result<(), GupError> {
         // The flaw: gup_fast's `< 0`, so a count of 0 passes.
-        V5_7.speculative_guard(grab)
+        V6_5.speculative_guard(grab)
     }
     const NAME: &'static str = "grab-without-guard";
-    const DESCRIPTION: &'static str = "v5_7, but try_grab_folio refuses count < 0, not count <= 0";
+    const DESCRIPTION: &'static str = "v6_5, but try_grab_folio refuses count < 0, not count <= 0";
 }

@@ -1,7 +1,7 @@
 //! The flawed-variant catalogue: "the checker has teeth".
 //!
 //! Each variant is a refcount scheme one deliberate mistake away from a
-//! kernel-faithful one ([`V5_7`], [`Folio`] or [`Devmap`]), written exactly
+//! kernel-faithful one, written exactly
 //! as a user would write one, through the public doors alone, and stating
 //! only its difference, as a kernel patch does:
 //!
@@ -11,6 +11,11 @@
 //! - a [`pinref_model::Patch`] on its base with the one operation it gets
 //!   wrong (an error-path hook, the batch unpin, a whole primitive), when
 //!   the mistake is a whole operation or in the generic GUP code.
+//!
+//! Each variant is built on the newest version whose rules it needs
+//! ([`V6_5`], which has no known bug, or [`Devmap`] for device pages), so
+//! that no known bug of an older version stands between the variant and
+//! the property its own mistake breaks.
 //!
 //! Each impl states its base first (the rules or the scheme it follows),
 //! then the one step or operation it gets wrong, then its name. Each
@@ -23,9 +28,12 @@
 pub mod batch_leaks_on_error;
 pub mod devmap_frees_at_zero;
 pub mod dirty_after_unpin;
+pub mod dirty_tail_not_head;
 pub mod foll_get_and_pin_accepted;
 pub mod grab_without_guard;
+pub mod gup_fast_ignores_fork;
 pub mod no_overflow_guard;
+pub mod no_pin_barrier;
 pub mod pincount_order_mismatch;
 pub mod predicate_off_by_one;
 pub mod put_load_store;
@@ -40,13 +48,14 @@ pub mod stats_refs_vs_pages;
 pub mod unpin_bias_on_exact_pincount;
 pub mod unpin_subtracts_one;
 pub mod unpin_tail_not_head;
+pub mod zero_page_unpin_counted;
 
 use crate::properties::Property;
 use crate::schemes::SchemeEntry;
 use pinref_model::Scheme;
 
 #[cfg(doc)]
-use pinref_model::{Devmap, Folio, V5_7};
+use pinref_model::{Devmap, V6_5};
 
 /// One flawed variant: its catalogue entry (name, claims, the loom engine
 /// instantiated for it) and what is wrong with it.
@@ -107,7 +116,8 @@ pub fn catalogue() -> Vec<Variant> {
             P10,
             "gup_fast's failed page-table re-check releases a pin with put_page (drops 1, \
              leaks 1023)",
-            "the FOLL_PIN series before its merge; fixed in March 2020",
+            "gup_fast's failure path must release what the grab took \
+             (put_compound_head(head, refs, flags) by the Jan 2020 relaunch of the series)",
         ),
         Variant::new(
             put_load_store::PutLoadStore,
@@ -154,9 +164,10 @@ pub fn catalogue() -> Vec<Variant> {
         Variant::new(
             batch_leaks_on_error::BatchLeaksOnError,
             P5,
-            "pin_user_pages' error path releases all but the last entry it pinned",
-            "an error path of the slow GUP grab leaked one reference when several were \
-             requested (2024 fix)",
+            "a batch that must hold nothing (a failed pin_user_pages*, gup_fast after a fork) \
+             gives back all but the last page it pinned",
+            "v5.11's gup_fast gives back every pin (unpin_user_pages(pages, nr_pinned)) when \
+             mm->write_protect_seq moved",
         ),
         Variant::new(
             foll_get_and_pin_accepted::FollGetAndPinAccepted,
@@ -224,15 +235,45 @@ pub fn catalogue() -> Vec<Variant> {
             P1,
             "page_maybe_dma_pinned compares signed, yet the scheme claims pins past the sign \
              bit still read as pinned",
-            "the seed series' signed page_dma_pinned, made unsigned for the v5.7 merge",
+            "no kernel compared signed (the seed's 1UL << 10 bias makes C compare unsigned); \
+             the natural mistake of a port",
         ),
         Variant::new(
             pincount_order_mismatch::PincountOrderMismatch,
             P1,
-            "folios, but the slow-path grab keeps v5.7's order > 1 rule for the exact pin \
-             count while the predicate and release use the folio rule (order >= 1)",
+            "v6.5 (folios), but the slow-path grab keeps v5.7-v5.17's order > 1 rule for the \
+             exact pin count while the predicate and release use the folio rule (order >= 1)",
             "hpage_pinned_refcount (v5.7, order > 1) became folio->_pincount (every large \
              folio)",
+        ),
+        Variant::new(
+            gup_fast_ignores_fork::GupFastIgnoresFork,
+            P1,
+            "gup_fast with FOLL_PIN does not watch mm->write_protect_seq, so fork can share a \
+             page it pins",
+            "\"mm/gup: prevent gup_fast from racing with COW during fork\" (v5.11)",
+        ),
+        Variant::new(
+            no_pin_barrier::NoPinBarrier,
+            P10,
+            "no smp_mb__after_atomic between the speculative pin and gup_fast's page-table \
+             re-check",
+            "v5.14-v6.0; \"mm: fix PageAnonExclusive clearing racing with concurrent RCU \
+             GUP-fast\" (v6.1)",
+        ),
+        Variant::new(
+            zero_page_unpin_counted::ZeroPageUnpinCounted,
+            P3,
+            "the grabs skip the zero page but gup_put_folio releases a pin of it",
+            "\"mm: Don't pin ZERO_PAGE in pin_user_pages()\" (v6.5) tests is_zero_folio on \
+             both sides",
+        ),
+        Variant::new(
+            dirty_tail_not_head::DirtyTailNotHead,
+            P8,
+            "unpin_user_pages_dirty_lock dirties the tail it is given, where writeback reads \
+             the head's flags",
+            "the batch unpins walk heads (v5.13+) and folio_mark_dirty takes the folio (v5.18)",
         ),
     ]
 }

@@ -3,14 +3,13 @@
 
 use pinref_model::page_ref::page_ref_count;
 use pinref_model::scheme::bias::{BiasRules, BiasScheme, Refs};
-use pinref_model::{GupError, PageRef, V5_7, sync::Platform};
+use pinref_model::{GupError, V6_5, sync::Platform};
 
-/// v5.7 without any guard against wrapped counts: a grab is refused only
+/// v6.5 without any guard against wrapped counts: a grab is refused only
 /// when the count is exactly 0.
 ///
-/// - **Wrong**: the guard of `get_page` checks only for 0 (not the
-///   `[-127, 0]` window of `page_ref_zero_or_close_to_overflow`), the
-///   slow-path grab's (and so `try_get_page`'s) refuses `count == 0`
+/// - **Wrong**: the slow-path grab's guard (and so `try_get_page`'s)
+///   refuses `count == 0`
 ///   instead of `count <= 0`, and the speculative grab has no sign guard
 ///   before its add unless 0. A count that references or pins have carried
 ///   past the sign bit keeps accepting grabs, so it can wrap on through
@@ -26,17 +25,7 @@ use pinref_model::{GupError, PageRef, V5_7, sync::Platform};
 pub struct NoOverflowGuard;
 
 impl BiasScheme for NoOverflowGuard {
-    const RULES: BiasRules = V5_7::RULES;
-    fn get_page_guard<P: Platform>(&self, head: PageRef<'_, P>) -> Result<(), GupError> {
-        // The flaw: only 0, not the window just below it.
-        match page_ref_count(head) {
-            0 => Err(GupError::GetPageOnFreeOrOverflowed {
-                pfn: head.pfn(),
-                count: 0,
-            }),
-            _ => Ok(()),
-        }
-    }
+    const RULES: BiasRules = V6_5::RULES;
     fn grab_guard<P: Platform>(&self, grab: &Refs<'_, P>) -> Result<(), GupError> {
         // The flaw: `== 0`, where `<= 0` also refuses a wrapped count.
         match page_ref_count(grab.head) {
@@ -53,5 +42,5 @@ impl BiasScheme for NoOverflowGuard {
     }
     const NAME: &'static str = "no-overflow-guard";
     const DESCRIPTION: &'static str =
-        "v5_7, but grabs refuse only a count of exactly 0, not a wrapped one";
+        "v6_5, but grabs refuse only a count of exactly 0, not a wrapped one";
 }

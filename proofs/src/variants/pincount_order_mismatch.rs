@@ -1,10 +1,11 @@
-//! `pincount-order-mismatch`: folios, except that the slow-path grab keeps
-//! v5.7's rule for which compound pages have an exact pin count.
+//! `pincount-order-mismatch`: v6.5 (folios), except that the slow-path
+//! grab keeps v5.7–v5.17's rule for which compound pages have an exact pin
+//! count.
 
 use pinref_model::sync::Platform;
-use pinref_model::{Folio, GupError, GupFlags, PageRef, Scheme, V5_7};
+use pinref_model::{GupError, GupFlags, PageRef, Scheme, V5_14, V6_5};
 
-/// Folios whose `try_grab_folio` is still v5.7's, with its order > 1 rule.
+/// v6.5 whose `try_grab_folio` is still v5.14's, with v5.7's order > 1 rule.
 ///
 /// - **Wrong**: a pin through the slow path on an order-1 folio adds the
 ///   bias to the refcount (v5.7: order-1 pages have no room for
@@ -23,9 +24,9 @@ use pinref_model::{Folio, GupError, GupFlags, PageRef, Scheme, V5_7};
 pub struct PincountOrderMismatch;
 
 impl pinref_model::Patch for PincountOrderMismatch {
-    type Base = Folio;
-    fn base(&self) -> &Folio {
-        &Folio
+    type Base = V6_5;
+    fn base(&self) -> &V6_5 {
+        &V6_5
     }
     fn try_grab_folio<P: Platform>(
         &self,
@@ -34,12 +35,12 @@ impl pinref_model::Patch for PincountOrderMismatch {
         flags: GupFlags,
     ) -> Result<(), GupError> {
         // The flaw: the previous version's grab.
-        Scheme::try_grab_folio(&V5_7, page, refs, flags)
+        Scheme::try_grab_folio(&V5_14, page, refs, flags)
     }
     fn name(&self) -> &'static str {
         "pincount-order-mismatch"
     }
     fn description(&self) -> &'static str {
-        "folio, but try_grab_folio keeps v5.7's order > 1 rule for the pin count"
+        "v6_5, but try_grab_folio keeps v5.14's order > 1 rule for the pin count"
     }
 }

@@ -3,9 +3,9 @@
 
 use pinref_model::page_ref::page_ref_count;
 use pinref_model::scheme::bias::{BiasRules, BiasScheme};
-use pinref_model::{GUP_PIN_COUNTING_BIAS, PageRef, V5_7, sync::Platform};
+use pinref_model::{GUP_PIN_COUNTING_BIAS, PageRef, V6_5, sync::Platform};
 
-/// v5.7 whose predicate misses a page held by exactly one pin and nothing
+/// v6.5 whose predicate misses a page held by exactly one pin and nothing
 /// else.
 ///
 /// - **Wrong**: on a biased page, `page_maybe_dma_pinned` answers
@@ -22,11 +22,11 @@ use pinref_model::{GUP_PIN_COUNTING_BIAS, PageRef, V5_7, sync::Platform};
 pub struct PredicateOffByOne;
 
 impl BiasScheme for PredicateOffByOne {
-    const RULES: BiasRules = V5_7::RULES;
+    const RULES: BiasRules = V6_5::RULES;
     fn pinned_by_bias<P: Platform>(&self, head: PageRef<'_, P>) -> bool {
         // The flaw: `>`, so a count of exactly one pin reads unpinned.
         page_ref_count(head) as u32 > GUP_PIN_COUNTING_BIAS as u32
     }
     const NAME: &'static str = "predicate-off-by-one";
-    const DESCRIPTION: &'static str = "v5_7, but pinned iff count > 1024 (not >=)";
+    const DESCRIPTION: &'static str = "v6_5, but pinned iff count > 1024 (not >=)";
 }

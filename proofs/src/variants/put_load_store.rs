@@ -4,16 +4,16 @@
 use pinref_model::free::free_page;
 use pinref_model::page_ref::{page_ref_count, set_page_count};
 use pinref_model::scheme::bias::{BiasRules, BiasScheme, Refs};
-use pinref_model::{V5_7, sync::Platform};
+use pinref_model::{V6_5, sync::Platform};
 
-/// v5.7 whose release reads the count and then writes the new value: two
+/// v6.5 whose release reads the count and then writes the new value: two
 /// steps where one atomic read-modify-write is needed.
 ///
 /// - **Wrong**: the refcount drop of every release (`put_page`, every
 ///   unpin) reads the count (`page_ref_count`), stores `count - delta`
 ///   (`set_page_count`), and frees when the value it stored is 0. A grab or
 ///   release by another thread between the load and the store is lost.
-///   Everything else, the refusal checks included, is v5.7's.
+///   Everything else is v6.5's.
 /// - **History**: the lost update that `atomic_t` and the `page_ref_*`
 ///   helpers exist to prevent; the spec lists it among the real bugs of
 ///   this family ("operations implemented as a separate load and store").
@@ -24,7 +24,7 @@ use pinref_model::{V5_7, sync::Platform};
 pub struct PutLoadStore;
 
 impl BiasScheme for PutLoadStore {
-    const RULES: BiasRules = V5_7::RULES;
+    const RULES: BiasRules = V6_5::RULES;
     fn release_refcount<P: Platform>(&self, release: &Refs<'_, P>) {
         // The flaw: any update made between the load and the store is
         // overwritten.
@@ -36,5 +36,5 @@ impl BiasScheme for PutLoadStore {
     }
     const NAME: &'static str = "put-load-store";
     const DESCRIPTION: &'static str =
-        "v5_7, but releases update the refcount with a load and a store";
+        "v6_5, but releases update the refcount with a load and a store";
 }

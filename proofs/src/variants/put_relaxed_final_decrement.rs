@@ -4,9 +4,9 @@
 use pinref_model::free::free_page;
 use pinref_model::page_ref::{RmwOrder, page_ref_sub_and_test_ordered};
 use pinref_model::scheme::bias::{BiasRules, BiasScheme, Refs};
-use pinref_model::{V5_7, sync::Platform};
+use pinref_model::{V6_5, sync::Platform};
 
-/// v5.7 whose refcount drop is one atomic `sub_and_test`, as it should be,
+/// v6.5 whose refcount drop is one atomic `sub_and_test`, as it should be,
 /// but relaxed.
 ///
 /// - **Wrong**: every release (`put_page`, every unpin) drops its delta
@@ -26,7 +26,7 @@ use pinref_model::{V5_7, sync::Platform};
 pub struct PutRelaxedFinalDecrement;
 
 impl BiasScheme for PutRelaxedFinalDecrement {
-    const RULES: BiasRules = V5_7::RULES;
+    const RULES: BiasRules = V6_5::RULES;
     fn release_refcount<P: Platform>(&self, release: &Refs<'_, P>) {
         // The flaw: relaxed, where the kernel's is fully ordered.
         if page_ref_sub_and_test_ordered(release.head, release.delta, RmwOrder::Relaxed) {
@@ -34,5 +34,5 @@ impl BiasScheme for PutRelaxedFinalDecrement {
         }
     }
     const NAME: &'static str = "put-relaxed-final-decrement";
-    const DESCRIPTION: &'static str = "v5_7, but the release's sub_and_test is relaxed";
+    const DESCRIPTION: &'static str = "v6_5, but the release's sub_and_test is relaxed";
 }

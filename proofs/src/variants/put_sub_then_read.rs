@@ -4,9 +4,9 @@
 use pinref_model::free::free_page;
 use pinref_model::page_ref::{page_ref_count, page_ref_sub};
 use pinref_model::scheme::bias::{BiasRules, BiasScheme, Refs};
-use pinref_model::{V5_7, sync::Platform};
+use pinref_model::{V6_5, sync::Platform};
 
-/// v5.7 whose refcount drop is `page_ref_sub` followed by `page_ref_count()
+/// v6.5 whose refcount drop is `page_ref_sub` followed by `page_ref_count()
 /// == 0`, where one fully ordered `page_ref_sub_and_test` is needed.
 ///
 /// - **Wrong**: every release (`put_page`, every unpin) subtracts with the
@@ -25,7 +25,7 @@ use pinref_model::{V5_7, sync::Platform};
 pub struct PutSubThenRead;
 
 impl BiasScheme for PutSubThenRead {
-    const RULES: BiasRules = V5_7::RULES;
+    const RULES: BiasRules = V6_5::RULES;
     fn release_refcount<P: Platform>(&self, release: &Refs<'_, P>) {
         // The flaw: subtract, then look; another release may have come in
         // between, and nothing orders this free after the others' uses.
@@ -36,5 +36,5 @@ impl BiasScheme for PutSubThenRead {
     }
     const NAME: &'static str = "put-sub-then-read";
     const DESCRIPTION: &'static str =
-        "v5_7, but a release subtracts (relaxed) and then reads the count for zero";
+        "v6_5, but a release subtracts (relaxed) and then reads the count for zero";
 }

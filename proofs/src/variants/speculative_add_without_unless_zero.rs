@@ -2,9 +2,9 @@
 //! checks the count, then adds, in two steps.
 
 use pinref_model::scheme::bias::{BiasRules, BiasScheme, Refs};
-use pinref_model::{GupError, V5_7, sync::Platform};
+use pinref_model::{GupError, V6_5, sync::Platform};
 
-/// v5.7 whose speculative add is written like the slow-path grab: the
+/// v6.5 whose speculative add is written like the slow-path grab: the
 /// `<= 0` guard, then `page_ref_add`.
 ///
 /// - **Wrong**: the add of `try_grab_compound_head` is the slow path's
@@ -22,14 +22,14 @@ use pinref_model::{GupError, V5_7, sync::Platform};
 pub struct SpeculativeAddWithoutUnlessZero;
 
 impl BiasScheme for SpeculativeAddWithoutUnlessZero {
-    const RULES: BiasRules = V5_7::RULES;
+    const RULES: BiasRules = V6_5::RULES;
     fn speculative_add<P: Platform>(&self, grab: &Refs<'_, P>) -> Result<(), GupError> {
         // The flaw: the count may drop to 0 between the check and the add.
-        V5_7.grab_guard(grab)?;
-        V5_7.grab_refcount(grab);
+        V6_5.grab_guard(grab)?;
+        V6_5.grab_refcount(grab);
         Ok(())
     }
     const NAME: &'static str = "speculative-add-without-unless-zero";
     const DESCRIPTION: &'static str =
-        "v5_7, but gup_fast checks the count and then adds (page_ref_add)";
+        "v6_5, but gup_fast checks the count and then adds (page_ref_add)";
 }

@@ -2,9 +2,9 @@
 //! of the head after gup_fast's speculative grab.
 
 use pinref_model::scheme::bias::{BiasRules, BiasScheme, Refs};
-use pinref_model::{Folio, GupError, sync::Platform};
+use pinref_model::{GupError, V6_5, sync::Platform};
 
-/// Folios without the 2021 re-check of the head.
+/// v6.5 without the 2021 re-check of the head.
 ///
 /// - **Wrong**: the speculative grab looks the head up, grabs it, and
 ///   returns it without checking that the page still belongs to it. If the
@@ -22,12 +22,12 @@ use pinref_model::{Folio, GupError, sync::Platform};
 pub struct SpeculativeGrabNoHeadRecheck;
 
 impl BiasScheme for SpeculativeGrabNoHeadRecheck {
-    const RULES: BiasRules = Folio::RULES;
+    const RULES: BiasRules = V6_5::RULES;
     fn recheck_head<P: Platform>(&self, _: &Refs<'_, P>) -> Result<(), GupError> {
         // The flaw: the head looked up before the grab is trusted after it.
         Ok(())
     }
     const NAME: &'static str = "speculative-grab-no-head-recheck";
     const DESCRIPTION: &'static str =
-        "folio, but gup_fast's grab does not re-check the head after grabbing";
+        "v6_5, but gup_fast's grab does not re-check the head after grabbing";
 }

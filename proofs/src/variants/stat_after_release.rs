@@ -2,15 +2,15 @@
 //! references.
 
 use pinref_model::scheme::bias::{BiasRules, BiasScheme, Refs};
-use pinref_model::{V5_7, sync::Platform};
+use pinref_model::{V6_5, sync::Platform};
 
-/// v5.7 whose release updates the statistic last.
+/// v6.5 whose release updates the statistic last.
 ///
 /// - **Wrong**: an unpin drops the references (and frees the page if they
 ///   were the last) and only then calls `mod_node_page_state(head,
 ///   NR_FOLL_PIN_RELEASED, refs)`, which finds the page's node through the
 ///   page: a page already freed, possibly reused. Everything else is
-///   v5.7's, the steps included; only their order differs.
+///   v6.5's, the steps included; only their order differs.
 /// - **History**: `mod_node_page_state(page_pgdat(page), ..)` reads
 ///   `struct page`; v5.7–v5.10's `unpin_user_page` counted after the
 ///   release, until the release was counted before dropping the reference
@@ -20,13 +20,13 @@ use pinref_model::{V5_7, sync::Platform};
 pub struct StatAfterRelease;
 
 impl BiasScheme for StatAfterRelease {
-    const RULES: BiasRules = V5_7::RULES;
+    const RULES: BiasRules = V6_5::RULES;
     fn release_stat<P: Platform>(&self, _: &Refs<'_, P>) {}
     fn release_refcount<P: Platform>(&self, release: &Refs<'_, P>) {
-        V5_7.release_refcount(release);
+        V6_5.release_refcount(release);
         // The flaw: the statistic, where the page may be gone by now.
-        V5_7.release_stat(release);
+        V6_5.release_stat(release);
     }
     const NAME: &'static str = "stat-after-release";
-    const DESCRIPTION: &'static str = "v5_7, but unpin counts the released pin after dropping it";
+    const DESCRIPTION: &'static str = "v6_5, but unpin counts the released pin after dropping it";
 }

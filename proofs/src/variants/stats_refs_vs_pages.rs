@@ -2,9 +2,9 @@
 //! released per page.
 
 use pinref_model::scheme::bias::{BiasRules, BiasScheme, Refs};
-use pinref_model::{V5_7, sync::Platform};
+use pinref_model::{V6_5, sync::Platform};
 
-/// v5.7 whose grabs add 1 to `nr_foll_pin_acquired` per call, whatever
+/// v6.5 whose grabs add 1 to `nr_foll_pin_acquired` per call, whatever
 /// their `refs`.
 ///
 /// - **Wrong**: the statistic step of a grab takes `refs` pins but counts
@@ -21,12 +21,12 @@ use pinref_model::{V5_7, sync::Platform};
 pub struct StatsRefsVsPages;
 
 impl BiasScheme for StatsRefsVsPages {
-    const RULES: BiasRules = V5_7::RULES;
+    const RULES: BiasRules = V6_5::RULES;
     fn grab_stat<P: Platform>(&self, grab: &Refs<'_, P>) {
         // The flaw: one per call, where `refs` pins were taken.
-        V5_7.grab_stat(&Refs { refs: 1, ..*grab });
+        V6_5.grab_stat(&Refs { refs: 1, ..*grab });
     }
     const NAME: &'static str = "stats-refs-vs-pages";
     const DESCRIPTION: &'static str =
-        "v5_7, but a batch grab counts one acquired pin per call, not per page";
+        "v6_5, but a batch grab counts one acquired pin per call, not per page";
 }

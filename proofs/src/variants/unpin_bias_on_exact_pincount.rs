@@ -3,17 +3,17 @@
 
 use pinref_model::scheme::bias::{BiasRules, BiasScheme, Refs};
 use pinref_model::scheme::bias_delta;
-use pinref_model::{V5_7, sync::Platform};
+use pinref_model::{V6_5, sync::Platform};
 
-/// v5.7 whose release scales `refs` by the bias on every page.
+/// v6.5 whose release scales `refs` by the bias on every page.
 ///
-/// - **Wrong**: on a compound page of order > 1, a v5.7 pin adds `refs` to
+/// - **Wrong**: on a page with an exact pin count (a large folio; a
+///   compound page of order > 1 in v5.7), a pin adds `refs` to
 ///   the refcount and `refs` to `hpage_pinned_refcount`; this unpin takes
 ///   `refs` from the pin count, as it should, but drops `refs *
 ///   GUP_PIN_COUNTING_BIAS` from the refcount, as for an order-0 page. The
 ///   refcount drops 1023 below what the pin added: below zero on a page
-///   with few references, or a free while others still hold it. The
-///   refusal checks read the exact pin count, which is right.
+///   with few references, or a free while others still hold it.
 /// - **History**: v5.7's `put_compound_head` scales `refs *=
 ///   GUP_PIN_COUNTING_BIAS` only in the `else` of
 ///   `hpage_pincount_available(page)`; the kernel's `VM_BUG_ON_PAGE(
@@ -24,13 +24,13 @@ use pinref_model::{V5_7, sync::Platform};
 pub struct UnpinBiasOnExactPincount;
 
 impl BiasScheme for UnpinBiasOnExactPincount {
-    const RULES: BiasRules = V5_7::RULES;
+    const RULES: BiasRules = V6_5::RULES;
     fn release_refcount<P: Platform>(&self, release: &Refs<'_, P>) {
         // The flaw: the bias, whether or not the pin added it.
         let delta = bias_delta(release.kind, release.refs);
-        V5_7.release_refcount(&Refs { delta, ..*release });
+        V6_5.release_refcount(&Refs { delta, ..*release });
     }
     const NAME: &'static str = "unpin-bias-on-exact-pincount";
     const DESCRIPTION: &'static str =
-        "v5_7, but unpin subtracts the bias even where pins are counted exactly";
+        "v6_5, but unpin subtracts the bias even where pins are counted exactly";
 }

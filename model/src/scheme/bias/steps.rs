@@ -11,7 +11,7 @@ use crate::page_ref::{
     pincount_add, pincount_read, pincount_sub,
 };
 use crate::scheme::{Claims, KnownBug};
-use crate::sync::Platform;
+use crate::sync::{Ordering, Platform};
 use crate::vmstat::{PinStat, mod_node_page_state};
 
 /// A scheme made of the kernel's bias steps: see the [module
@@ -59,18 +59,16 @@ pub trait BiasScheme: Send + Sync + 'static {
         flags.ref_kind()
     }
 
-    /// `get_page()`'s guard: refuses a count that is zero or within 127 of
-    /// wrapping (`page_ref_zero_or_close_to_overflow`, a `VM_BUG_ON` since
-    /// v5.1). A relaxed read: the caller holds a reference, so the count
-    /// cannot reach zero under it; the window covers racing increments.
+    /// `get_page()`'s guard: none in a production kernel. The kernel's
+    /// `VM_BUG_ON_PAGE(page_ref_zero_or_close_to_overflow(page))` (a count
+    /// in `[-127, 0]`, since v5.1) is compiled only with `CONFIG_DEBUG_VM`,
+    /// and a BUG is a crash, not a refusal; without it the increment happens
+    /// whatever the count. The caller must already hold a reference: a
+    /// `get_page` on a free page revives it, which the checker reports (P4,
+    /// P10) at the step where it happens. A scheme that wants the debug
+    /// build's check overrides this step.
     fn get_page_guard<P: Platform>(&self, head: PageRef<'_, P>) -> Result<(), GupError> {
-        let count = page_ref_count(head);
-        if (count as u32).wrapping_add(127) <= 127 {
-            return Err(GupError::GetPageOnFreeOrOverflowed {
-                pfn: head.pfn(),
-                count,
-            });
-        }
+        let _ = head;
         Ok(())
     }
 
@@ -121,6 +119,22 @@ pub trait BiasScheme: Send + Sync + 'static {
         }
     }
 
+    /// v6.5's `is_zero_page()` test at the top of both `FOLL_PIN` grabs
+    /// (`try_grab_folio`, `try_grab_page`): with
+    /// [`BiasRules::pins_zero_page`] false, a pin of the shared zero page is
+    /// taken without touching a count or a statistic (`FOLL_GET` still
+    /// counts). True: skip the grab's every step.
+    fn grab_skips_zero_page<P: Platform>(&self, kind: RefKind, page: PageRef<'_, P>) -> bool {
+        kind == RefKind::Pin && !Self::RULES.pins_zero_page && page.is_zero_page()
+    }
+
+    /// v6.5's `is_zero_folio()` test at the top of `gup_put_folio`, before
+    /// its statistic: the release of a zero-page pin that was never counted
+    /// touches nothing either. True: skip the release's every step.
+    fn release_skips_zero_page<P: Platform>(&self, kind: RefKind, head: PageRef<'_, P>) -> bool {
+        kind == RefKind::Pin && !Self::RULES.pins_zero_page && head.is_zero_page()
+    }
+
     /// The speculative grab's sign guard (`try_get_compound_head`, v5.7:
     /// `WARN_ON_ONCE(page_ref_count(head) < 0)`): a count already wrapped
     /// is refused. A relaxed snapshot; the add-unless-free that follows is
@@ -152,18 +166,20 @@ pub trait BiasScheme: Send + Sync + 'static {
         Ok(())
     }
 
-    /// With [`BiasRules::recheck_head`], the re-check after the speculative
-    /// add that the page still belongs to the head it grabbed (the 2021 fix
-    /// in `try_get_compound_head`, v5.13; `try_get_folio` later). If a split
-    /// got in between, the reference is on a page that is no longer this
-    /// page's head: drop it (`put_page_refs`, which may free it) and fail.
+    /// The re-check after the speculative add that the page still belongs
+    /// to the head it grabbed (the 2021 fix in `try_get_compound_head`,
+    /// v5.14; `try_get_folio` from v5.18), run by the versions whose
+    /// [`BiasRules::speculative_grab`] re-checks. If a split got in between,
+    /// the reference is on a page that is no longer this page's head: drop
+    /// it (`put_page_refs`, which may free it) and report the change (the
+    /// caller fails, or retries).
     ///
     /// The re-read is ordered after the add by the add's trailing fence; a
     /// split freezes the count first (`page_ref_freeze`, fully ordered), so
     /// either the freeze saw our reference and failed, or our add came after
     /// the freeze was undone and this re-read sees the new head.
     fn recheck_head<P: Platform>(&self, grab: &Refs<'_, P>) -> Result<(), GupError> {
-        if !Self::RULES.recheck_head || grab.page.compound_head() == grab.head {
+        if grab.page.compound_head() == grab.head {
             return Ok(());
         }
         if page_ref_sub_and_test(grab.head, grab.delta) {
@@ -175,37 +191,39 @@ pub trait BiasScheme: Send + Sync + 'static {
         })
     }
 
-    /// The release's checks, before it touches anything
-    /// (`put_compound_head`'s `VM_BUG_ON_PAGE(page_ref_count(page) < refs)`,
-    /// v5.7, made a refusal): a pin counted exactly must be in the pin
-    /// count, and the refcount must hold the delta above its free value,
-    /// compared unsigned (pins carried past `i32::MAX` are still references).
-    ///
-    /// Relaxed reads, exact for sequential callers; under concurrency a
-    /// double release is the caller's bug, which the checker's ghost spec
-    /// reports (P3, P7).
-    fn release_checks<P: Platform>(&self, release: &Refs<'_, P>) -> Result<(), GupError> {
-        let head = release.head;
-        if release.exact_pins {
-            let pins = pincount_read(head);
-            if pins < release.refs {
-                return Err(GupError::UnpinWithoutPin {
-                    pfn: head.pfn(),
-                    count: pins,
-                });
-            }
+    /// The pin's own accounting once the head is stable, in the versions
+    /// that grab `refs` first and decide after (v5.14's
+    /// `try_grab_compound_head`, `try_grab_folio` since): `refs` more in
+    /// the exact pin count (`hpage_pincount_add`, `atomic_add(refs,
+    /// &folio->_pincount)`), or `refs * (GUP_PIN_COUNTING_BIAS - 1)` more
+    /// in the refcount (`page_ref_add`, `folio_ref_add`). Both relaxed:
+    /// the grab already holds the page, so nothing is there to order but
+    /// the pin's visibility, which [`BiasScheme::pin_barrier`] is for.
+    fn speculative_pin<P: Platform>(&self, grab: &Refs<'_, P>) {
+        if grab.kind != RefKind::Pin {
+            return;
         }
-        let count = page_ref_count(head);
-        if (count.wrapping_sub(Self::RULES.freed_at()) as u32) < release.delta as u32 {
-            return Err(match release.kind {
-                RefKind::Pin => GupError::UnpinWithoutPin {
-                    pfn: head.pfn(),
-                    count,
-                },
-                RefKind::Get => GupError::PutAtZero { pfn: head.pfn() },
-            });
+        if grab.exact_pins {
+            pincount_add(grab.head, grab.refs);
+        } else {
+            page_ref_add(grab.head, grab.refs.wrapping_mul(GUP_PIN_COUNTING_BIAS - 1));
         }
-        Ok(())
+    }
+
+    /// With [`BiasRules::barrier_after_pin`] (v6.1), `smp_mb__after_atomic()`
+    /// after the pin's accounting: the pin is visible to everyone before the
+    /// caller re-reads the page table (and `PageAnonExclusive`), pairing
+    /// with the `smp_mb()` that `page_try_share_anon_rmap` puts between
+    /// clearing the entry and reading `page_maybe_dma_pinned`. Either
+    /// gup_fast sees the entry cleared, or the sharer sees the pin. Before
+    /// v6.1 only the grab itself was fully ordered, and the relaxed add that
+    /// makes a page read as pinned could come after the re-read. A `SeqCst`
+    /// fence (the kernel's `smp_mb()` on every architecture where
+    /// `smp_mb__after_atomic` is not a no-op).
+    fn pin_barrier<P: Platform>(&self, grab: &Refs<'_, P>) {
+        if Self::RULES.barrier_after_pin && grab.kind == RefKind::Pin {
+            P::fence(Ordering::SeqCst);
+        }
     }
 
     /// For a pin: `nr_foll_pin_released += refs` (`NR_FOLL_PIN_RELEASED`).
@@ -233,12 +251,27 @@ pub trait BiasScheme: Send + Sync + 'static {
     /// [`page_ref_sub_and_test`] (fully ordered: every holder's use of the
     /// page happens-before the free, see there), then `__put_page`; a devmap
     /// page is handed back to its driver when it drops to 1
-    /// ([`page_ref_sub_return`], `free_devmap_managed_page`, v5.7).
+    /// ([`page_ref_sub_return`], `free_devmap_managed_page`, v5.7), and
+    /// freed (`__put_page`) if a refcount bug takes it to 0.
+    ///
+    /// Nothing checks that the references are held: no production kernel
+    /// refuses a release. v5.7–v5.13's `VM_BUG_ON_PAGE(page_ref_count(page)
+    /// < refs)` in `put_compound_head` and v5.14–v5.17's WARN-and-skip in
+    /// `put_page_refs` exist only with `CONFIG_DEBUG_VM`; v5.7's
+    /// `unpin_user_page` and the folio era's `gup_put_folio` check nothing.
+    /// A release of what is not held corrupts the count, as in the kernel,
+    /// and the checker reports the underflow (P3) or the mismatch (P7) at
+    /// the step where it happens.
     fn release_refcount<P: Platform>(&self, release: &Refs<'_, P>) {
         let (head, delta) = (release.head, release.delta);
         if Self::RULES.devmap {
-            if page_ref_sub_return(head, delta) == Self::RULES.freed_at() {
-                free_devmap_managed_page(head);
+            // v5.7's `put_devmap_managed_page` and the unpin's devmap
+            // branch: 1 hands the page back to its driver; 0 is a refcount
+            // bug, which the kernel frees (`__put_page`) all the same.
+            match page_ref_sub_return(head, delta) {
+                1 => free_devmap_managed_page(head),
+                0 => free_page(head),
+                _ => {}
             }
         } else if page_ref_sub_and_test(head, delta) {
             free_page(head);
@@ -254,8 +287,10 @@ pub trait BiasScheme: Send + Sync + 'static {
 
     /// The predicate on a biased head: the refcount is at least
     /// `GUP_PIN_COUNTING_BIAS`, compared unsigned (v5.7 on, so that a count
-    /// carried past the sign bit still reads as pinned), or signed with
-    /// [`BiasRules::signed_predicate`] (the seed). A relaxed snapshot.
+    /// carried past the sign bit still reads as pinned; the seed's
+    /// `1UL << 10` bias made C compare unsigned too), or signed with
+    /// [`BiasRules::signed_predicate`] (no kernel version: the
+    /// `signed-predicate` variant). A relaxed snapshot.
     fn pinned_by_bias<P: Platform>(&self, head: PageRef<'_, P>) -> bool {
         let count = page_ref_count(head);
         if Self::RULES.signed_predicate {

@@ -132,11 +132,12 @@ impl<'s, S: Scheme + ?Sized> SequentialChecker<'s, S> {
 
     /// Whether a correct kernel caller may issue `op` now. False for:
     ///
-    /// - a release the counters cannot tell is not held
-    ///   ([`pinref_model::ghost::GhostPage::expect_release`] is `None`:
-    ///   `put_page` on a page held only by pins, `unpin_user_page` on a
-    ///   biased page held by ≥ 1024 plain references and no pin). If run
-    ///   anyway and accepted, it is a P7 violation ("mismatched release").
+    /// - a release of what is not held
+    ///   ([`pinref_model::ghost::GhostPage::expect_release`] is `None`: a
+    ///   `put_page` of a reference or an `unpin_user_page` of a pin the page
+    ///   does not hold). No production kernel refuses one, and the count is
+    ///   corrupted; if run anyway, it is a P7 violation ("mismatched
+    ///   release").
     /// - `get_page` on a page that holds no reference: its caller must
     ///   already hold one (the kernel's guard is a `VM_BUG_ON`, not a
     ///   refusal, and a devmap page is free at 1, where it does not fire).
@@ -144,9 +145,7 @@ impl<'s, S: Scheme + ?Sized> SequentialChecker<'s, S> {
     ///   touched).
     /// - `unpin_user_pages_dirty_lock(.., true)` with an entry on a page that
     ///   holds no reference: the kernel's order dirties the page before the
-    ///   unpin is refused, so a freed page would be touched (P4). On a page
-    ///   that is referenced but not pinned, the refusal is fine and
-    ///   `PG_dirty` may end either way (the model's documented behaviour).
+    ///   unpin, so a freed page would be touched (P4).
     ///
     /// Engines generate only operations for which this holds (and skip the
     /// others), so that every violation they report is the scheme's.
