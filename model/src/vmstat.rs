@@ -4,7 +4,7 @@
 
 use crate::event::EventKind;
 use crate::page::PageRef;
-use crate::sync::{AtomicI32, Ordering, Platform};
+use crate::sync::{AtomicI32, ContentsCell, Ordering, Platform};
 
 /// A node's pin counters. `acquired - released` is the number of live pins
 /// whenever no pin operation is in flight (property P9).
@@ -74,6 +74,10 @@ pub fn mod_node_page_state<P: Platform>(page: PageRef<'_, P>, item: PinStat, del
         PinStat::Acquired => &stat.acquired,
         PinStat::Released => &stat.released,
     };
+    // `page_pgdat(page)` reads the page (its flags name the node): a use of
+    // the page, which loom checks for causality against the free's write,
+    // as it checks any holder's read of the contents.
+    let _node = page.page().contents.read();
     counter.fetch_add(delta, Ordering::Relaxed);
     page.mem.report(page.pfn, || EventKind::Stat {
         counter: item.name(),

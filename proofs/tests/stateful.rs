@@ -71,13 +71,16 @@ fn unbounded_cases() -> Vec<(ScenarioEntry, SchemeEntry)> {
     cases
 }
 
-/// Scenarios where the explorer (and shuttle) reach interleavings loom's
-/// unbounded run does not: on `migrate_vs_gup_fast*` the unpin that comes
-/// after migration froze and freed the page. An open finding of the
-/// history merge, left visible here rather than hidden: the explorer's
-/// verdict is the one the main job reports (the seed's and v5.7's statistic
-/// after the release, on a page migration has freed).
-const LOOM_MISSES: [&str; 1] = ["migrate_vs_gup_fast"];
+/// Scenarios whose verdicts agree but whose final monitor states do not:
+/// on `migrate_vs_gup_fast*` the explorer reaches one final state (page 0
+/// freed, with a different `last_at_free` entry) that loom's unbounded run
+/// never shows, on every version. An open finding, kept visible here: the
+/// entry records which of the threads' accesses came before the free,
+/// including accesses to other variables, whose order loom's partial-order
+/// reduction need not enumerate; not yet confirmed. (Before the statistic
+/// read the page, loom also missed the seed's and v5.7's statistic after
+/// the release on these scenarios; it now finds it in one execution.)
+const FINAL_STATES_OPEN: [&str; 1] = ["migrate_vs_gup_fast"];
 
 /// Whether `scheme` declares, on `scenario`, a known bug that only weak
 /// memory shows: loom finds it, and the explorer (sequentially consistent)
@@ -114,11 +117,7 @@ fn explorer_and_loom_agree_on_verdict_and_final_states_wherever_loom_explores_ev
                         &RunOptions::default(),
                     );
                     let case = format!("{} on {}", scenario.name(), scheme.name);
-                    if weak_memory_bug_on(scheme, scenario.name())
-                        || LOOM_MISSES
-                            .iter()
-                            .any(|prefix| scenario.name().starts_with(prefix))
-                    {
+                    if weak_memory_bug_on(scheme, scenario.name()) {
                         continue;
                     }
                     let mut found = Vec::new();
@@ -132,7 +131,10 @@ fn explorer_and_loom_agree_on_verdict_and_final_states_wherever_loom_explores_ev
                     // Final states are comparable where both saw every
                     // execution: a violation (a version's known bug
                     // included) stops loom at its first.
-                    if loom_verdict == Verdict::Pass && finals != loom_finals {
+                    let open = FINAL_STATES_OPEN
+                        .iter()
+                        .any(|prefix| scenario.name().starts_with(prefix));
+                    if loom_verdict == Verdict::Pass && !open && finals != loom_finals {
                         found.push(format!(
                             "{case}: final states differ: only loom {:?}; only the explorer {:?}",
                             loom_finals.difference(&finals).collect::<Vec<_>>(),
