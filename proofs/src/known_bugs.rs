@@ -35,6 +35,12 @@ pub fn on_scenario(bugs: &[KnownBug], scenario: &str) -> Vec<KnownBug> {
         .collect()
 }
 
+/// Whether `violation`, found on `scenario`, is one of the declared known
+/// bugs `bugs` (the same rule as [`classify`]).
+pub fn explains(bugs: &[KnownBug], scenario: &str, violation: &Violation) -> bool {
+    matching(&on_scenario(bugs, scenario), violation).is_some()
+}
+
 /// The declared known bug of `expected` that `violation` is, if any.
 fn matching<'b>(expected: &'b [KnownBug], violation: &Violation) -> Option<&'b KnownBug> {
     expected
