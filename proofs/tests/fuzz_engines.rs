@@ -77,8 +77,14 @@ fn the_fuzz_engines_find_nothing_unclaimed_on_the_correct_schemes() {
                 .iter()
                 .filter(|v| !UNCLAIMED.contains(&v.property))
                 .collect();
-            if !matches!(outcome.verdict, Verdict::Pass | Verdict::ExpectedViolation)
-                || !unexpected.is_empty()
+            // A version's declared bug (the seed's and v5.7's statistic
+            // after the release) found is its verdict: `known_bug`.
+            let known = outcome.verdict == Verdict::KnownBug
+                && unexpected.iter().all(|v| {
+                    pinref_proofs::known_bugs::explains(&entry.known_bugs(), "programs", v)
+                });
+            if !(matches!(outcome.verdict, Verdict::Pass | Verdict::ExpectedViolation) || known)
+                || (!known && !unexpected.is_empty())
                 || outcome.executions < 100
             {
                 failures.push(format!(
@@ -204,7 +210,9 @@ fn an_execution_cap_is_the_fuzz_runs_sample_size() {
         max_executions: 10,
         ..seeded(1)
     };
-    let outcome = explore(&engine, "v5_7", &options);
+    // v5_11: no known bug on the program space, so a small sample's
+    // verdict is its own (v5.7's statistic bug need not show in 10 inputs).
+    let outcome = explore(&engine, "v5_11", &options);
     assert!(
         matches!(outcome.verdict, Verdict::Pass | Verdict::ExpectedViolation),
         "{outcome:#?}"
@@ -220,7 +228,7 @@ fn a_fuzz_run_that_spends_its_own_budget_reports_its_inputs_and_seed() {
             time: Duration::from_secs(60),
         },
     };
-    let outcome = explore(&engine, "v5_7", &seeded(42));
+    let outcome = explore(&engine, "v5_11", &seeded(42));
     assert!(
         matches!(outcome.verdict, Verdict::Pass | Verdict::ExpectedViolation),
         "{outcome:#?}"
@@ -228,7 +236,7 @@ fn a_fuzz_run_that_spends_its_own_budget_reports_its_inputs_and_seed() {
     assert_eq!(outcome.executions, 200);
     assert_eq!(outcome.counter("seed"), Some(42));
     // The same seed draws the same inputs.
-    let again = explore(&engine, "v5_7", &seeded(42));
+    let again = explore(&engine, "v5_11", &seeded(42));
     assert_eq!(
         outcome.counter("inputs_undecodable"),
         again.counter("inputs_undecodable")
