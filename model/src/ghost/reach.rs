@@ -23,9 +23,14 @@
 //!    has, every pin is refused: all the pins but the last grab's
 //!    ([`MAX_REFS`] at most) were taken on a count at most `i32::MAX`.
 //! 3. Past the sign bit only `get_page` still adds, one plain reference at
-//!    a time, and its guard (`page_ref_zero_or_close_to_overflow`) refuses a
-//!    count in `[-127, 0]`: the exact count stops at [`GET_PAGE_CEILING`],
-//!    where the counter reads -127. It never wraps back round to 0.
+//!    a time. A `CONFIG_DEBUG_VM` kernel's `VM_BUG_ON_PAGE(
+//!    page_ref_zero_or_close_to_overflow(page))` stops it in `[-127, 0]`,
+//!    so the exact count stops at [`GET_PAGE_CEILING`], where the counter
+//!    reads -127. A production kernel has no such check, and the built-in
+//!    schemes follow it (their `get_page` refuses nothing): this rule is the
+//!    debug kernel's ceiling, kept as the bound of the starts the engines
+//!    generate (2^31 further `get_page` calls past the sign bit are not a
+//!    start worth drawing), not a claim that the count cannot wrap to 0.
 //!
 //! So a page of a kernel scheme holding `i32::MAX` plain references and
 //! 2^21 pins is out of reach: its exact count is `2^32 - 1` (read as -1),
