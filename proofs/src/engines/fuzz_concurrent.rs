@@ -14,19 +14,11 @@ use crate::schemes::SchemeEntry;
 /// threads of operations and a schedule, run once on shuttle under that
 /// schedule with the monitor watching, until a claimed property fails or
 /// the [`Budget`] is spent.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct FuzzConcurrentEngine {
-    /// What one run may spend.
+    /// What one run may spend ([`Budget::default`]: the main job's, or
+    /// `PINREF_FUZZ_ENGINE_SECONDS`).
     pub budget: Budget,
-}
-
-impl Default for FuzzConcurrentEngine {
-    /// The main job's budget, or `PINREF_FUZZ_ENGINE_SECONDS` (the nightly job's).
-    fn default() -> Self {
-        FuzzConcurrentEngine {
-            budget: Budget::from_env_or(Budget::MAIN_JOB),
-        }
-    }
 }
 
 impl Engine for FuzzConcurrentEngine {

@@ -14,19 +14,11 @@ use crate::schemes::SchemeEntry;
 /// program and judged against the ghost, until a claimed property fails
 /// or the [`Budget`] is spent. A failing program is shrunk
 /// ([`crate::engines::sequential::minimize`]) for its counterexample.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct FuzzSequentialEngine {
-    /// What one run may spend.
+    /// What one run may spend ([`Budget::default`]: the main job's, or
+    /// `PINREF_FUZZ_ENGINE_SECONDS`).
     pub budget: Budget,
-}
-
-impl Default for FuzzSequentialEngine {
-    /// The main job's budget, or `PINREF_FUZZ_ENGINE_SECONDS` (the nightly job's).
-    fn default() -> Self {
-        FuzzSequentialEngine {
-            budget: Budget::from_env_or(Budget::MAIN_JOB),
-        }
-    }
 }
 
 impl Engine for FuzzSequentialEngine {

@@ -33,6 +33,14 @@ pub struct Budget {
     pub time: Duration,
 }
 
+impl Default for Budget {
+    /// The main job's budget, or `PINREF_FUZZ_ENGINE_SECONDS` (the nightly
+    /// job's): what both in-process fuzz engines start with.
+    fn default() -> Self {
+        Budget::from_env_or(Budget::MAIN_JOB)
+    }
+}
+
 impl Budget {
     /// The main job's: 2 s per run (per scheme or flawed variant), so that
     /// the fuzz columns of the main job stay within seconds.
