@@ -10,21 +10,14 @@ use crate::sync::{AtomicI32, Ordering, Platform};
 /// `PageDirty()`: tests `PG_dirty` (relaxed, like `test_bit`). An observer
 /// that needs the dirty bit ordered after a count it read must fence first.
 pub fn page_dirty<P: Platform>(page: PageRef<'_, P>) -> bool {
-    let value = page.page().flags.load(Ordering::Relaxed) & PG_DIRTY != 0;
-    page.mem.report(page.pfn, || EventKind::FlagRead {
-        flag: "PG_dirty",
-        value,
-    });
-    value
+    test_flag(page, PG_DIRTY, "PG_dirty")
 }
 
 /// `set_page_dirty()` / `SetPageDirty()`: sets `PG_dirty` (relaxed, like
 /// `set_bit`: an atomic bit operation that orders nothing). Whoever must
 /// publish the bit (the unpin after it) brings the ordering.
 pub fn set_page_dirty<P: Platform>(page: PageRef<'_, P>) {
-    page.page().flags.fetch_or(PG_DIRTY, Ordering::Relaxed);
-    page.mem
-        .report(page.pfn, || EventKind::FlagSet { flag: "PG_dirty" });
+    set_flags(page, PG_DIRTY, "PG_dirty");
 }
 
 /// `lock_page()`: takes `PG_locked`, spinning until it is free. Each
@@ -88,33 +81,22 @@ pub fn test_clear_page_dirty<P: Platform>(page: PageRef<'_, P>) -> bool {
 /// it), before any other thread can see it: a check's starting state,
 /// written before the observer is attached (as a count's set-up is).
 pub fn set_page_anon_exclusive<P: Platform>(page: PageRef<'_, P>) {
-    page.page()
-        .flags
-        .fetch_or(PG_ANON | PG_ANON_EXCLUSIVE, Ordering::Relaxed);
-    page.mem.report(page.pfn, || EventKind::FlagSet {
-        flag: "PG_anon | PG_anon_exclusive",
-    });
+    set_flags(
+        page,
+        PG_ANON | PG_ANON_EXCLUSIVE,
+        "PG_anon | PG_anon_exclusive",
+    );
 }
 
 /// `PageAnon()`: whether the page is anonymous memory.
 pub fn page_anon<P: Platform>(page: PageRef<'_, P>) -> bool {
-    let value = page.page().flags.load(Ordering::Relaxed) & PG_ANON != 0;
-    page.mem.report(page.pfn, || EventKind::FlagRead {
-        flag: "PG_anon",
-        value,
-    });
-    value
+    test_flag(page, PG_ANON, "PG_anon")
 }
 
 /// `PageAnonExclusive()` (v5.19): a relaxed test of the bit, like
 /// `test_bit`.
 pub fn page_anon_exclusive<P: Platform>(page: PageRef<'_, P>) -> bool {
-    let value = page.page().flags.load(Ordering::Relaxed) & PG_ANON_EXCLUSIVE != 0;
-    page.mem.report(page.pfn, || EventKind::FlagRead {
-        flag: "PG_anon_exclusive",
-        value,
-    });
-    value
+    test_flag(page, PG_ANON_EXCLUSIVE, "PG_anon_exclusive")
 }
 
 /// `ClearPageAnonExclusive()`: the page may now be shared (fork, KSM,
@@ -126,4 +108,22 @@ pub fn clear_page_anon_exclusive<P: Platform>(page: PageRef<'_, P>) {
     page.mem.report(page.pfn, || EventKind::FlagSet {
         flag: "PG_anon_exclusive cleared",
     });
+}
+
+/// `test_bit()`: whether `bit` is set in the page's flags, a relaxed load
+/// reported as a read of `flag`. The `Page*()` tests of page-flags.h are
+/// this on their bit.
+fn test_flag<P: Platform>(page: PageRef<'_, P>, bit: i32, flag: &'static str) -> bool {
+    let value = page.page().flags.load(Ordering::Relaxed) & bit != 0;
+    page.mem
+        .report(page.pfn, || EventKind::FlagRead { flag, value });
+    value
+}
+
+/// `set_bit()` of `bits` (a relaxed atomic or, ordering nothing), reported
+/// as a set of `flag`. The `SetPage*()` of page-flags.h are this on their
+/// bit.
+fn set_flags<P: Platform>(page: PageRef<'_, P>, bits: i32, flag: &'static str) {
+    page.page().flags.fetch_or(bits, Ordering::Relaxed);
+    page.mem.report(page.pfn, || EventKind::FlagSet { flag });
 }

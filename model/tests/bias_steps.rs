@@ -132,74 +132,41 @@ impl Recorder {
     }
 }
 
-impl BiasScheme for Recorder {
-    const RULES: BiasRules = Folio::RULES;
-    const NAME: &'static str = "recorder";
-    const DESCRIPTION: &'static str = "folio, noting each step";
-    fn ref_kind(&self, flags: GupFlags) -> Result<RefKind, GupError> {
-        self.note("ref_kind");
-        Folio.ref_kind(flags)
-    }
-    fn get_page_guard<P: Platform>(&self, head: PageRef<'_, P>) -> Result<(), GupError> {
-        self.note("get_page_guard");
-        Folio.get_page_guard(head)
-    }
-    fn grab_guard<P: Platform>(&self, grab: &Refs<'_, P>) -> Result<(), GupError> {
-        self.note("grab_guard");
-        Folio.grab_guard(grab)
-    }
-    fn grab_pincount<P: Platform>(&self, grab: &Refs<'_, P>) {
-        self.note("grab_pincount");
-        Folio.grab_pincount(grab);
-    }
-    fn grab_refcount<P: Platform>(&self, grab: &Refs<'_, P>) {
-        self.note("grab_refcount");
-        Folio.grab_refcount(grab);
-    }
-    fn grab_stat<P: Platform>(&self, grab: &Refs<'_, P>) {
-        self.note("grab_stat");
-        Folio.grab_stat(grab);
-    }
-    fn speculative_guard<P: Platform>(&self, grab: &Refs<'_, P>) -> Result<(), GupError> {
-        self.note("speculative_guard");
-        Folio.speculative_guard(grab)
-    }
-    fn speculative_add<P: Platform>(&self, grab: &Refs<'_, P>) -> Result<(), GupError> {
-        self.note("speculative_add");
-        Folio.speculative_add(grab)
-    }
-    fn recheck_head<P: Platform>(&self, grab: &Refs<'_, P>) -> Result<(), GupError> {
-        self.note("recheck_head");
-        Folio.recheck_head(grab)
-    }
-    fn speculative_pin<P: Platform>(&self, grab: &Refs<'_, P>) {
-        self.note("speculative_pin");
-        Folio.speculative_pin(grab);
-    }
-    fn pin_barrier<P: Platform>(&self, grab: &Refs<'_, P>) {
-        self.note("pin_barrier");
-        Folio.pin_barrier(grab);
-    }
-    fn release_stat<P: Platform>(&self, release: &Refs<'_, P>) {
-        self.note("release_stat");
-        Folio.release_stat(release);
-    }
-    fn release_pincount<P: Platform>(&self, release: &Refs<'_, P>) {
-        self.note("release_pincount");
-        Folio.release_pincount(release);
-    }
-    fn release_refcount<P: Platform>(&self, release: &Refs<'_, P>) {
-        self.note("release_refcount");
-        Folio.release_refcount(release);
-    }
-    fn pinned_by_pincount<P: Platform>(&self, head: PageRef<'_, P>) -> bool {
-        self.note("pinned_by_pincount");
-        Folio.pinned_by_pincount(head)
-    }
-    fn pinned_by_bias<P: Platform>(&self, head: PageRef<'_, P>) -> bool {
-        self.note("pinned_by_bias");
-        Folio.pinned_by_bias(head)
-    }
+/// `impl BiasScheme for Recorder`: each listed step notes its name, then
+/// runs Folio's.
+macro_rules! recorded_steps {
+    ($(fn $step:ident $(<$p:ident: Platform>)? ($arg:ident: $ty:ty) $(-> $ret:ty)?;)+) => {
+        impl BiasScheme for Recorder {
+            const RULES: BiasRules = Folio::RULES;
+            const NAME: &'static str = "recorder";
+            const DESCRIPTION: &'static str = "folio, noting each step";
+            $(
+                fn $step $(<$p: Platform>)? (&self, $arg: $ty) $(-> $ret)? {
+                    self.note(stringify!($step));
+                    Folio.$step($arg)
+                }
+            )+
+        }
+    };
+}
+
+recorded_steps! {
+    fn ref_kind(flags: GupFlags) -> Result<RefKind, GupError>;
+    fn get_page_guard<P: Platform>(head: PageRef<'_, P>) -> Result<(), GupError>;
+    fn grab_guard<P: Platform>(grab: &Refs<'_, P>) -> Result<(), GupError>;
+    fn grab_pincount<P: Platform>(grab: &Refs<'_, P>);
+    fn grab_refcount<P: Platform>(grab: &Refs<'_, P>);
+    fn grab_stat<P: Platform>(grab: &Refs<'_, P>);
+    fn speculative_guard<P: Platform>(grab: &Refs<'_, P>) -> Result<(), GupError>;
+    fn speculative_add<P: Platform>(grab: &Refs<'_, P>) -> Result<(), GupError>;
+    fn recheck_head<P: Platform>(grab: &Refs<'_, P>) -> Result<(), GupError>;
+    fn speculative_pin<P: Platform>(grab: &Refs<'_, P>);
+    fn pin_barrier<P: Platform>(grab: &Refs<'_, P>);
+    fn release_stat<P: Platform>(release: &Refs<'_, P>);
+    fn release_pincount<P: Platform>(release: &Refs<'_, P>);
+    fn release_refcount<P: Platform>(release: &Refs<'_, P>);
+    fn pinned_by_pincount<P: Platform>(head: PageRef<'_, P>) -> bool;
+    fn pinned_by_bias<P: Platform>(head: PageRef<'_, P>) -> bool;
 }
 
 /// An order-0 page (pfn 0) and an order-1 folio (pfns 1-2), each holding

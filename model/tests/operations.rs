@@ -22,12 +22,36 @@ use std::sync::Arc;
 // ---------------------------------------------------------------- encoding
 
 const ORDER_0: PageShape = PageShape { order: 0 };
-const ORDER_1: PageShape = PageShape { order: 1 };
-const ORDER_2: PageShape = PageShape { order: 2 };
 const THREE_PLAIN_TWO_PINS: Held = Held { plain: 3, pins: 2 };
 
 fn counts(refcount: i32, pincount: i32) -> Counts {
     Counts { refcount, pincount }
+}
+
+/// Three plain references and two pins under the bias: 3 + 2 * 1024.
+const BIASED: Counts = Counts {
+    refcount: 2051,
+    pincount: 0,
+};
+/// Three plain references and two pins counted exactly: 3 + 2, and 2.
+const EXACT: Counts = Counts {
+    refcount: 5,
+    pincount: 2,
+};
+
+/// Checks that `scheme` encodes three plain references and two pins on a
+/// head page of order 0, 1 and 2 as `by_order` (written by hand), and that
+/// it frees a page at `freed_at`; names every order it encodes otherwise.
+fn assert_encodes<S: Scheme>(scheme: S, by_order: [Counts; 3], freed_at: i32) {
+    let wrong: Vec<String> = (0..)
+        .zip(by_order)
+        .filter_map(|(order, expected)| {
+            let got = scheme.counts_for(PageShape { order }, THREE_PLAIN_TWO_PINS);
+            (got != expected).then(|| format!("order {order}: {got:?}, expected {expected:?}"))
+        })
+        .collect();
+    assert!(wrong.is_empty(), "{}: {wrong:#?}", scheme.name());
+    assert_eq!(scheme.freed_at(), freed_at, "{}", scheme.name());
 }
 
 #[test]
@@ -77,64 +101,23 @@ fn bias_encoding_wraps_in_32_bits() {
 
 #[test]
 fn seed_encodes_every_page_with_the_bias() {
-    assert_eq!(
-        Seed.counts_for(ORDER_0, THREE_PLAIN_TWO_PINS),
-        counts(2051, 0)
-    );
-    assert_eq!(
-        Seed.counts_for(ORDER_2, THREE_PLAIN_TWO_PINS),
-        counts(2051, 0)
-    );
-    assert_eq!(Seed.freed_at(), 0);
+    assert_encodes(Seed, [BIASED, BIASED, BIASED], 0);
 }
 
 #[test]
 fn v5_7_encodes_compound_pages_above_order_1_with_an_exact_pin_count() {
-    assert_eq!(
-        V5_7.counts_for(ORDER_0, THREE_PLAIN_TWO_PINS),
-        counts(2051, 0)
-    );
-    assert_eq!(
-        V5_7.counts_for(ORDER_1, THREE_PLAIN_TWO_PINS),
-        counts(2051, 0)
-    );
-    assert_eq!(V5_7.counts_for(ORDER_2, THREE_PLAIN_TWO_PINS), counts(5, 2));
-    assert_eq!(V5_7.freed_at(), 0);
+    assert_encodes(V5_7, [BIASED, BIASED, EXACT], 0);
 }
 
 #[test]
 fn folio_encodes_large_folios_with_an_exact_pin_count() {
-    assert_eq!(
-        Folio.counts_for(ORDER_0, THREE_PLAIN_TWO_PINS),
-        counts(2051, 0)
-    );
-    assert_eq!(
-        Folio.counts_for(ORDER_1, THREE_PLAIN_TWO_PINS),
-        counts(5, 2)
-    );
-    assert_eq!(
-        Folio.counts_for(ORDER_2, THREE_PLAIN_TWO_PINS),
-        counts(5, 2)
-    );
-    assert_eq!(Folio.freed_at(), 0);
+    assert_encodes(Folio, [BIASED, EXACT, EXACT], 0);
 }
 
 #[test]
 fn devmap_encodes_with_one_extra_reference_for_the_pgmap() {
     assert_eq!(Devmap.counts_for(ORDER_0, Held::default()), counts(1, 0));
-    assert_eq!(
-        Devmap.counts_for(ORDER_0, THREE_PLAIN_TWO_PINS),
-        counts(2052, 0)
-    );
-    assert_eq!(
-        Devmap.counts_for(ORDER_1, THREE_PLAIN_TWO_PINS),
-        counts(2052, 0)
-    );
-    assert_eq!(
-        Devmap.counts_for(ORDER_2, THREE_PLAIN_TWO_PINS),
-        counts(6, 2)
-    );
-    assert_eq!(Devmap.freed_at(), 1);
+    assert_encodes(Devmap, [counts(2052, 0), counts(2052, 0), counts(6, 2)], 1);
 }
 
 #[test]
@@ -262,14 +245,9 @@ fn vmstat_set_starts_the_counters_from_pins_already_held() {
 
 // ------------------------------------------------------------------ events
 
-fn kinds(events: &[Event]) -> Vec<EventKind> {
-    events.iter().map(|event| event.kind.clone()).collect()
-}
-
 #[test]
 fn observer_sees_a_pin_unpin_and_final_put_in_order() -> TestResult {
-    let log = Arc::new(EventLog::default());
-    let memory = Memory::<Std>::new(&Layout::single_page()).with_observer(log.clone());
+    let (memory, log) = observed(&Layout::single_page());
     let page = memory.page(0)?;
     Seed.init_page(page, Held { plain: 1, pins: 0 });
     log.clear();
@@ -281,43 +259,21 @@ fn observer_sees_a_pin_unpin_and_final_put_in_order() -> TestResult {
     // The seed's pin is gup_fast's speculative grab (sign guard, add unless
     // zero); its unpin counts the release after dropping the reference; no
     // release checks anything.
-    let events = log.events();
     assert_eq!(
-        kinds(&events),
+        log.kinds(),
         [
-            EventKind::Read {
-                helper: "page_ref_count",
-                value: 1
-            },
-            EventKind::Refcount {
-                helper: "page_ref_add_unless",
-                old: 1,
-                new: 1025
-            },
-            EventKind::Stat {
-                counter: "nr_foll_pin_acquired",
-                delta: 1
-            },
-            EventKind::Refcount {
-                helper: "page_ref_sub_and_test",
-                old: 1025,
-                new: 1
-            },
-            EventKind::Stat {
-                counter: "nr_foll_pin_released",
-                delta: 1
-            },
-            EventKind::Refcount {
-                helper: "page_ref_sub_and_test",
-                old: 1,
-                new: 0
-            },
-            EventKind::Freed { by: "__put_page" },
+            read("page_ref_count", 1),
+            refcount("page_ref_add_unless", 1, 1025),
+            stat("nr_foll_pin_acquired", 1),
+            refcount("page_ref_sub_and_test", 1025, 1),
+            stat("nr_foll_pin_released", 1),
+            refcount("page_ref_sub_and_test", 1, 0),
+            freed("__put_page"),
         ]
     );
     let me = <Std as Platform>::thread_index();
     assert!(
-        events
+        log.events()
             .iter()
             .all(|event| event.pfn == 0 && event.thread == me)
     );
@@ -326,40 +282,24 @@ fn observer_sees_a_pin_unpin_and_final_put_in_order() -> TestResult {
 
 #[test]
 fn observer_sees_the_exact_pin_count_move_before_the_refcount() -> TestResult {
-    let log = Arc::new(EventLog::default());
-    let memory = Memory::<Std>::new(&Layout::new(&[2])?).with_observer(log.clone());
+    let (memory, log) = observed(&Layout::new(&[2])?);
     let tail = memory.page(1)?;
     V5_7.init_page(tail, Held { plain: 1, pins: 0 });
     log.clear();
 
     V5_7.try_grab_page(tail, GupFlags::FOLL_PIN)?;
 
-    let events = log.events();
     assert_eq!(
-        kinds(&events),
+        log.kinds(),
         [
-            EventKind::Read {
-                helper: "page_ref_count",
-                value: 1
-            },
-            EventKind::Pincount {
-                helper: "pincount_add",
-                old: 0,
-                new: 1
-            },
-            EventKind::Refcount {
-                helper: "page_ref_add",
-                old: 1,
-                new: 2
-            },
-            EventKind::Stat {
-                counter: "nr_foll_pin_acquired",
-                delta: 1
-            },
+            read("page_ref_count", 1),
+            pincount("pincount_add", 0, 1),
+            refcount("page_ref_add", 1, 2),
+            stat("nr_foll_pin_acquired", 1),
         ]
     );
     assert!(
-        events.iter().all(|event| event.pfn == 0),
+        log.events().iter().all(|event| event.pfn == 0),
         "a tail acts on its head"
     );
     Ok(())
@@ -367,8 +307,7 @@ fn observer_sees_the_exact_pin_count_move_before_the_refcount() -> TestResult {
 
 #[test]
 fn observer_sees_a_refused_speculative_grab_as_a_read_only() -> TestResult {
-    let log = Arc::new(EventLog::default());
-    let memory = Memory::<Std>::new(&Layout::single_page()).with_observer(log.clone());
+    let (memory, log) = observed(&Layout::single_page());
     let page = memory.page(0)?;
 
     let result = Seed.try_grab_compound_head(page, 1, GupFlags::FOLL_PIN);
@@ -385,8 +324,7 @@ fn observer_sees_a_refused_speculative_grab_as_a_read_only() -> TestResult {
 
 #[test]
 fn observer_sees_a_page_table_clear_at_its_address() -> TestResult {
-    let log = Arc::new(EventLog::default());
-    let memory = Memory::<Std>::new(&Layout::new(&[0, 0])?).with_observer(log.clone());
+    let (memory, log) = observed(&Layout::new(&[0, 0])?);
 
     memory.zap_pte(1)?;
 
@@ -451,7 +389,8 @@ fn observer_sees_the_dirty_bit_tested_and_set_under_the_page_lock() -> TestResul
 
     Seed.unpin_user_pages_dirty_lock(&[memory.page(0)?], true)?;
 
-    let flags: Vec<EventKind> = kinds(&log.events())
+    let flags: Vec<EventKind> = log
+        .kinds()
         .into_iter()
         .filter(|kind| {
             matches!(

@@ -1,14 +1,16 @@
 //! What the `operations_*` test files share: a macro that runs one
 //! behaviour on each built-in scheme, a snapshot of everything a refused
-//! operation must leave alone, and an observer that records events.
+//! operation must leave alone, an observer that records events (and short
+//! spellings of the events a test expects), and the check that a failed
+//! batch gave back everything it took.
 //!
 //! Each test crate uses only part of it.
 #![allow(dead_code, unused_macros, unused_imports)]
 
 use pinref_model::page_ref::{page_ref_count, pincount_read};
 use pinref_model::sync::Std;
-use pinref_model::{Event, Observer, PageRef};
-use std::sync::Mutex;
+use pinref_model::{Event, EventKind, Layout, Memory, Observer, PageRef};
+use std::sync::{Arc, Mutex};
 
 /// What a test returns: `?` on a [`pinref_model::GupError`] or a
 /// [`pinref_model::LayoutError`] fails the test with the error's message.
@@ -47,10 +49,11 @@ macro_rules! on_schemes {
 }
 pub(crate) use on_schemes;
 
-/// [`on_schemes!`] on every built-in scheme, in version order: seed, v5_7,
-/// v5_11, v5_14, folio, v6_1, v6_5, devmap.
-macro_rules! on_every_scheme {
-    ($($behaviour:tt)*) => {
+/// [`on_schemes!`] on the schemes that free a page at 0, in version order
+/// (seed, v5_7, v5_11, v5_14, folio, v6_1, v6_5), then on the schemes in
+/// the brackets: the one list of built-ins the other macros extend.
+macro_rules! on_zero_based_schemes_and {
+    ([$($more:tt)*] $($behaviour:tt)*) => {
         on_schemes! {
             [
                 seed: pinref_model::Seed,
@@ -60,10 +63,19 @@ macro_rules! on_every_scheme {
                 folio: pinref_model::Folio,
                 v6_1: pinref_model::V6_1,
                 v6_5: pinref_model::V6_5,
-                devmap: pinref_model::Devmap,
+                $($more)*
             ]
             $($behaviour)*
         }
+    };
+}
+pub(crate) use on_zero_based_schemes_and;
+
+/// [`on_schemes!`] on every built-in scheme, in version order: the
+/// zero-based ones, then devmap (1-based: it hands a page back at 1).
+macro_rules! on_every_scheme {
+    ($($behaviour:tt)*) => {
+        on_zero_based_schemes_and! { [devmap: pinref_model::Devmap] $($behaviour)* }
     };
 }
 pub(crate) use on_every_scheme;
@@ -71,18 +83,7 @@ pub(crate) use on_every_scheme;
 /// [`on_schemes!`] on the schemes that free a page at 0 (all but devmap).
 macro_rules! on_zero_based_schemes {
     ($($behaviour:tt)*) => {
-        on_schemes! {
-            [
-                seed: pinref_model::Seed,
-                v5_7: pinref_model::V5_7,
-                v5_11: pinref_model::V5_11,
-                v5_14: pinref_model::V5_14,
-                folio: pinref_model::Folio,
-                v6_1: pinref_model::V6_1,
-                v6_5: pinref_model::V6_5,
-            ]
-            $($behaviour)*
-        }
+        on_zero_based_schemes_and! { [] $($behaviour)* }
     };
 }
 pub(crate) use on_zero_based_schemes;
@@ -146,6 +147,11 @@ impl EventLog {
         self.0.lock().unwrap().clone()
     }
 
+    /// What the events seen so far were, without their pages and threads.
+    pub fn kinds(&self) -> Vec<EventKind> {
+        self.events().into_iter().map(|event| event.kind).collect()
+    }
+
     /// Forgets the events seen so far (the set-up's).
     pub fn clear(&self) {
         self.0.lock().unwrap().clear();
@@ -156,4 +162,67 @@ impl Observer for EventLog {
     fn event(&self, event: &Event) {
         self.0.lock().unwrap().push(event.clone());
     }
+}
+
+/// A memory of `layout` with an [`EventLog`] attached from the start (a
+/// test that sets pages up first clears the log before it acts).
+pub fn observed(layout: &Layout) -> (Memory<Std>, Arc<EventLog>) {
+    let log = Arc::new(EventLog::default());
+    let memory = Memory::new(layout).with_observer(log.clone());
+    (memory, log)
+}
+
+/// [`EventKind::Read`]: `helper` read `value`.
+pub fn read(helper: &'static str, value: i32) -> EventKind {
+    EventKind::Read { helper, value }
+}
+
+/// [`EventKind::Refcount`]: `helper` moved `_refcount` from `old` to `new`.
+pub fn refcount(helper: &'static str, old: i32, new: i32) -> EventKind {
+    EventKind::Refcount { helper, old, new }
+}
+
+/// [`EventKind::Pincount`]: `helper` moved the exact pin count.
+pub fn pincount(helper: &'static str, old: i32, new: i32) -> EventKind {
+    EventKind::Pincount { helper, old, new }
+}
+
+/// [`EventKind::Stat`]: the vmstat `counter` moved by `delta`.
+pub fn stat(counter: &'static str, delta: i32) -> EventKind {
+    EventKind::Stat { counter, delta }
+}
+
+/// [`EventKind::Freed`]: the page was freed by `by`.
+pub fn freed(by: &'static str) -> EventKind {
+    EventKind::Freed { by }
+}
+
+/// Checks that each of `pages` is back where `before` found it (its
+/// counters, its dirty bit, how often it was freed), naming every page that
+/// is not, and that the memory counted `pins` pins acquired and as many
+/// released: what a batch that fails midway must leave behind.
+pub fn assert_gave_back_everything(
+    memory: &Memory<Std>,
+    pages: &[PageRef<'_, Std>],
+    before: &[Snapshot],
+    pins: i32,
+) {
+    let page_only = |snapshot: Snapshot| Snapshot {
+        pins_acquired: 0,
+        pins_released: 0,
+        ..snapshot
+    };
+    let kept: Vec<String> = pages
+        .iter()
+        .zip(before)
+        .filter(|&(&page, &before)| page_only(Snapshot::of(page)) != page_only(before))
+        .map(|(page, before)| format!("{page:?}: {:?}, was {before:?}", Snapshot::of(*page)))
+        .collect();
+    assert!(kept.is_empty(), "not given back: {kept:#?}");
+    let vmstat = memory.vmstat();
+    assert_eq!(
+        (vmstat.acquired(), vmstat.released()),
+        (pins, pins),
+        "pins acquired, released"
+    );
 }
