@@ -4,26 +4,11 @@
 mod operations_harness;
 
 use operations_harness::*;
-use pinref_model::page_ref::{page_ref_count, pincount_read, set_page_count};
+use pinref_model::page_ref::{page_ref_count, set_page_count};
 use pinref_model::sync::Std;
-use pinref_model::{Devmap, GupError, GupFlags, Held, Layout, MAX_REFS, Memory, Scheme};
+use pinref_model::{Devmap, GupError, GupFlags, Held, Layout, MAX_REFS, Memory, PageRef, Scheme};
 
 // ---------------------------------------------------------------- get_page
-
-on_every_scheme! {
-    fn get_page_adds_one_plain_reference(scheme) {
-        let memory = Memory::<Std>::new(&Layout::single_page());
-        let page = memory.page(0)?;
-        scheme.init_page(page, Held { plain: 1, pins: 0 });
-        let before = page_ref_count(page);
-
-        scheme.get_page(page)?;
-
-        assert_eq!(page_ref_count(page), before + 1);
-        assert_eq!(memory.vmstat().acquired(), 0, "a plain reference is not a pin");
-        Ok(())
-    }
-}
 
 on_every_scheme! {
     fn get_page_refuses_nothing_as_a_production_kernel(scheme) {
@@ -34,14 +19,14 @@ on_every_scheme! {
         let memory = Memory::<Std>::new(&Layout::single_page());
         let page = memory.page(0)?;
 
-        for count in [0, -1, -64, -127] {
+        each_case([0, -1, -64, -127].map(|count| (format!("count {count}"), count)), |count| {
             set_page_count(page, count);
 
             scheme.get_page(page)?;
 
             assert_eq!(page_ref_count(page), count + 1);
-        }
-        Ok(())
+            Ok(())
+        })
     }
 }
 
@@ -80,7 +65,7 @@ on_every_scheme! {
         let memory = Memory::<Std>::new(&Layout::single_page());
         let page = memory.page(0)?;
 
-        for count in [0, -1, -128, i32::MIN] {
+        each_case([0, -1, -128, i32::MIN].map(|count| (format!("count {count}"), count)), |count| {
             set_page_count(page, count);
             let before = Snapshot::of(page);
 
@@ -88,97 +73,93 @@ on_every_scheme! {
 
             assert_eq!(result, Err(GupError::RefcountNotPositive { pfn: 0, count }));
             assert_eq!(Snapshot::of(page), before);
-        }
-        Ok(())
+            Ok(())
+        })
+    }
+}
+
+// ------------------------------------------------ what a grab adds, by hand
+
+on_every_scheme! {
+    fn a_grab_adds_what_it_takes_to_an_order_0_page(scheme) {
+        // (refcount added, pins acquired) on a page holding one plain
+        // reference: a plain reference is 1, a pin the bias, 1024. MAX_REFS
+        // pins, 2,097,151 * 1024, fit below the sign bit with that plain
+        // reference (and devmap's base) on top.
+        type Grab<'s> = &'s dyn Fn(PageRef<'_, Std>) -> Result<(), GupError>;
+        let pin_write_longterm = GupFlags::FOLL_PIN | GupFlags::FOLL_WRITE | GupFlags::FOLL_LONGTERM;
+        let cases: [(&str, (Grab, i32, i32)); 7] = [
+            ("get_page_adds_one_plain_reference", (&|page| scheme.get_page(page), 1, 0)),
+            (
+                "try_grab_page_with_foll_get_adds_one",
+                (&|page| scheme.try_grab_page(page, GupFlags::FOLL_GET), 1, 0),
+            ),
+            (
+                "try_grab_page_with_foll_pin_adds_the_bias_on_an_order_0_page",
+                (&|page| scheme.try_grab_page(page, GupFlags::FOLL_PIN), 1024, 1),
+            ),
+            (
+                "try_grab_page_ignores_flags_that_do_not_choose_a_kind",
+                (&|page| scheme.try_grab_page(page, pin_write_longterm), 1024, 1),
+            ),
+            (
+                "try_grab_folio_takes_refs_plain_references_in_one_grab",
+                (&|page| scheme.try_grab_folio(page, 3, GupFlags::FOLL_GET), 3, 0),
+            ),
+            (
+                "try_grab_folio_pins_refs_times_the_bias_on_an_order_0_page",
+                (&|page| scheme.try_grab_folio(page, 3, GupFlags::FOLL_PIN), 3 * 1024, 3),
+            ),
+            (
+                "try_grab_folio_accepts_max_refs",
+                (
+                    &|page| scheme.try_grab_folio(page, MAX_REFS, GupFlags::FOLL_PIN),
+                    2_097_151 * 1024,
+                    2_097_151,
+                ),
+            ),
+        ];
+
+        each_case(cases, |(grab, refcount, pins)| assert_grab_adds(&scheme, grab, refcount, pins))
+    }
+}
+
+on_every_scheme! {
+    fn a_grab_refuses_flags_that_do_not_choose_one_kind_of_reference(scheme) {
+        let both = GupFlags::FOLL_GET | GupFlags::FOLL_PIN;
+        type Grab<'s> = &'s dyn Fn(PageRef<'_, Std>) -> Option<GupError>;
+        let cases: [(&str, (Grab, GupError)); 3] = [
+            (
+                "try_grab_page_refuses_foll_get_and_foll_pin_together",
+                (&|page| scheme.try_grab_page(page, both).err(), GupError::FollGetAndPin),
+            ),
+            (
+                "try_grab_page_refuses_neither_foll_get_nor_foll_pin",
+                (
+                    &|page| scheme.try_grab_page(page, GupFlags::FOLL_WRITE).err(),
+                    GupError::NoReferenceRequested,
+                ),
+            ),
+            (
+                "try_grab_folio_refuses_foll_get_and_foll_pin_together",
+                (&|page| scheme.try_grab_folio(page, 2, both).err(), GupError::FollGetAndPin),
+            ),
+        ];
+
+        each_case(cases, |(grab, expected)| {
+            assert_refused(&scheme, ONE_PLAIN, |_, page| grab(page), expected)
+        })
     }
 }
 
 // ----------------------------------------------------------- try_grab_page
 
 on_every_scheme! {
-    fn try_grab_page_with_foll_get_adds_one(scheme) {
-        let memory = Memory::<Std>::new(&Layout::single_page());
-        let page = memory.page(0)?;
-        scheme.init_page(page, Held { plain: 1, pins: 0 });
-        let before = page_ref_count(page);
-
-        scheme.try_grab_page(page, GupFlags::FOLL_GET)?;
-
-        assert_eq!(page_ref_count(page), before + 1);
-        assert_eq!(memory.vmstat().acquired(), 0);
-        assert!(!scheme.page_dma_pinned(page));
-        Ok(())
-    }
-}
-
-on_every_scheme! {
-    fn try_grab_page_with_foll_pin_adds_the_bias_on_an_order_0_page(scheme) {
-        let memory = Memory::<Std>::new(&Layout::single_page());
-        let page = memory.page(0)?;
-        scheme.init_page(page, Held { plain: 1, pins: 0 });
-        let before = page_ref_count(page);
-
-        scheme.try_grab_page(page, GupFlags::FOLL_PIN)?;
-
-        assert_eq!(page_ref_count(page), before + 1024);
-        assert_eq!(pincount_read(page), 0, "an order-0 page keeps no exact pin count");
-        assert_eq!(memory.vmstat().acquired(), 1);
-        assert!(scheme.page_dma_pinned(page));
-        Ok(())
-    }
-}
-
-on_every_scheme! {
-    fn try_grab_page_ignores_flags_that_do_not_choose_a_kind(scheme) {
-        let memory = Memory::<Std>::new(&Layout::single_page());
-        let page = memory.page(0)?;
-        scheme.init_page(page, Held { plain: 1, pins: 0 });
-        let before = page_ref_count(page);
-        let flags = GupFlags::FOLL_PIN | GupFlags::FOLL_WRITE | GupFlags::FOLL_LONGTERM;
-
-        scheme.try_grab_page(page, flags)?;
-
-        assert_eq!(page_ref_count(page), before + 1024);
-        Ok(())
-    }
-}
-
-on_every_scheme! {
-    fn try_grab_page_refuses_foll_get_and_foll_pin_together(scheme) {
-        let memory = Memory::<Std>::new(&Layout::single_page());
-        let page = memory.page(0)?;
-        scheme.init_page(page, Held { plain: 1, pins: 0 });
-        let before = Snapshot::of(page);
-
-        let result = scheme.try_grab_page(page, GupFlags::FOLL_GET | GupFlags::FOLL_PIN);
-
-        assert_eq!(result, Err(GupError::FollGetAndPin));
-        assert_eq!(Snapshot::of(page), before);
-        Ok(())
-    }
-}
-
-on_every_scheme! {
-    fn try_grab_page_refuses_neither_foll_get_nor_foll_pin(scheme) {
-        let memory = Memory::<Std>::new(&Layout::single_page());
-        let page = memory.page(0)?;
-        scheme.init_page(page, Held { plain: 1, pins: 0 });
-        let before = Snapshot::of(page);
-
-        let result = scheme.try_grab_page(page, GupFlags::FOLL_WRITE);
-
-        assert_eq!(result, Err(GupError::NoReferenceRequested));
-        assert_eq!(Snapshot::of(page), before);
-        Ok(())
-    }
-}
-
-on_every_scheme! {
     fn try_grab_page_pin_refuses_a_count_that_is_not_positive(scheme) {
         let memory = Memory::<Std>::new(&Layout::single_page());
         let page = memory.page(0)?;
 
-        for count in [0, -1, i32::MIN] {
+        each_case([0, -1, i32::MIN].map(|count| (format!("count {count}"), count)), |count| {
             set_page_count(page, count);
             let before = Snapshot::of(page);
 
@@ -193,8 +174,8 @@ on_every_scheme! {
             };
             assert_eq!(result, Err(expected));
             assert_eq!(Snapshot::of(page), before);
-        }
-        Ok(())
+            Ok(())
+        })
     }
 }
 
@@ -222,83 +203,20 @@ on_every_scheme! {
 // ---------------------------------------------------------- try_grab_folio
 
 on_every_scheme! {
-    fn try_grab_folio_takes_refs_plain_references_in_one_grab(scheme) {
-        let memory = Memory::<Std>::new(&Layout::single_page());
-        let page = memory.page(0)?;
-        scheme.init_page(page, Held { plain: 1, pins: 0 });
-        let before = page_ref_count(page);
-
-        scheme.try_grab_folio(page, 3, GupFlags::FOLL_GET)?;
-
-        assert_eq!(page_ref_count(page), before + 3);
-        assert_eq!(memory.vmstat().acquired(), 0);
-        Ok(())
-    }
-}
-
-on_every_scheme! {
-    fn try_grab_folio_pins_refs_times_the_bias_on_an_order_0_page(scheme) {
-        let memory = Memory::<Std>::new(&Layout::single_page());
-        let page = memory.page(0)?;
-        scheme.init_page(page, Held { plain: 1, pins: 0 });
-        let before = page_ref_count(page);
-
-        scheme.try_grab_folio(page, 3, GupFlags::FOLL_PIN)?;
-
-        assert_eq!(page_ref_count(page), before + 3 * 1024);
-        assert_eq!(memory.vmstat().acquired(), 3);
-        Ok(())
-    }
-}
-
-on_every_scheme! {
-    fn try_grab_folio_accepts_max_refs(scheme) {
-        // MAX_REFS pins of an order-0 page: 2,097,151 * 1024 fits below the
-        // sign bit with one plain reference (and devmap's base) on top.
-        let memory = Memory::<Std>::new(&Layout::single_page());
-        let page = memory.page(0)?;
-        scheme.init_page(page, Held { plain: 1, pins: 0 });
-        let before = page_ref_count(page);
-
-        scheme.try_grab_folio(page, MAX_REFS, GupFlags::FOLL_PIN)?;
-
-        assert_eq!(page_ref_count(page), before + 2_097_151 * 1024);
-        assert_eq!(memory.vmstat().acquired(), 2_097_151);
-        Ok(())
-    }
-}
-
-on_every_scheme! {
     fn try_grab_folio_refuses_refs_outside_one_to_max_refs(scheme) {
-        let memory = Memory::<Std>::new(&Layout::single_page());
-        let page = memory.page(0)?;
-        scheme.init_page(page, Held { plain: 1, pins: 0 });
-        let before = Snapshot::of(page);
+        let cases = [0, -1, i32::MIN, MAX_REFS + 1, i32::MAX].into_iter().flat_map(|refs| {
+            [GupFlags::FOLL_GET, GupFlags::FOLL_PIN]
+                .map(|flags| (format!("refs {refs}, {flags:?}"), (refs, flags)))
+        });
 
-        for refs in [0, -1, i32::MIN, MAX_REFS + 1, i32::MAX] {
-            for flags in [GupFlags::FOLL_GET, GupFlags::FOLL_PIN] {
-                let result = scheme.try_grab_folio(page, refs, flags);
-
-                assert_eq!(result, Err(GupError::InvalidRefs { refs }), "{flags:?}");
-                assert_eq!(Snapshot::of(page), before);
-            }
-        }
-        Ok(())
-    }
-}
-
-on_every_scheme! {
-    fn try_grab_folio_refuses_foll_get_and_foll_pin_together(scheme) {
-        let memory = Memory::<Std>::new(&Layout::single_page());
-        let page = memory.page(0)?;
-        scheme.init_page(page, Held { plain: 1, pins: 0 });
-        let before = Snapshot::of(page);
-
-        let result = scheme.try_grab_folio(page, 2, GupFlags::FOLL_GET | GupFlags::FOLL_PIN);
-
-        assert_eq!(result, Err(GupError::FollGetAndPin));
-        assert_eq!(Snapshot::of(page), before);
-        Ok(())
+        each_case(cases, |(refs, flags)| {
+            assert_refused(
+                &scheme,
+                ONE_PLAIN,
+                |_, page| scheme.try_grab_folio(page, refs, flags).err(),
+                GupError::InvalidRefs { refs },
+            )
+        })
     }
 }
 

@@ -9,7 +9,9 @@
 
 use pinref_model::page_ref::{page_ref_count, pincount_read};
 use pinref_model::sync::Std;
-use pinref_model::{Event, EventKind, Layout, Memory, Observer, PageRef};
+use pinref_model::{Event, EventKind, GupError, Held, Layout, Memory, Observer, PageRef, Scheme};
+use std::fmt::Display;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex};
 
 /// What a test returns: `?` on a [`pinref_model::GupError`] or a
@@ -108,6 +110,110 @@ pub fn one_pin_moves(scheme: &str, order: u32) -> (i32, i32) {
         ("folio" | "v6_1" | "v6_5", _) => EXACT,
         (other, _) => panic!("no hand-computed encoding for scheme {other}"),
     }
+}
+
+/// Runs every named case of a table-driven test, then fails once, naming
+/// each case that failed (by an `Err` or a failed assertion) rather than
+/// stopping at the first.
+pub fn each_case<N: Display, C>(
+    cases: impl IntoIterator<Item = (N, C)>,
+    check: impl Fn(C) -> TestResult,
+) -> TestResult {
+    let failed: Vec<String> = cases
+        .into_iter()
+        .filter_map(
+            |(name, case)| match catch_unwind(AssertUnwindSafe(|| check(case))) {
+                Ok(Ok(())) => None,
+                Ok(Err(error)) => Some(format!("{name}: {error}")),
+                Err(panic) => {
+                    let message = (panic.downcast_ref::<String>().map(String::as_str))
+                        .or_else(|| panic.downcast_ref::<&str>().copied())
+                        .unwrap_or("panicked");
+                    Some(format!("{name}: {message}"))
+                }
+            },
+        )
+        .collect();
+    if failed.is_empty() {
+        return Ok(());
+    }
+    Err(Box::new(FailedCases(failed)))
+}
+
+/// The failing cases of a table-driven test, one a line (also as `Debug`,
+/// which is what the test harness prints of a test's `Err`).
+pub struct FailedCases(Vec<String>);
+
+impl std::fmt::Display for FailedCases {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "{} case(s) failed:", self.0.len())?;
+        self.0.iter().try_for_each(|case| writeln!(f, "- {case}"))
+    }
+}
+
+impl std::fmt::Debug for FailedCases {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
+}
+
+impl std::error::Error for FailedCases {}
+
+/// A memory of one order-0 page (pfn 0) that holds `held` under `scheme`.
+pub fn one_page<S: Scheme>(scheme: &S, held: Held) -> Memory<Std> {
+    let memory = Memory::new(&Layout::single_page());
+    scheme.init_page(memory.page(0).expect("pfn 0"), held);
+    memory
+}
+
+/// One plain reference: a page in use, and not pinned.
+pub const ONE_PLAIN: Held = Held { plain: 1, pins: 0 };
+
+/// On an order-0 page holding one plain reference: runs `grab`, then
+/// checks it added `refcount` to the count and `pins` to the pins
+/// acquired, and changed nothing else (an order-0 page keeps no exact pin
+/// count), and that the page reads pinned exactly when a pin was added.
+pub fn assert_grab_adds<S: Scheme>(
+    scheme: &S,
+    grab: impl Fn(PageRef<'_, Std>) -> Result<(), GupError>,
+    refcount: i32,
+    pins: i32,
+) -> TestResult {
+    let memory = one_page(scheme, ONE_PLAIN);
+    let page = memory.page(0)?;
+    let before = Snapshot::of(page);
+
+    grab(page)?;
+
+    let expected = Snapshot {
+        refcount: before.refcount + refcount,
+        pins_acquired: before.pins_acquired + pins,
+        ..before
+    };
+    assert_eq!(Snapshot::of(page), expected);
+    assert_eq!(scheme.page_dma_pinned(page), pins > 0, "page_dma_pinned");
+    Ok(())
+}
+
+/// On an order-0 page (pfn 0, mapped at address 0) holding `held`: checks
+/// that `operation` is refused with `expected` and leaves the page and its
+/// memory as they were. The operation returns its error, if any
+/// (`Result::err`).
+pub fn assert_refused<S: Scheme>(
+    scheme: &S,
+    held: Held,
+    operation: impl Fn(&Memory<Std>, PageRef<'_, Std>) -> Option<GupError>,
+    expected: GupError,
+) -> TestResult {
+    let memory = one_page(scheme, held);
+    let page = memory.page(0)?;
+    let before = Snapshot::of(page);
+
+    let error = operation(&memory, page);
+
+    assert_eq!(error, Some(expected));
+    assert_eq!(Snapshot::of(page), before, "a refusal changes nothing");
+    Ok(())
 }
 
 /// Everything about a page and its memory that a refused operation must
