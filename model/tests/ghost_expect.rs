@@ -24,6 +24,23 @@ fn grab(head: usize, kind: RefKind, refs: i64) -> Change {
     Change::Grab { head, kind, refs }
 }
 
+/// `pin_user_pages(start, nr, 0)`: the slow path, no extra flags.
+fn pin_user_pages(start: usize, nr: usize) -> Op {
+    Op::PinUserPages {
+        start,
+        nr,
+        flags: 0,
+    }
+}
+
+/// `unpin_user_pages_dirty_lock(pages, true)`.
+fn unpin_dirty(pages: &[usize]) -> Op {
+    Op::UnpinUserPagesDirtyLock {
+        pages: pages.to_vec(),
+        make_dirty: true,
+    }
+}
+
 fn unpin(head: usize) -> Change {
     Change::Release {
         head,
@@ -48,14 +65,7 @@ fn the_ghost_of_a_start_knows_every_head_and_the_pins_it_holds() {
 #[test]
 fn the_slow_path_pins_the_subpages_of_one_compound_page_in_one_grab() {
     let ghost = Ghost::at(&start(&[2, 0], &[held(1, 0), held(1, 0)]));
-    let pin = ghost.expect(
-        &V5_7,
-        &Op::PinUserPages {
-            start: 0,
-            nr: 5,
-            flags: 0,
-        },
-    );
+    let pin = ghost.expect(&V5_7, &pin_user_pages(0, 5));
     let success = only(&pin);
     assert_eq!(success.result, Ok(()));
     assert_eq!(
@@ -86,14 +96,7 @@ fn the_fast_path_grabs_once_per_address() {
 fn a_pin_batch_that_fails_midway_gives_back_what_it_took_and_counts_both() {
     // Page 1's count has wrapped past the sign bit: its grab is refused.
     let ghost = Ghost::at(&start(&[0, 0], &[held(1, 0), held(0, 1 << 21)]));
-    let pin = ghost.expect(
-        &Seed,
-        &Op::PinUserPages {
-            start: 0,
-            nr: 2,
-            flags: 0,
-        },
-    );
+    let pin = ghost.expect(&Seed, &pin_user_pages(0, 2));
     let failure = only(&pin);
     assert_eq!(failure.result, Err(Refusal::GrabRefused { pfn: 1 }));
     assert_eq!(
@@ -108,14 +111,7 @@ fn a_pin_batch_that_fails_midway_gives_back_what_it_took_and_counts_both() {
 #[test]
 fn a_pin_batch_past_the_last_frame_fails_not_mapped_there() {
     let ghost = Ghost::at(&start(&[0], &[held(1, 0)]));
-    let pin = ghost.expect(
-        &V5_7,
-        &Op::PinUserPages {
-            start: 0,
-            nr: usize::MAX,
-            flags: 0,
-        },
-    );
+    let pin = ghost.expect(&V5_7, &pin_user_pages(0, usize::MAX));
     let failure = only(&pin);
     assert_eq!(
         failure.result,
@@ -127,14 +123,7 @@ fn a_pin_batch_past_the_last_frame_fails_not_mapped_there() {
 #[test]
 fn a_pin_that_crosses_the_sign_bit_may_go_either_way_where_the_guard_is_not_claimed() {
     let ghost = Ghost::at(&Start::single(held(0, (1 << 21) - 1)));
-    let pin = ghost.expect(
-        &Seed,
-        &Op::PinUserPages {
-            start: 0,
-            nr: 1,
-            flags: 0,
-        },
-    );
+    let pin = ghost.expect(&Seed, &pin_user_pages(0, 1));
     assert_eq!(pin.allowed.len(), 2, "{pin:?}");
     let refusal = pin.allowed.iter().find(|allowed| allowed.result.is_err());
     assert_eq!(
@@ -171,13 +160,7 @@ fn get_page_on_a_page_that_holds_nothing_is_a_caller_bug() {
 #[test]
 fn the_dirtying_unpin_marks_each_head_dirty_before_its_unpin() {
     let ghost = Ghost::at(&start(&[0, 1], &[held(1, 1), held(1, 2)]));
-    let unpin_dirty = ghost.expect(
-        &V5_7,
-        &Op::UnpinUserPagesDirtyLock {
-            pages: vec![0, 2],
-            make_dirty: true,
-        },
-    );
+    let unpin_dirty = ghost.expect(&V5_7, &unpin_dirty(&[0, 2]));
     assert_eq!(
         only(&unpin_dirty).effect.changes,
         [
@@ -193,13 +176,7 @@ fn the_dirtying_unpin_marks_each_head_dirty_before_its_unpin() {
 fn a_dirtying_unpin_of_an_unpinned_page_is_a_caller_bug_and_a_refusal_of_it_unpins_the_others() {
     // Page 0 is referenced but not pinned; page 1 holds a pin.
     let ghost = Ghost::at(&start(&[0, 0], &[held(1, 0), held(1, 1)]));
-    let unpin_dirty = ghost.expect(
-        &V5_7,
-        &Op::UnpinUserPagesDirtyLock {
-            pages: vec![0, 1],
-            make_dirty: true,
-        },
-    );
+    let unpin_dirty = ghost.expect(&V5_7, &unpin_dirty(&[0, 1]));
     // No kernel refuses the unpin of a page that holds no pin: the count
     // is corrupted, so a check never issues it, and reports it (P7) if run.
     let bug = unpin_dirty.caller_bug.expect("a caller's bug");
@@ -232,13 +209,7 @@ fn a_dirtying_unpin_of_an_unpinned_page_is_a_caller_bug_and_a_refusal_of_it_unpi
 #[test]
 fn a_dirtying_unpin_of_a_page_that_holds_nothing_is_a_caller_bug() {
     let ghost = Ghost::at(&Start::single(Held::default()));
-    let unpin_dirty = ghost.expect(
-        &V5_7,
-        &Op::UnpinUserPagesDirtyLock {
-            pages: vec![0],
-            make_dirty: true,
-        },
-    );
+    let unpin_dirty = ghost.expect(&V5_7, &unpin_dirty(&[0]));
     let bug = unpin_dirty.caller_bug.expect("a caller's bug");
     assert_eq!(bug.reason, Reason::DirtyUnpinOfFreePage);
 }

@@ -87,7 +87,8 @@ on_every_scheme! {
         // pins, 2,097,151 * 1024, fit below the sign bit with that plain
         // reference (and devmap's base) on top.
         type Grab<'s> = &'s dyn Fn(PageRef<'_, Std>) -> Result<(), GupError>;
-        let pin_write_longterm = GupFlags::FOLL_PIN | GupFlags::FOLL_WRITE | GupFlags::FOLL_LONGTERM;
+        let pin_write_longterm =
+            GupFlags::FOLL_PIN | GupFlags::FOLL_WRITE | GupFlags::FOLL_LONGTERM;
         let cases: [(&str, (Grab, i32, i32)); 7] = [
             ("get_page_adds_one_plain_reference", (&|page| scheme.get_page(page), 1, 0)),
             (

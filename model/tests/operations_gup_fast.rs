@@ -8,40 +8,41 @@ use operations_harness::*;
 use pinref_model::page_ref::{page_ref_count, pincount_read, set_page_count};
 use pinref_model::sync::Std;
 use pinref_model::{
-    Devmap, Event, EventKind, GupError, GupFlags, Held, Layout, Memory, Observer, Scheme,
+    Event, EventKind, GupError, GupFlags, Held, Layout, Memory, Observer, PageRef, Scheme,
 };
 use std::sync::{Arc, OnceLock};
 
 // ------------------------------------------------- try_grab_compound_head
 
 on_every_scheme! {
-    fn speculative_pin_adds_the_bias_and_returns_the_head(scheme) {
-        let memory = Memory::<Std>::new(&Layout::single_page());
-        let page = memory.page(0)?;
-        scheme.init_page(page, Held { plain: 1, pins: 0 });
-        let before = page_ref_count(page);
+    fn a_speculative_grab_adds_what_it_takes_to_an_order_0_page(scheme) {
+        // (refcount added, pins acquired) on a page holding one plain
+        // reference, by hand: a pin is the bias, 1024; a get of 3 is 3.
+        type Grab<'s> = &'s dyn Fn(PageRef<'_, Std>) -> Result<(), GupError>;
+        let cases: [(&str, (Grab, i32, i32)); 2] = [
+            (
+                "speculative_pin_adds_the_bias_and_returns_the_head",
+                (
+                    &|page| {
+                        let head = scheme.try_grab_compound_head(page, 1, GupFlags::FOLL_PIN)?;
+                        assert_eq!(head, page);
+                        Ok(())
+                    },
+                    1024,
+                    1,
+                ),
+            ),
+            (
+                "speculative_get_adds_refs",
+                (
+                    &|page| scheme.try_grab_compound_head(page, 3, GupFlags::FOLL_GET).map(drop),
+                    3,
+                    0,
+                ),
+            ),
+        ];
 
-        let head = scheme.try_grab_compound_head(page, 1, GupFlags::FOLL_PIN)?;
-
-        assert_eq!(head, page);
-        assert_eq!(page_ref_count(page), before + 1024);
-        assert_eq!(memory.vmstat().acquired(), 1);
-        Ok(())
-    }
-}
-
-on_every_scheme! {
-    fn speculative_get_adds_refs(scheme) {
-        let memory = Memory::<Std>::new(&Layout::single_page());
-        let page = memory.page(0)?;
-        scheme.init_page(page, Held { plain: 1, pins: 0 });
-        let before = page_ref_count(page);
-
-        scheme.try_grab_compound_head(page, 3, GupFlags::FOLL_GET)?;
-
-        assert_eq!(page_ref_count(page), before + 3);
-        assert_eq!(memory.vmstat().acquired(), 0);
-        Ok(())
+        each_case(cases, |(grab, refcount, pins)| assert_grab_adds(&scheme, grab, refcount, pins))
     }
 }
 
@@ -62,8 +63,9 @@ on_every_scheme! {
     }
 }
 
-on_zero_based_schemes! {
-    fn speculative_grab_never_revives_a_page_whose_count_is_zero(scheme) {
+on_every_scheme! {
+    fn speculative_grab_never_revives_a_freed_page(scheme) {
+        // Freed at 0, or (devmap) handed back to its driver at 1.
         let memory = Memory::<Std>::new(&Layout::single_page());
         let page = memory.page(0)?;
         scheme.init_page(page, Held { plain: 1, pins: 0 });
@@ -76,27 +78,9 @@ on_zero_based_schemes! {
             assert_eq!(result, Err(GupError::SpeculativeGrabOnFreedPage { pfn: 0 }));
             assert_eq!(Snapshot::of(page), before);
         }
-        assert_eq!(page_ref_count(page), 0);
+        assert_eq!(page_ref_count(page), scheme.freed_at());
         Ok(())
     }
-}
-
-#[test]
-fn devmap_speculative_grab_never_revives_a_page_handed_back_at_one() -> TestResult {
-    let memory = Memory::<Std>::new(&Layout::single_page());
-    let page = memory.page(0)?;
-    Devmap.init_page(page, Held { plain: 1, pins: 0 });
-    Devmap.put_page(page)?;
-    let before = Snapshot::of(page);
-
-    for flags in [GupFlags::FOLL_GET, GupFlags::FOLL_PIN] {
-        let result = Devmap.try_grab_compound_head(page, 1, flags);
-
-        assert_eq!(result, Err(GupError::SpeculativeGrabOnFreedPage { pfn: 0 }));
-        assert_eq!(Snapshot::of(page), before);
-    }
-    assert_eq!(page_ref_count(page), 1);
-    Ok(())
 }
 
 on_every_scheme! {
@@ -109,25 +93,6 @@ on_every_scheme! {
         let result = scheme.try_grab_compound_head(page, 1, GupFlags::FOLL_PIN);
 
         assert_eq!(result, Err(GupError::RefcountNotPositive { pfn: 0, count: -1 }));
-        assert_eq!(Snapshot::of(page), before);
-        Ok(())
-    }
-}
-
-on_every_scheme! {
-    fn speculative_grab_refuses_bad_flags_and_bad_refs(scheme) {
-        let memory = Memory::<Std>::new(&Layout::single_page());
-        let page = memory.page(0)?;
-        scheme.init_page(page, Held { plain: 1, pins: 0 });
-        let before = Snapshot::of(page);
-
-        let both = scheme.try_grab_compound_head(page, 1, GupFlags::FOLL_GET | GupFlags::FOLL_PIN);
-        let neither = scheme.try_grab_compound_head(page, 1, GupFlags::NONE);
-        let zero_refs = scheme.try_grab_compound_head(page, 0, GupFlags::FOLL_PIN);
-
-        assert_eq!(both, Err(GupError::FollGetAndPin));
-        assert_eq!(neither, Err(GupError::NoReferenceRequested));
-        assert_eq!(zero_refs, Err(GupError::InvalidRefs { refs: 0 }));
         assert_eq!(Snapshot::of(page), before);
         Ok(())
     }
@@ -151,6 +116,55 @@ on_every_scheme! {
         assert_eq!(memory.vmstat().released(), 2);
         assert_eq!(page.times_freed(), 0);
         Ok(())
+    }
+}
+
+on_every_scheme! {
+    fn gup_fast_refuses_what_it_cannot_grab_and_changes_nothing(scheme) {
+        // On a page (pfn 0, at address 0) holding one plain reference.
+        let both = GupFlags::FOLL_GET | GupFlags::FOLL_PIN;
+        type Call<'s> = &'s dyn Fn(&Memory<Std>, PageRef<'_, Std>) -> Option<GupError>;
+        let cases: [(&str, (Call, GupError)); 5] = [
+            (
+                "speculative_grab_refuses_foll_get_and_foll_pin_together",
+                (
+                    &|_, page| scheme.try_grab_compound_head(page, 1, both).err(),
+                    GupError::FollGetAndPin,
+                ),
+            ),
+            (
+                "speculative_grab_refuses_neither_foll_get_nor_foll_pin",
+                (
+                    &|_, page| scheme.try_grab_compound_head(page, 1, GupFlags::NONE).err(),
+                    GupError::NoReferenceRequested,
+                ),
+            ),
+            (
+                "speculative_grab_refuses_zero_refs",
+                (
+                    &|_, page| scheme.try_grab_compound_head(page, 0, GupFlags::FOLL_PIN).err(),
+                    GupError::InvalidRefs { refs: 0 },
+                ),
+            ),
+            (
+                "gup_fast_pte_on_an_address_outside_the_page_table_is_not_mapped",
+                (
+                    &|memory, _| scheme.gup_fast_pte(memory, 1, GupFlags::FOLL_PIN).err(),
+                    GupError::NotMapped { addr: 1 },
+                ),
+            ),
+            (
+                "pin_user_pages_fast_refuses_foll_get",
+                (
+                    &|memory, _| scheme.pin_user_pages_fast(memory, 0, 1, GupFlags::FOLL_GET).err(),
+                    GupError::FollGetAndPin,
+                ),
+            ),
+        ];
+
+        each_case(cases, |(call, expected)| {
+            assert_refused(&scheme, ONE_PLAIN, |memory, page| call(memory, page), expected)
+        })
     }
 }
 
@@ -202,21 +216,6 @@ on_every_scheme! {
         assert_eq!(page.pfn(), 2);
         assert!(scheme.page_dma_pinned(head));
         assert_eq!(page_ref_count(page), 0, "the tail's own count stays 0");
-        Ok(())
-    }
-}
-
-on_every_scheme! {
-    fn gup_fast_pte_on_an_address_outside_the_page_table_is_not_mapped(scheme) {
-        let memory = Memory::<Std>::new(&Layout::single_page());
-        let page = memory.page(0)?;
-        scheme.init_page(page, Held { plain: 1, pins: 0 });
-        let before = Snapshot::of(page);
-
-        let result = scheme.gup_fast_pte(&memory, 1, GupFlags::FOLL_PIN);
-
-        assert_eq!(result, Err(GupError::NotMapped { addr: 1 }));
-        assert_eq!(Snapshot::of(page), before);
         Ok(())
     }
 }
@@ -315,21 +314,6 @@ on_every_scheme! {
 }
 
 on_every_scheme! {
-    fn pin_user_pages_fast_refuses_foll_get(scheme) {
-        let memory = Memory::<Std>::new(&Layout::single_page());
-        let page = memory.page(0)?;
-        scheme.init_page(page, Held { plain: 1, pins: 0 });
-        let before = Snapshot::of(page);
-
-        let result = scheme.pin_user_pages_fast(&memory, 0, 1, GupFlags::FOLL_GET);
-
-        assert_eq!(result, Err(GupError::FollGetAndPin));
-        assert_eq!(Snapshot::of(page), before);
-        Ok(())
-    }
-}
-
-on_every_scheme! {
     fn pin_user_pages_fast_failing_midway_releases_everything_it_took(scheme) {
         let memory = Memory::<Std>::new(&Layout::new(&[0, 0, 0])?);
         let pages = [memory.page(0)?, memory.page(1)?, memory.page(2)?];
@@ -341,13 +325,7 @@ on_every_scheme! {
         let result = scheme.pin_user_pages_fast(&memory, 0, 3, GupFlags::NONE);
 
         assert_eq!(result, Err(GupError::SpeculativeGrabOnFreedPage { pfn: 2 }));
-        for (page, before) in pages.iter().zip(before) {
-            assert_eq!(page_ref_count(*page), before.refcount, "{page:?}");
-            assert_eq!(pincount_read(*page), before.pincount, "{page:?}");
-            assert_eq!(page.times_freed(), 0, "{page:?}");
-        }
-        assert_eq!(memory.vmstat().acquired(), 2);
-        assert_eq!(memory.vmstat().released(), 2);
+        assert_gave_back_everything(&memory, &pages, &before, 2);
         Ok(())
     }
 }
@@ -360,16 +338,12 @@ on_every_scheme! {
             scheme.init_page(page, Held { plain: 1, pins: 0 });
         }
         memory.zap_pte(1)?;
-        let before = page_ref_count(pages[0]);
+        let before = pages.map(Snapshot::of);
 
         let result = scheme.pin_user_pages_fast(&memory, 0, 3, GupFlags::NONE);
 
         assert_eq!(result, Err(GupError::NotMapped { addr: 1 }));
-        for page in pages {
-            assert_eq!(page_ref_count(page), before, "{page:?}");
-        }
-        assert_eq!(memory.vmstat().acquired(), memory.vmstat().released());
-        assert_eq!(memory.vmstat().acquired(), 1);
+        assert_gave_back_everything(&memory, &pages, &before, 1);
         Ok(())
     }
 }

@@ -226,43 +226,38 @@ on_every_scheme! {
 
 // --------------------------------------------- unpin_user_pages_dirty_lock
 
+/// Two clean order-0 pages, each holding a plain reference and a pin,
+/// unpinned by one `unpin_user_pages_dirty_lock(make_dirty)`: each ends
+/// one pin lighter, dirty exactly when `make_dirty`, and two releases are
+/// counted.
+fn unpin_two_pinned_pages_dirty_lock<S: Scheme>(scheme: S, make_dirty: bool) -> TestResult {
+    let memory = Memory::<Std>::new(&Layout::new(&[0, 0])?);
+    let pages = [memory.page(0)?, memory.page(1)?];
+    for page in pages {
+        scheme.init_page(page, Held { plain: 1, pins: 1 });
+        assert!(!page_dirty(page));
+    }
+    let pinned = page_ref_count(pages[0]);
+
+    scheme.unpin_user_pages_dirty_lock(&pages, make_dirty)?;
+
+    for page in pages {
+        assert_eq!(page_dirty(page), make_dirty, "{page:?}");
+        assert_eq!(page_ref_count(page), pinned - 1024, "{page:?}");
+    }
+    assert_eq!(memory.vmstat().released(), 2);
+    Ok(())
+}
+
 on_every_scheme! {
     fn unpin_user_pages_dirty_lock_marks_each_page_dirty_and_unpins_it(scheme) {
-        let memory = Memory::<Std>::new(&Layout::new(&[0, 0])?);
-        let pages = [memory.page(0)?, memory.page(1)?];
-        for page in pages {
-            scheme.init_page(page, Held { plain: 1, pins: 1 });
-            assert!(!page_dirty(page));
-        }
-        let pinned = page_ref_count(pages[0]);
-
-        scheme.unpin_user_pages_dirty_lock(&pages, true)?;
-
-        for page in pages {
-            assert!(page_dirty(page), "{page:?}");
-            assert_eq!(page_ref_count(page), pinned - 1024, "{page:?}");
-        }
-        assert_eq!(memory.vmstat().released(), 2);
-        Ok(())
+        unpin_two_pinned_pages_dirty_lock(scheme, true)
     }
 }
 
 on_every_scheme! {
     fn unpin_user_pages_dirty_lock_without_make_dirty_leaves_pages_clean(scheme) {
-        let memory = Memory::<Std>::new(&Layout::new(&[0, 0])?);
-        let pages = [memory.page(0)?, memory.page(1)?];
-        for page in pages {
-            scheme.init_page(page, Held { plain: 1, pins: 1 });
-        }
-        let pinned = page_ref_count(pages[0]);
-
-        scheme.unpin_user_pages_dirty_lock(&pages, false)?;
-
-        for page in pages {
-            assert!(!page_dirty(page), "{page:?}");
-            assert_eq!(page_ref_count(page), pinned - 1024, "{page:?}");
-        }
-        Ok(())
+        unpin_two_pinned_pages_dirty_lock(scheme, false)
     }
 }
 
@@ -283,7 +278,9 @@ on_every_scheme! {
             .expect("PG_dirty was never set");
         let unpinned = events
             .iter()
-            .position(|event| matches!(event.kind, EventKind::Refcount { old, new, .. } if old - new == 1024))
+            .position(|event| {
+                matches!(event.kind, EventKind::Refcount { old, new, .. } if old - new == 1024)
+            })
             .expect("the pin was never dropped");
         assert!(dirtied < unpinned, "PG_dirty set after the unpin: {events:#?}");
         Ok(())
@@ -334,16 +331,14 @@ fn unpin_user_pages_dirty_lock_on_a_page_without_a_pin_dirties_it_and_corrupts_t
 
 on_every_scheme! {
     fn put_compound_head_refuses_foll_get_and_foll_pin_together(scheme) {
-        let memory = Memory::<Std>::new(&Layout::single_page());
-        let page = memory.page(0)?;
-        scheme.init_page(page, Held { plain: 1, pins: 1 });
-        let before = Snapshot::of(page);
+        let both = GupFlags::FOLL_GET | GupFlags::FOLL_PIN;
 
-        let result = scheme.put_compound_head(page, 1, GupFlags::FOLL_GET | GupFlags::FOLL_PIN);
-
-        assert_eq!(result, Err(GupError::FollGetAndPin));
-        assert_eq!(Snapshot::of(page), before);
-        Ok(())
+        assert_refused(
+            &scheme,
+            Held { plain: 1, pins: 1 },
+            |_, page| scheme.put_compound_head(page, 1, both).err(),
+            GupError::FollGetAndPin,
+        )
     }
 }
 
