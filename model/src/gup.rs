@@ -4,14 +4,11 @@
 //! one can still call the others. Which version's generic code runs (the
 //! fork check of gup_fast, `gup_must_unshare`) is [`Scheme::mm`]'s.
 //!
-//! Batches are all or nothing here: a batch that cannot pin every page
-//! gives back what it took and fails. The kernel returns what it pinned
-//! (`pin_user_pages` the pages before the first it could not, an error only
-//! if that was the first; `pin_user_pages_fast` hands what gup_fast could
-//! not pin to the slow path), and its callers unpin the rest themselves;
-//! the model follows the kernel's callers that must hold all or nothing
-//! until pinref's sequential checker judges partial counts (see
-//! `docs/semantics.md` §2).
+//! Batches return what they pinned, as the kernel's do: `pin_user_pages`
+//! returns the pages it pinned before the first page it could not (an
+//! error only if that was the first), and `pin_user_pages_fast` hands what
+//! gup_fast could not pin to the slow path. The caller must unpin whatever
+//! it was given.
 
 use crate::error::GupError;
 use crate::flags::GupFlags;
@@ -93,12 +90,11 @@ pub fn unpin_user_pages_dirty_lock<S: Scheme + ?Sized, P: Platform>(
 /// and folio slow paths do), and returns one entry per address.
 ///
 /// `FOLL_GET` in `flags` is refused ([`GupError::FollGetAndPin`]); `FOLL_PIN`
-/// is added. If a grab fails midway, everything already pinned is released
-/// ([`Scheme::unpin_on_failure`]) before the error is returned, so a failed
-/// call holds nothing: the caller's unpin of a partial result, folded in
-/// (the kernel itself returns the pages pinned before the failing one). The
-/// model takes no page-table lock: a check must not unmap a range while
-/// the slow path walks it.
+/// is added. If a grab fails midway, the pages pinned before it are
+/// returned and stay pinned ("return i ? i : ret"): the caller must unpin
+/// them. Only a failure at the first page is an error. The model takes no
+/// page-table lock: a check must not unmap a range while the slow path
+/// walks it.
 pub fn pin_user_pages<'m, S: Scheme + ?Sized, P: Platform>(
     scheme: &S,
     mem: &'m Memory<P>,
@@ -128,12 +124,8 @@ pub fn pin_user_pages<'m, S: Scheme + ?Sized, P: Platform>(
                 addr += subpages.len();
                 pinned.extend(subpages);
             }
-            Err(error) => {
-                // Nothing may stay pinned on failure; the pages taken so far
-                // were pinned by us, so releasing them cannot go wrong.
-                scheme.unpin_on_failure(&pinned);
-                return Err(error);
-            }
+            Err(error) if pinned.is_empty() => return Err(error),
+            Err(_) => break,
         }
     }
     Ok(pinned)
@@ -259,7 +251,7 @@ pub fn gup_fast_huge<'m, S: Scheme + ?Sized, P: Platform>(
 
 /// `lockless_pages_from_mm()`: gup_fast over `start..start + nr_pages`,
 /// one [`Scheme::gup_fast_pte`] per address, stopping at the first page it
-/// cannot pin; returns what it pinned (an error only if it pinned nothing).
+/// cannot pin; returns what it pinned.
 ///
 /// With `FOLL_PIN` and [`crate::MmCode::gup_fast_checks_fork`] (v5.11) it
 /// reads `mm->write_protect_seq` first, takes nothing if fork is running,
@@ -274,21 +266,6 @@ pub fn lockless_pages_from_mm<'m, S: Scheme + ?Sized, P: Platform>(
     nr_pages: usize,
     flags: GupFlags,
 ) -> Result<Vec<PageRef<'m, P>>, GupError> {
-    match lockless_walk(scheme, mem, start, nr_pages, flags)? {
-        (pinned, Some(error)) if pinned.is_empty() => Err(error),
-        (pinned, _) => Ok(pinned),
-    }
-}
-
-/// [`lockless_pages_from_mm`]'s walk: the pages pinned, and the error of
-/// the page it stopped at, if it stopped.
-fn lockless_walk<'m, S: Scheme + ?Sized, P: Platform>(
-    scheme: &S,
-    mem: &'m Memory<P>,
-    start: usize,
-    nr_pages: usize,
-    flags: GupFlags,
-) -> Result<(Vec<PageRef<'m, P>>, Option<GupError>), GupError> {
     let end = range_end(start, nr_pages)?;
     let checks_fork = flags.contains(GupFlags::FOLL_PIN) && scheme.mm().gup_fast_checks_fork;
     let seq = if checks_fork {
@@ -301,12 +278,12 @@ fn lockless_walk<'m, S: Scheme + ?Sized, P: Platform>(
         None
     };
     let mut pinned = Vec::with_capacity(nr_pages.min(mem.frames()));
-    let mut stopped = None;
+    let mut first_error = None;
     for addr in start..end {
         match scheme.gup_fast_pte(mem, addr, flags) {
             Ok(page) => pinned.push(page),
             Err(error) => {
-                stopped = Some(error);
+                first_error = Some(error);
                 break;
             }
         }
@@ -317,15 +294,19 @@ fn lockless_walk<'m, S: Scheme + ?Sized, P: Platform>(
         scheme.unpin_on_failure(&pinned);
         return Err(GupError::ForkRaced);
     }
-    Ok((pinned, stopped))
+    match first_error {
+        Some(error) if pinned.is_empty() => Err(error),
+        _ => Ok(pinned),
+    }
 }
 
-/// `pin_user_pages_fast()`: gup_fast ([`lockless_pages_from_mm`]'s walk)
-/// with `FOLL_PIN` over `start..start + nr_pages`. `FOLL_GET` in `flags` is
-/// refused. If a page fails, what was pinned is given back
-/// ([`Scheme::unpin_on_failure`]) and that page's error returned: all or
-/// nothing, as [`pin_user_pages`]. (The kernel hands the rest to the slow
-/// path and returns what both pinned.)
+/// `pin_user_pages_fast()` (`internal_get_user_pages_fast`): gup_fast
+/// ([`lockless_pages_from_mm`]) with `FOLL_PIN`, then the slow path
+/// ([`Scheme::pin_user_pages`]) for the pages gup_fast did not pin,
+/// starting right after the ones it did. Returns everything pinned, in
+/// address order: if the slow path fails, what gup_fast pinned (the caller
+/// must unpin it); an error only if nothing was pinned. `FOLL_GET` in
+/// `flags` is refused.
 pub fn pin_user_pages_fast<'m, S: Scheme + ?Sized, P: Platform>(
     scheme: &S,
     mem: &'m Memory<P>,
@@ -334,12 +315,20 @@ pub fn pin_user_pages_fast<'m, S: Scheme + ?Sized, P: Platform>(
     flags: GupFlags,
 ) -> Result<Vec<PageRef<'m, P>>, GupError> {
     let flags = pin_flags(flags)?;
-    match lockless_walk(scheme, mem, start, nr_pages, flags)? {
-        (pinned, None) => Ok(pinned),
-        (pinned, Some(error)) => {
-            scheme.unpin_on_failure(&pinned);
-            Err(error)
+    range_end(start, nr_pages)?;
+    let mut pinned =
+        lockless_pages_from_mm(scheme, mem, start, nr_pages, flags).unwrap_or_default();
+    if pinned.len() == nr_pages {
+        return Ok(pinned);
+    }
+    let rest = scheme.pin_user_pages(mem, start + pinned.len(), nr_pages - pinned.len(), flags);
+    match rest {
+        Ok(more) => {
+            pinned.extend(more);
+            Ok(pinned)
         }
+        Err(_) if !pinned.is_empty() => Ok(pinned),
+        Err(error) => Err(error),
     }
 }
 

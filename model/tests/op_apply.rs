@@ -126,7 +126,8 @@ fn apply_cuts_a_garbage_batch_length_to_what_the_walk_can_reach() {
     assert_eq!(op::walk_len(0, 2, 3), 2);
     assert_eq!(op::walk_len(0, 0, 3), 0);
     // Asked for 2^62 pages, the scheme is asked for what the walk reaches,
-    // and refuses past the last frame without reserving a huge buffer.
+    // and stops past the last frame without reserving a huge buffer,
+    // returning the one page it pinned.
     let mem = memory(&V5_7, &[0]);
     let pin = Op::PinUserPages {
         start: 0,
@@ -135,9 +136,23 @@ fn apply_cuts_a_garbage_batch_length_to_what_the_walk_can_reach() {
     };
     assert_eq!(
         op::apply(&ReservesNrPages, &mem, &pin),
+        OpResult::Pinned(vec![0])
+    );
+    assert_eq!(
+        refcount(&mem, 0),
+        1 + 1024,
+        "the page it returned stays pinned"
+    );
+    // Past the last frame from the start: nothing pinned, an error.
+    let past = Op::PinUserPages {
+        start: 1,
+        nr: 1 << 62,
+        flags: 0,
+    };
+    assert_eq!(
+        op::apply(&ReservesNrPages, &mem, &past),
         OpResult::Refused(GupError::NotMapped { addr: 1 })
     );
-    assert_eq!(refcount(&mem, 0), 1, "what it pinned was given back");
 }
 
 #[test]

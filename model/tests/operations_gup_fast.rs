@@ -314,7 +314,9 @@ on_every_scheme! {
 }
 
 on_every_scheme! {
-    fn pin_user_pages_fast_failing_midway_releases_everything_it_took(scheme) {
+    fn pin_user_pages_fast_failing_midway_returns_the_pages_pinned_before_it(scheme) {
+        // gup_fast stops at the freed page; the slow path, handed the rest,
+        // refuses it too; what gup_fast pinned is returned.
         let memory = Memory::<Std>::new(&Layout::new(&[0, 0, 0])?);
         let pages = [memory.page(0)?, memory.page(1)?, memory.page(2)?];
         scheme.init_page(pages[0], Held { plain: 1, pins: 0 });
@@ -322,28 +324,57 @@ on_every_scheme! {
         scheme.init_page(pages[2], Held::default());
         let before = pages.map(Snapshot::of);
 
-        let result = scheme.pin_user_pages_fast(&memory, 0, 3, GupFlags::NONE);
+        let pinned = scheme.pin_user_pages_fast(&memory, 0, 3, GupFlags::NONE)?;
 
-        assert_eq!(result, Err(GupError::SpeculativeGrabOnFreedPage { pfn: 2 }));
-        assert_gave_back_everything(&memory, &pages, &before, 2);
+        assert_eq!(pinned, [pages[0], pages[1]]);
+        let after = Snapshot::of(pages[2]);
+        assert_eq!(
+            (after.refcount, after.times_freed),
+            (before[2].refcount, before[2].times_freed),
+            "the freed page is left alone"
+        );
+        assert_eq!(memory.vmstat().acquired(), 2);
+        scheme.unpin_user_pages(&pinned)?;
+        for (page, before) in pages.iter().zip(before) {
+            assert_eq!(page_ref_count(*page), before.refcount, "{page:?}");
+            assert_eq!(page.times_freed(), 0, "{page:?}");
+        }
         Ok(())
     }
 }
 
 on_every_scheme! {
-    fn pin_user_pages_fast_over_an_unmapped_hole_releases_everything_it_took(scheme) {
+    fn pin_user_pages_fast_over_an_unmapped_hole_returns_the_pages_before_the_hole(scheme) {
         let memory = Memory::<Std>::new(&Layout::new(&[0, 0, 0])?);
         let pages = [memory.page(0)?, memory.page(1)?, memory.page(2)?];
         for page in pages {
             scheme.init_page(page, Held { plain: 1, pins: 0 });
         }
         memory.zap_pte(1)?;
-        let before = pages.map(Snapshot::of);
 
-        let result = scheme.pin_user_pages_fast(&memory, 0, 3, GupFlags::NONE);
+        let pinned = scheme.pin_user_pages_fast(&memory, 0, 3, GupFlags::NONE)?;
 
-        assert_eq!(result, Err(GupError::NotMapped { addr: 1 }));
-        assert_gave_back_everything(&memory, &pages, &before, 1);
+        assert_eq!(pinned, [pages[0]]);
+        assert_eq!(memory.vmstat().acquired(), 1);
+        Ok(())
+    }
+}
+
+on_every_scheme! {
+    fn pin_user_pages_fast_hands_what_gup_fast_could_not_pin_to_the_slow_path(scheme) {
+        // A read-only mapping stops gup_fast for FOLL_WRITE; the slow path
+        // (which in the kernel would fault and break COW) takes the rest.
+        let memory = Memory::<Std>::new(&Layout::new(&[0, 0])?);
+        let pages = [memory.page(0)?, memory.page(1)?];
+        for page in pages {
+            scheme.init_page(page, Held { plain: 1, pins: 0 });
+        }
+        memory.pte_wrprotect(1)?;
+
+        let pinned = scheme.pin_user_pages_fast(&memory, 0, 2, GupFlags::FOLL_WRITE)?;
+
+        assert_eq!(pinned, pages);
+        assert_eq!(memory.vmstat().acquired(), 2);
         Ok(())
     }
 }

@@ -457,82 +457,6 @@ on_every_scheme! {
 }
 
 #[test]
-fn pin_user_pages_releases_what_it_took_when_a_later_page_fails() {
-    // Page 0 holds one reference; page 1's count has wrapped past the sign
-    // bit (2^21 pins), so the grab on it is refused.
-    let start = start(
-        &[0, 0],
-        vec![
-            Held { plain: 1, pins: 0 },
-            Held {
-                plain: 0,
-                pins: 2_097_152,
-            },
-        ],
-    );
-    let slow_and_fast = [
-        Op::PinUserPages {
-            start: 0,
-            nr: 2,
-            flags: 0,
-        },
-        Op::PinUserPagesFast {
-            start: 0,
-            nr: 2,
-            flags: 0,
-        },
-    ];
-    each_case(slow_and_fast, |op| {
-        let mut checker = SequentialChecker::new(&Seed, &start);
-        let step = checker.apply(op).map_err(|v| v.to_string())?;
-        ensure!(
-            matches!(
-                step.outcome,
-                StepOutcome::Refused(GupError::RefcountNotPositive { pfn: 1, .. })
-            ),
-            "{}",
-            step.outcome
-        );
-        ensure!(refcount(&checker, 0) == 1, "page 0 keeps its pin");
-        // The pin taken on page 0 was counted and given back.
-        let vmstat = checker.memory().vmstat();
-        let stats = (vmstat.acquired(), vmstat.released());
-        ensure!(stats == (2_097_152 + 1, 1), "vmstat {stats:?}");
-        Ok(())
-    });
-}
-
-#[test]
-fn a_batch_pin_that_runs_off_the_mapping_fails_not_mapped_and_releases_everything() {
-    let start = start(
-        &[1, 0],
-        vec![Held { plain: 1, pins: 0 }, Held { plain: 1, pins: 0 }],
-    );
-    let slow_and_fast = [
-        Op::PinUserPages {
-            start: 0,
-            nr: usize::MAX,
-            flags: 0,
-        },
-        Op::PinUserPagesFast {
-            start: 1,
-            nr: 1 << 40,
-            flags: 0,
-        },
-    ];
-    each_case(slow_and_fast, |op| {
-        let mut checker = SequentialChecker::new(&V5_7, &start);
-        let before = (refcount(&checker, 0), refcount(&checker, 2));
-        let step = checker.apply(op).map_err(|v| v.to_string())?;
-        let not_mapped = StepOutcome::Refused(GupError::NotMapped { addr: 3 });
-        ensure!(step.outcome == not_mapped, "{}", step.outcome);
-        let after = (refcount(&checker, 0), refcount(&checker, 2));
-        ensure!(after == before, "counts {before:?} → {after:?}");
-        Ok(())
-    });
-}
-
-#[test]
 fn undetectable_releases_are_left_out_by_the_precondition_and_reported_as_p7_when_run() {
     // put_page on a page held only by a pin: the counters cannot tell.
     let pinned_only = Start::single(Held { plain: 0, pins: 1 });
@@ -970,13 +894,6 @@ fn a_scheme_whose_fast_pin_skips_the_statistic_breaks_p9_stats_balance() {
 }
 
 #[test]
-fn a_scheme_whose_pin_user_pages_leaks_on_failure_breaks_p5() {
-    let failure = must_fail(catalogued("batch-leaks-on-error"));
-    assert_eq!(failure.property(), Some(Property::P5));
-    assert_minimal(&failure, 1);
-}
-
-#[test]
 fn a_scheme_that_grabs_the_tail_instead_of_the_head_is_caught_taking_a_reference_no_one_holds() {
     let failure = must_fail(GrabSkipsCompoundHead);
     // The monitor sees the grab bring the tail's count up from 0 (P10),
@@ -1034,7 +951,6 @@ fn every_committed_regression_seed_still_replays_its_case() {
         (SchemeObject::new(V5_7), MIXED, Seeds::Fail),
         (catalogued("unpin-subtracts-one"), SMALL, Seeds::Fail),
         (catalogued("predicate-off-by-one"), SMALL, Seeds::Fail),
-        (catalogued("batch-leaks-on-error"), SMALL, Seeds::Fail),
         (
             SchemeObject::new(SpeculativeGrabRevives),
             SMALL,

@@ -88,12 +88,6 @@ pub enum Change {
         /// The head.
         head: usize,
     },
-    /// `pins` taken and given back by a batch that failed: counted both
-    /// as acquired and as released.
-    PinChurn {
-        /// How many.
-        pins: i64,
-    },
 }
 
 impl Effect {
@@ -107,7 +101,6 @@ impl Effect {
                     refs,
                     ..
                 } => refs,
-                Change::PinChurn { pins } => pins,
                 _ => 0,
             })
             .sum()
@@ -139,10 +132,6 @@ impl Ghost {
                     if let Some(page) = self.pages.get_mut(&head) {
                         page.dirty = true;
                     }
-                }
-                Change::PinChurn { pins } => {
-                    self.pins_acquired += pins;
-                    self.pins_released += pins;
                 }
             }
         }

@@ -13,6 +13,7 @@ use crate::property::Property;
 use crate::scheme::{Held, PageShape, Scheme};
 
 /// The pages a batch has changed so far, over the ghost it started from.
+#[derive(Clone)]
 struct Overlay<'g> {
     ghost: &'g Ghost,
     touched: Vec<(usize, GhostPage)>,
@@ -49,6 +50,49 @@ impl<'g> Overlay<'g> {
     }
 }
 
+/// Where a batch's walk has got to: the pages pinned so far (as changes
+/// over the ghost) and the address it is at.
+#[derive(Clone)]
+struct Progress<'g> {
+    /// Addresses walked (and pinned) from the start of the range.
+    offset: usize,
+    pages: Overlay<'g>,
+    changes: Vec<Change>,
+    expected: Vec<Expected>,
+}
+
+/// What the walk has found so far: every way the batch may end.
+struct Ends {
+    allowed: Vec<Allowed>,
+    caller_bug: Option<Fault>,
+}
+
+impl Ends {
+    /// The batch stops at `at` on a page refused with `refusal` (`why`: if
+    /// the run took it anyway). It returns what it pinned, as the kernel's
+    /// `pin_user_pages*` do ("return i ? i : ret"), and fails only if that
+    /// is nothing.
+    fn stop(&mut self, at: Progress<'_>, refusal: Refusal, why: Fault) {
+        if at.offset == 0 {
+            self.allowed.push(Allowed::refusal(refusal, why));
+            return;
+        }
+        self.allowed.push(Allowed {
+            result: Ok(()),
+            effect: Effect {
+                changes: at.changes,
+            },
+            pure_refusal: false,
+            expected: at.expected,
+            dirty_may_change: Vec::new(),
+            if_contradicted: Fault::new(
+                Property::P5,
+                Reason::PartialBatchRefused { pinned: at.offset },
+            ),
+        });
+    }
+}
+
 impl<S: Scheme + ?Sized> Spec<'_, S> {
     /// `pin_user_pages` (`Locked`) or `pin_user_pages_fast`
     /// (`Speculative`): see the module docs.
@@ -71,55 +115,58 @@ impl<S: Scheme + ?Sized> Spec<'_, S> {
         } else {
             Property::P6
         };
-        let frames = self.ghost.frames();
-        let len = walk_len(start, nr, frames);
-        let mut allowed = Vec::new();
-        let mut caller_bug = None;
-        let mut pages = Overlay::new(self.ghost);
-        let mut changes = Vec::new();
-        let mut expected = Vec::new();
-        let mut taken = 0i64;
-        // The failure after `taken` pins were taken and given back.
-        let failed = |taken: i64, expected: &[Expected], refusal: Refusal, why: Fault| Allowed {
-            result: Err(refusal),
-            effect: Effect {
-                changes: if taken > 0 {
-                    vec![Change::PinChurn { pins: taken }]
-                } else {
-                    Vec::new()
-                },
-            },
-            pure_refusal: taken == 0,
-            expected: expected.to_vec(),
-            dirty_may_change: Vec::new(),
-            if_contradicted: why,
+        let len = walk_len(start, nr, self.ghost.frames());
+        let mut ends = Ends {
+            allowed: Vec::new(),
+            caller_bug: None,
         };
-        let mut offset = 0usize;
-        while offset < len {
-            let Some(addr) = start.checked_add(offset) else {
+        let at = Progress {
+            offset: 0,
+            pages: Overlay::new(self.ghost),
+            changes: Vec::new(),
+            expected: Vec::new(),
+        };
+        self.walk_batch(start, len, mode, at, &mut ends);
+        Expectation {
+            allowed: ends.allowed,
+            caller_bug: ends.caller_bug,
+            refusal_property,
+        }
+    }
+
+    /// Walks `start..start + len` from `at` in `mode`, adding to `ends`
+    /// each way the batch may end. gup_fast (`Speculative`) grabs one
+    /// address at a time; where it stops, the slow path (`Locked`) takes
+    /// over at the same address and grabs each run of subpages of one
+    /// head at once (`refs` = the run). Where a grab may go either way,
+    /// both are followed.
+    fn walk_batch<'g>(
+        &'g self,
+        start: usize,
+        len: usize,
+        mode: GrabMode,
+        mut at: Progress<'g>,
+        ends: &mut Ends,
+    ) {
+        let frames = self.ghost.frames();
+        while at.offset < len {
+            let Some(addr) = start.checked_add(at.offset) else {
                 break;
             };
             let head = match self.ghost.head_of(addr) {
                 Some(head) if addr < frames => head,
+                // Nothing mapped: gup_fast stops, and so does the slow path.
                 _ => {
-                    allowed.push(failed(
-                        taken,
-                        &expected,
-                        Refusal::Exactly(GupError::NotMapped { addr }),
-                        Fault::new(Property::P5, Reason::NotMapped { addr }),
-                    ));
-                    return Expectation {
-                        allowed,
-                        caller_bug,
-                        refusal_property,
-                    };
+                    let why = Fault::new(Property::P5, Reason::NotMapped { addr });
+                    ends.stop(at, Refusal::Exactly(GupError::NotMapped { addr }), why);
+                    return;
                 }
             };
             let mut run = 1usize;
             if mode == GrabMode::Locked {
-                while offset + run < len
+                while at.offset + run < len
                     && start
-                        .checked_add(offset + run)
+                        .checked_add(at.offset + run)
                         .and_then(|next| self.ghost.head_of(next))
                         == Some(head)
                 {
@@ -127,44 +174,42 @@ impl<S: Scheme + ?Sized> Spec<'_, S> {
                 }
             }
             let refs = i64::try_from(run).unwrap_or(i64::MAX);
-            let mut page = pages.get(head);
+            let mut page = at.pages.get(head);
             let judged = self.judge_grab(&page, RefKind::Pin, refs, mode);
-            caller_bug = caller_bug.or(judged.caller_bug);
+            ends.caller_bug = ends.caller_bug.or(judged.caller_bug);
             let refusal = Refusal::GrabRefused { pfn: head };
-            match judged.judgement {
-                Judgement::Succeed { .. } => {}
-                Judgement::Refuse { if_accepted } => {
-                    allowed.push(failed(taken, &expected, refusal, if_accepted));
-                    return Expectation {
-                        allowed,
-                        caller_bug,
-                        refusal_property,
-                    };
+            let stopped = match judged.judgement {
+                Judgement::Succeed { .. } => None,
+                Judgement::Refuse { if_accepted } => Some((at.clone(), if_accepted, true)),
+                Judgement::Either { if_accepted, .. } => Some((at.clone(), if_accepted, false)),
+            };
+            if let Some((here, if_accepted, only_way)) = stopped {
+                if mode == GrabMode::Speculative {
+                    // gup_fast stopped here: the slow path goes on from here.
+                    self.walk_batch(start, len, GrabMode::Locked, here, ends);
+                } else {
+                    ends.stop(here, refusal, if_accepted);
                 }
-                Judgement::Either { if_accepted, .. } => {
-                    allowed.push(failed(taken, &expected, refusal, if_accepted));
+                if only_way {
+                    return;
                 }
             }
             let (change, wrapped) = self.grab_change(&mut page, head, RefKind::Pin, refs);
-            pages.set(head, page);
-            changes.push(change);
-            expected.extend(wrapped);
-            taken += refs;
-            offset += run;
+            at.pages.set(head, page);
+            at.changes.push(change);
+            at.expected.extend(wrapped);
+            at.offset += run;
         }
-        allowed.push(Allowed {
+        ends.allowed.push(Allowed {
             result: Ok(()),
-            effect: Effect { changes },
+            effect: Effect {
+                changes: at.changes,
+            },
             pure_refusal: false,
-            expected,
+            expected: at.expected,
             dirty_may_change: Vec::new(),
             if_contradicted: Fault::new(Property::P6, Reason::RangeFailed),
         });
-        Expectation {
-            allowed,
-            caller_bug,
-            refusal_property,
-        }
     }
 
     /// `unpin_user_pages` / `unpin_user_pages_dirty_lock`: see the module

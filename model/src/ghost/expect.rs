@@ -9,10 +9,17 @@
 //! order the kernel's generic code ([`crate::gup`]) walks them:
 //!
 //! - `pin_user_pages` takes one grab of `refs` per run of subpages of one
-//!   compound page (as the hugetlb and folio slow paths do),
-//!   `pin_user_pages_fast` one grab per address; if a grab fails, what was
-//!   pinned is released, so the held counts end as they started and the
-//!   vmstat counters have each moved by the pins taken and given back;
+//!   compound page (as the hugetlb and folio slow paths do); where a grab
+//!   fails it stops and returns the pages pinned before it, an error only
+//!   if that is none (`__get_user_pages`: "return i ? i : ret");
+//! - `pin_user_pages_fast` takes one grab per address (gup_fast); where one
+//!   fails, the slow path takes over at that address as `pin_user_pages`
+//!   does, and the call returns what both pinned, an error only if that is
+//!   none (`internal_get_user_pages_fast`, later `gup_fast_fallback`);
+//! - a grab that may go either way (a count on the edge of a guard) is
+//!   followed both ways, so a batch may have several allowed ends: each
+//!   pinned a different number of pages, which is how a run is matched to
+//!   one (see the sequential judge);
 //! - `unpin_user_pages*` unpin each entry in order; a refused entry does
 //!   not stop the others, and the first refusal is returned; the dirtying
 //!   unpin marks each head dirty before its unpin.

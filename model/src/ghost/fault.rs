@@ -188,6 +188,12 @@ pub enum Reason {
     /// Every page of a `pin_user_pages*` range could be pinned, yet the
     /// call failed.
     RangeFailed,
+    /// A `pin_user_pages*` batch pinned `pinned` pages before a page it
+    /// could not pin, yet failed: it must return those pages.
+    PartialBatchRefused {
+        /// The pages pinned before the stop.
+        pinned: usize,
+    },
     /// A dirtying unpin of a page that holds nothing: a caller's bug.
     DirtyUnpinOfFreePage,
     /// Every entry of an unpin batch holds its pin, yet the call failed.
@@ -276,6 +282,13 @@ impl fmt::Display for Reason {
             Reason::RangeFailed => {
                 f.write_str("every page of the range can be pinned, yet the call failed")
             }
+            Reason::PartialBatchRefused { pinned } => write!(
+                f,
+                "the batch pinned {pinned} page(s) before the page it could not pin, yet \
+                 failed: the kernel returns the pages it pinned (\"return i ? i : ret\") and \
+                 its callers unpin what they are given, so an error here either leaks those \
+                 pins or breaks the kernel's contract"
+            ),
             Reason::DirtyUnpinOfFreePage => f.write_str(
                 "unpin_user_pages_dirty_lock(.., make_dirty) of a page that holds no reference: \
                  the kernel's order dirties it before the unpin, so a freed page is touched",

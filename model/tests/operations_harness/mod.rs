@@ -302,33 +302,3 @@ pub fn stat(counter: &'static str, delta: i32) -> EventKind {
 pub fn freed(by: &'static str) -> EventKind {
     EventKind::Freed { by }
 }
-
-/// Checks that each of `pages` is back where `before` found it (its
-/// counters, its dirty bit, how often it was freed), naming every page that
-/// is not, and that the memory counted `pins` pins acquired and as many
-/// released: what a batch that fails midway must leave behind.
-pub fn assert_gave_back_everything(
-    memory: &Memory<Std>,
-    pages: &[PageRef<'_, Std>],
-    before: &[Snapshot],
-    pins: i32,
-) {
-    let page_only = |snapshot: Snapshot| Snapshot {
-        pins_acquired: 0,
-        pins_released: 0,
-        ..snapshot
-    };
-    let kept: Vec<String> = pages
-        .iter()
-        .zip(before)
-        .filter(|&(&page, &before)| page_only(Snapshot::of(page)) != page_only(before))
-        .map(|(page, before)| format!("{page:?}: {:?}, was {before:?}", Snapshot::of(*page)))
-        .collect();
-    assert!(kept.is_empty(), "not given back: {kept:#?}");
-    let vmstat = memory.vmstat();
-    assert_eq!(
-        (vmstat.acquired(), vmstat.released()),
-        (pins, pins),
-        "pins acquired, released"
-    );
-}

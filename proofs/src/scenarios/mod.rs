@@ -525,7 +525,12 @@ pub fn catalogue() -> Vec<ScenarioEntry> {
     });
     // The scaling scenarios: many pinners and getters on one page.
     entries.push(ScenarioEntry::new(pin_get_mix_4x4::PinGetMix4x4));
-    entries.push(ScenarioEntry::new(pin_get_mix::PinGetMix::default()));
+    on_every_shape(&mut entries, |shape| {
+        ScenarioEntry::new(pin_get_mix::PinGetMix {
+            shape,
+            ..pin_get_mix::PinGetMix::default()
+        })
+    });
     entries.push(ScenarioEntry::programs(ProgramSpace::default()));
     entries
 }

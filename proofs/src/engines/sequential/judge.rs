@@ -23,8 +23,9 @@ impl Broken {
     }
 }
 
-/// The allowed outcome the run took (by its result, then, of several
-/// failures, by the vmstat churn it shows), or why none fits.
+/// The allowed outcome the run took (by its result: of several successes,
+/// the one that pinned as many pages as the run returned; of several
+/// failures, the one whose vmstat churn the run shows), or why none fits.
 pub(crate) fn choose<'e>(
     expectation: &'e Expectation,
     result: &OpResult,
@@ -33,21 +34,47 @@ pub(crate) fn choose<'e>(
 ) -> Result<&'e Allowed, Broken> {
     let first = expectation.allowed.first();
     let Some(error) = result.error() else {
-        return expectation
+        let mut successes = expectation
             .allowed
             .iter()
-            .find(|allowed| allowed.result.is_ok())
-            .ok_or_else(|| match first {
-                Some(allowed) => {
-                    let must = match &allowed.result {
-                        Err(refusal) => format!(" (it must be refused with {refusal})"),
-                        Ok(()) => String::new(),
-                    };
-                    let fault = allowed.if_contradicted;
-                    Broken::new(fault.property, format!("accepted{must}: {fault}"))
-                }
-                None => Broken::new(expectation.refusal_property, "accepted".to_owned()),
-            });
+            .filter(|allowed| allowed.result.is_ok());
+        if let OpResult::Pinned(pfns) = result {
+            let returned = i64::try_from(pfns.len()).unwrap_or(i64::MAX);
+            let counts: Vec<i64> = successes
+                .clone()
+                .map(|allowed| allowed.effect.pins_acquired())
+                .collect();
+            if !counts.is_empty() {
+                return successes
+                    .find(|allowed| allowed.effect.pins_acquired() == returned)
+                    .ok_or_else(|| {
+                        Broken::new(
+                            Property::P5,
+                            format!(
+                                "the batch returned {returned} page(s); the spec lets it pin \
+                                 and return {}: its caller unpins what it was given, so a \
+                                 wrong count leaves pins behind or takes others'",
+                                counts
+                                    .iter()
+                                    .map(i64::to_string)
+                                    .collect::<Vec<_>>()
+                                    .join(" or ")
+                            ),
+                        )
+                    });
+            }
+        }
+        return successes.next().ok_or_else(|| match first {
+            Some(allowed) => {
+                let must = match &allowed.result {
+                    Err(refusal) => format!(" (it must be refused with {refusal})"),
+                    Ok(()) => String::new(),
+                };
+                let fault = allowed.if_contradicted;
+                Broken::new(fault.property, format!("accepted{must}: {fault}"))
+            }
+            None => Broken::new(expectation.refusal_property, "accepted".to_owned()),
+        });
     };
     let churn = i64::from(after.acquired.wrapping_sub(before.acquired));
     let mut fitting = expectation
