@@ -4,7 +4,7 @@
 //! scenario makes at the step where they must hold. A failed check records
 //! the finding and stops the execution.
 
-use super::world::World;
+use super::world::{MAPPED, World};
 use crate::properties::Property;
 use crate::properties::checks;
 use pinref_model::ghost::GhostPage;
@@ -25,6 +25,13 @@ impl<'w, P: Platform, S: Scheme> Actor<'w, P, S> {
         let thread = P::thread_index();
         world.monitor.name_thread(thread, name);
         Actor { world, thread }
+    }
+
+    /// The world this thread acts in: what the mm code of [`super::mm`]
+    /// reaches besides the refcount (the page tables, the scheme's
+    /// version of that code).
+    pub fn world(&self) -> &'w World<P, S> {
+        self.world
     }
 
     fn logged<T: std::fmt::Debug>(
@@ -212,7 +219,7 @@ impl<'w, P: Platform, S: Scheme> Actor<'w, P, S> {
         if result.is_ok() {
             let mut ghost = self.world.ghost.lock().unwrap_or_else(|p| p.into_inner());
             for page in head.pfn()..head.pfn() + subpages {
-                ghost.insert(page, Held { plain: 1, pins: 0 });
+                ghost.insert(page, MAPPED);
             }
         }
         self.logged(format!("split_huge_page({pfn})"), result)

@@ -18,15 +18,14 @@
 
 use super::mm::share_anon;
 use super::shape::Shape;
-use super::world::World;
+use super::world::{MAPPED, World};
 use super::{Scenario, ScenarioInfo};
 use crate::properties::Property;
 use crate::properties::Property::*;
 use crate::properties::monitor::Monitor;
 use pinref_model::page_flags::set_page_anon_exclusive;
-use pinref_model::sync::{JoinHandle, Platform};
-use pinref_model::{GupFlags, Held, Scheme, SchemeObject};
-use std::sync::Arc;
+use pinref_model::sync::Platform;
+use pinref_model::{GupFlags, Scheme, SchemeObject};
 
 /// The scenario on a page of `shape` (see the module docs).
 #[derive(Debug, Clone, Copy)]
@@ -37,18 +36,16 @@ pub struct AnonExclusiveVsGupFast {
 
 impl Scenario for AnonExclusiveVsGupFast {
     fn info(&self) -> ScenarioInfo {
-        ScenarioInfo {
-            name: self.shape.name([
+        ScenarioInfo::two_threads(
+            self.shape.name([
                 "anon_exclusive_vs_gup_fast",
                 "anon_exclusive_vs_gup_fast_order1",
                 "anon_exclusive_vs_gup_fast_order2",
             ]),
-            summary: "page_try_share_anon_rmap clears the entry and reads the pin while gup_fast \
-                      pins and re-reads the entry",
-            properties: &[P1, P5, P10],
-            threads: 2,
-            default_bound: None,
-        }
+            "page_try_share_anon_rmap clears the entry and reads the pin while gup_fast pins \
+             and re-reads the entry",
+            &[P1, P5, P10],
+        )
     }
 
     fn applies_to(&self, scheme: &SchemeObject) -> bool {
@@ -56,15 +53,13 @@ impl Scenario for AnonExclusiveVsGupFast {
     }
 
     fn run<P: Platform, S: Scheme>(&self, scheme: S, monitor: Monitor) {
-        let mapped = Held { plain: 1, pins: 0 };
-        let world = World::<P, S>::new(scheme, &self.shape.layout(), &[mapped], monitor);
+        let world = World::<P, S>::new(scheme, &self.shape.layout(), &[MAPPED], monitor);
         set_page_anon_exclusive(world.page(0));
 
-        let pinner = world.spawn("gup_fast", |t| t.gup_fast_pte(0, GupFlags::FOLL_PIN).ok());
-        let w = Arc::clone(&world);
-        let sharer = world.spawn("sharer", move |t| share_anon(&w, t, 0));
-        let pinned = pinner.join();
-        let shared = sharer.join();
+        let (pinned, shared) = world.race(
+            ("gup_fast", |t| t.gup_fast_pte(0, GupFlags::FOLL_PIN).ok()),
+            ("sharer", |t| share_anon(t, 0)),
+        );
 
         if let (Some(pfn), true) = (pinned, shared) {
             world.fail(
@@ -81,6 +76,6 @@ impl Scenario for AnonExclusiveVsGupFast {
             main.check_pinned(pfn, false);
             main.must(Property::P5, main.unpin_user_page(pfn));
         }
-        world.check_quiescent(&[(0, mapped)]);
+        world.check_quiescent(&[(0, MAPPED)]);
     }
 }

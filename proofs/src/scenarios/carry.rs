@@ -9,7 +9,7 @@ use super::{Scenario, ScenarioInfo};
 use crate::properties::Property;
 use crate::properties::Property::*;
 use crate::properties::monitor::Monitor;
-use pinref_model::sync::{JoinHandle, Platform};
+use pinref_model::sync::Platform;
 use pinref_model::{Held, Layout, Scheme};
 
 /// The scenario from `plain` plain references: the catalogue has it from
@@ -22,18 +22,15 @@ pub struct Carry {
 
 impl Scenario for Carry {
     fn info(&self) -> ScenarioInfo {
-        ScenarioInfo {
-            name: match self.plain {
+        ScenarioInfo::two_threads(
+            match self.plain {
                 1023 => "carry_1023",
                 2047 => "carry_2047",
                 _ => "carry",
             },
-            summary: "a get and a pin race from a plain count whose next get carries into the \
-                      pin bits",
-            properties: &[P1, P2, P3, P5],
-            threads: 2,
-            default_bound: None,
-        }
+            "a get and a pin race from a plain count whose next get carries into the pin bits",
+            &[P1, P2, P3, P5],
+        )
     }
 
     fn run<P: Platform, S: Scheme>(&self, scheme: S, monitor: Monitor) {
@@ -43,17 +40,17 @@ impl Scenario for Carry {
         };
         let world = World::<P, S>::new(scheme, &Layout::single_page(), &[start], monitor);
 
-        let getter = world.spawn("getter", |t| {
-            t.must(Property::P5, t.get_page(0));
-            t.must(Property::P5, t.put_page(0));
-        });
-        let pinner = world.spawn("pinner", |t| {
-            let pages = t.must(Property::P7, t.pin_user_pages(0, 1));
-            t.check_pinned(0, false);
-            t.must(Property::P7, t.unpin_user_pages(&pages));
-        });
-        getter.join();
-        pinner.join();
+        world.race(
+            ("getter", |t| {
+                t.must(Property::P5, t.get_page(0));
+                t.must(Property::P5, t.put_page(0));
+            }),
+            ("pinner", |t| {
+                let pages = t.must(Property::P7, t.pin_user_pages(0, 1));
+                t.check_pinned(0, false);
+                t.must(Property::P7, t.unpin_user_pages(&pages));
+            }),
+        );
 
         world.main_actor().check_not_pinned(0, start);
         world.check_quiescent(&[(0, start)]);

@@ -9,7 +9,7 @@ use super::{Scenario, ScenarioInfo};
 use crate::properties::Property;
 use crate::properties::Property::*;
 use crate::properties::monitor::Monitor;
-use pinref_model::sync::{JoinHandle, Platform};
+use pinref_model::sync::Platform;
 use pinref_model::{Held, Layout, Scheme, SchemeObject};
 
 /// The scenario: see the module docs.
@@ -18,13 +18,11 @@ pub struct DevmapPages;
 
 impl Scenario for DevmapPages {
     fn info(&self) -> ScenarioInfo {
-        ScenarioInfo {
-            name: "devmap",
-            summary: "1-based device pages: freed (handed back) at 1, never at 0",
-            properties: &[P3, P4],
-            threads: 2,
-            default_bound: None,
-        }
+        ScenarioInfo::two_threads(
+            "devmap",
+            "1-based device pages: freed (handed back) at 1, never at 0",
+            &[P3, P4],
+        )
     }
 
     /// Device pages only: schemes that free a page at 1.
@@ -36,15 +34,15 @@ impl Scenario for DevmapPages {
         let start = Held { plain: 2, pins: 1 };
         let world = World::<P, S>::new(scheme, &Layout::single_page(), &[start], monitor);
 
-        let unpinner = world.spawn("unpinner", |t| {
-            t.must(Property::P3, t.unpin_user_page(0));
-        });
-        let putter = world.spawn("putter", |t| {
-            t.use_page(0);
-            t.must(Property::P3, t.put_page(0));
-        });
-        unpinner.join();
-        putter.join();
+        world.race(
+            ("unpinner", |t| {
+                t.must(Property::P3, t.unpin_user_page(0));
+            }),
+            ("putter", |t| {
+                t.use_page(0);
+                t.must(Property::P3, t.put_page(0));
+            }),
+        );
 
         let left = Held { plain: 1, pins: 0 };
         world.check_quiescent(&[(0, left)]);

@@ -7,13 +7,13 @@
 //! tail.
 
 use super::shape::Shape;
-use super::world::World;
+use super::world::{MAPPED, World};
 use super::{Scenario, ScenarioInfo};
 use crate::properties::Property;
 use crate::properties::Property::*;
 use crate::properties::monitor::Monitor;
-use pinref_model::sync::{JoinHandle, Platform};
-use pinref_model::{Held, Scheme, SchemeObject};
+use pinref_model::sync::Platform;
+use pinref_model::{Scheme, SchemeObject};
 
 /// The scenario on a page of `shape` (see the module docs).
 #[derive(Debug, Clone, Copy)]
@@ -24,15 +24,12 @@ pub struct DirtyUnpin {
 
 impl Scenario for DirtyUnpin {
     fn info(&self) -> ScenarioInfo {
-        ScenarioInfo {
-            name: self
-                .shape
+        ScenarioInfo::two_threads(
+            self.shape
                 .name(["dirty_unpin", "dirty_unpin_order1", "dirty_unpin_order2"]),
-            summary: "a dirtying unpin races an observer that must see the page dirty once it sees it unpinned",
-            properties: &[P3, P8],
-            threads: 2,
-            default_bound: None,
-        }
+            "a dirtying unpin races an observer that must see the page dirty once it sees it unpinned",
+            &[P3, P8],
+        )
     }
 
     fn applies_to(&self, scheme: &SchemeObject) -> bool {
@@ -41,23 +38,20 @@ impl Scenario for DirtyUnpin {
 
     fn run<P: Platform, S: Scheme>(&self, scheme: S, monitor: Monitor) {
         let (pfns, tail) = (self.shape.pfns(), self.shape.last());
-        let start = Held {
-            plain: 1,
-            pins: pfns.len() as i64,
-        };
+        let start = self.shape.mapped_and_pinned();
         let world = World::<P, S>::new(scheme, &self.shape.layout(), &[start], monitor);
 
-        let unpinner = world.spawn("unpinner", move |t| {
-            t.must(Property::P8, t.unpin_user_pages_dirty_lock(&pfns, true));
-        });
-        let observer = world.spawn("observer", move |t| {
-            if !t.page_dma_pinned(tail) {
-                t.check_dirty_after_unpinned(tail);
-            }
-        });
-        unpinner.join();
-        observer.join();
+        world.race(
+            ("unpinner", move |t| {
+                t.must(Property::P8, t.unpin_user_pages_dirty_lock(&pfns, true));
+            }),
+            ("observer", move |t| {
+                if !t.page_dma_pinned(tail) {
+                    t.check_dirty_after_unpinned(tail);
+                }
+            }),
+        );
 
-        world.check_quiescent(&[(0, Held { plain: 1, pins: 0 })]);
+        world.check_quiescent(&[(0, MAPPED)]);
     }
 }

@@ -16,15 +16,14 @@
 
 use super::mm::{Fork, fork_copy_pte, gup_fast_only};
 use super::shape::Shape;
-use super::world::World;
+use super::world::{MAPPED, World};
 use super::{Scenario, ScenarioInfo};
 use crate::properties::Property;
 use crate::properties::Property::*;
 use crate::properties::monitor::Monitor;
 use pinref_model::page_flags::set_page_anon_exclusive;
-use pinref_model::sync::{JoinHandle, Platform};
-use pinref_model::{GupFlags, Held, Scheme, SchemeObject};
-use std::sync::Arc;
+use pinref_model::sync::Platform;
+use pinref_model::{GupFlags, Scheme, SchemeObject};
 
 /// The scenario on a page of `shape` (see the module docs).
 #[derive(Debug, Clone, Copy)]
@@ -35,17 +34,15 @@ pub struct ForkVsGupFast {
 
 impl Scenario for ForkVsGupFast {
     fn info(&self) -> ScenarioInfo {
-        ScenarioInfo {
-            name: self.shape.name([
+        ScenarioInfo::two_threads(
+            self.shape.name([
                 "fork_vs_gup_fast",
                 "fork_vs_gup_fast_order1",
                 "fork_vs_gup_fast_order2",
             ]),
-            summary: "fork copies or shares an anonymous page while gup_fast pins it for writing",
-            properties: &[P1, P4, P5],
-            threads: 2,
-            default_bound: None,
-        }
+            "fork copies or shares an anonymous page while gup_fast pins it for writing",
+            &[P1, P4, P5],
+        )
     }
 
     fn applies_to(&self, scheme: &SchemeObject) -> bool {
@@ -53,18 +50,15 @@ impl Scenario for ForkVsGupFast {
     }
 
     fn run<P: Platform, S: Scheme>(&self, scheme: S, monitor: Monitor) {
-        let mapped = Held { plain: 1, pins: 0 };
-        let world = World::<P, S>::new(scheme, &self.shape.layout(), &[mapped], monitor);
+        let world = World::<P, S>::new(scheme, &self.shape.layout(), &[MAPPED], monitor);
         set_page_anon_exclusive(world.page(0));
 
-        let w = Arc::clone(&world);
-        let pinner = world.spawn("gup_fast", move |t| {
-            gup_fast_only(&w, t, 0, 1, GupFlags::FOLL_WRITE).unwrap_or_default()
-        });
-        let w = Arc::clone(&world);
-        let fork = world.spawn("fork", move |t| fork_copy_pte(&w, t, 0));
-        let pinned = pinner.join();
-        let fork = fork.join();
+        let (pinned, fork) = world.race(
+            ("gup_fast", |t| {
+                gup_fast_only(t, 0, 1, GupFlags::FOLL_WRITE).unwrap_or_default()
+            }),
+            ("fork", |t| fork_copy_pte(t, 0)),
+        );
 
         let main = world.main_actor();
         if !pinned.is_empty() && fork == Fork::Shared {
@@ -81,6 +75,6 @@ impl Scenario for ForkVsGupFast {
             // The child exits: its mapping's reference goes.
             main.must(Property::P4, main.put_page(0));
         }
-        world.check_quiescent(&[(0, mapped)]);
+        world.check_quiescent(&[(0, MAPPED)]);
     }
 }

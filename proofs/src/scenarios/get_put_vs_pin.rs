@@ -6,13 +6,13 @@
 //! subpage in one grab.
 
 use super::shape::Shape;
-use super::world::World;
+use super::world::{MAPPED, World};
 use super::{Scenario, ScenarioInfo};
 use crate::properties::Property;
 use crate::properties::Property::*;
 use crate::properties::monitor::Monitor;
-use pinref_model::sync::{JoinHandle, Platform};
-use pinref_model::{Held, Scheme, SchemeObject};
+use pinref_model::sync::Platform;
+use pinref_model::{Scheme, SchemeObject};
 
 /// The scenario on a page of `shape` (see the module docs).
 #[derive(Debug, Clone, Copy)]
@@ -23,17 +23,15 @@ pub struct GetPutVsPin {
 
 impl Scenario for GetPutVsPin {
     fn info(&self) -> ScenarioInfo {
-        ScenarioInfo {
-            name: self.shape.name([
+        ScenarioInfo::two_threads(
+            self.shape.name([
                 "get_put_vs_pin",
                 "get_put_vs_pin_order1",
                 "get_put_vs_pin_order2",
             ]),
-            summary: "a get/put pair races a pin/unpin pair on a page with one plain reference",
-            properties: &[P1, P3, P4, P5],
-            threads: 2,
-            default_bound: None,
-        }
+            "a get/put pair races a pin/unpin pair on a page with one plain reference",
+            &[P1, P3, P4, P5],
+        )
     }
 
     fn applies_to(&self, scheme: &SchemeObject) -> bool {
@@ -41,25 +39,24 @@ impl Scenario for GetPutVsPin {
     }
 
     fn run<P: Platform, S: Scheme>(&self, scheme: S, monitor: Monitor) {
-        let start = Held { plain: 1, pins: 0 };
         let (nr, tail) = (self.shape.subpages(), self.shape.last());
-        let world = World::<P, S>::new(scheme, &self.shape.layout(), &[start], monitor);
+        let world = World::<P, S>::new(scheme, &self.shape.layout(), &[MAPPED], monitor);
 
-        let getter = world.spawn("getter", move |t| {
-            t.must(Property::P3, t.get_page(tail));
-            t.use_page(tail);
-            t.must(Property::P3, t.put_page(tail));
-        });
-        let pinner = world.spawn("pinner", move |t| {
-            let pages = t.must(Property::P7, t.pin_user_pages(0, nr));
-            t.check_pinned(0, false);
-            t.use_page(0);
-            t.must(Property::P7, t.unpin_user_pages(&pages));
-        });
-        getter.join();
-        pinner.join();
+        world.race(
+            ("getter", move |t| {
+                t.must(Property::P3, t.get_page(tail));
+                t.use_page(tail);
+                t.must(Property::P3, t.put_page(tail));
+            }),
+            ("pinner", move |t| {
+                let pages = t.must(Property::P7, t.pin_user_pages(0, nr));
+                t.check_pinned(0, false);
+                t.use_page(0);
+                t.must(Property::P7, t.unpin_user_pages(&pages));
+            }),
+        );
 
-        world.main_actor().check_not_pinned(0, start);
-        world.check_quiescent(&[(0, start)]);
+        world.main_actor().check_not_pinned(0, MAPPED);
+        world.check_quiescent(&[(0, MAPPED)]);
     }
 }

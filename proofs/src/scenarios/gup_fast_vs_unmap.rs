@@ -10,14 +10,13 @@
 
 use super::mm::gup_fast_huge;
 use super::shape::Shape;
-use super::world::World;
+use super::world::{MAPPED, World};
 use super::{Scenario, ScenarioInfo};
 use crate::properties::Property;
 use crate::properties::Property::*;
 use crate::properties::monitor::Monitor;
-use pinref_model::sync::{JoinHandle, Platform};
+use pinref_model::sync::Platform;
 use pinref_model::{GupError, GupFlags, Held, Scheme, SchemeObject};
-use std::sync::Arc;
 
 /// The scenario on a page of `shape` (see the module docs).
 #[derive(Debug, Clone, Copy)]
@@ -28,17 +27,15 @@ pub struct GupFastVsUnmap {
 
 impl Scenario for GupFastVsUnmap {
     fn info(&self) -> ScenarioInfo {
-        ScenarioInfo {
-            name: self.shape.name([
+        ScenarioInfo::two_threads(
+            self.shape.name([
                 "gup_fast_vs_unmap",
                 "gup_fast_vs_unmap_order1",
                 "gup_fast_vs_unmap_order2",
             ]),
-            summary: "gup_fast grabs a page while it is unmapped and its last reference dropped",
-            properties: &[P1, P4, P7, P10],
-            threads: 2,
-            default_bound: None,
-        }
+            "gup_fast grabs a page while it is unmapped and its last reference dropped",
+            &[P1, P4, P7, P10],
+        )
     }
 
     fn applies_to(&self, scheme: &SchemeObject) -> bool {
@@ -46,34 +43,32 @@ impl Scenario for GupFastVsUnmap {
     }
 
     fn run<P: Platform, S: Scheme>(&self, scheme: S, monitor: Monitor) {
-        let start = Held { plain: 1, pins: 0 };
         let nr = self.shape.subpages();
-        let world = World::<P, S>::new(scheme, &self.shape.layout(), &[start], monitor);
+        let world = World::<P, S>::new(scheme, &self.shape.layout(), &[MAPPED], monitor);
 
-        let w = Arc::clone(&world);
-        let pinner = world.spawn("gup_fast", move |t| {
-            let grabbed = if nr == 1 {
-                t.gup_fast_pte(0, GupFlags::FOLL_PIN).map(|pfn| vec![pfn])
-            } else {
-                gup_fast_huge(&w, t, 0, nr)
-            };
-            match grabbed {
-                Ok(pfns) => {
-                    t.check_pinned(pfns[pfns.len() - 1], false);
-                    t.use_page(pfns[0]);
-                    t.must(Property::P7, t.unpin_user_pages(&pfns));
-                    false
+        let (recheck_failed, ()) = world.race(
+            ("gup_fast", move |t| {
+                let grabbed = if nr == 1 {
+                    t.gup_fast_pte(0, GupFlags::FOLL_PIN).map(|pfn| vec![pfn])
+                } else {
+                    gup_fast_huge(t, 0, nr)
+                };
+                match grabbed {
+                    Ok(pfns) => {
+                        t.check_pinned(pfns[pfns.len() - 1], false);
+                        t.use_page(pfns[0]);
+                        t.must(Property::P7, t.unpin_user_pages(&pfns));
+                        false
+                    }
+                    Err(error) => error == GupError::PteChanged { addr: 0 },
                 }
-                Err(error) => error == GupError::PteChanged { addr: 0 },
-            }
-        });
-        let unmapper = world.spawn("unmapper", |t| {
-            if let Some(pfn) = t.zap_pte(0) {
-                t.must(Property::P4, t.put_page(pfn));
-            }
-        });
-        let recheck_failed = pinner.join();
-        unmapper.join();
+            }),
+            ("unmapper", |t| {
+                if let Some(pfn) = t.zap_pte(0) {
+                    t.must(Property::P4, t.put_page(pfn));
+                }
+            }),
+        );
 
         let page = world.page(0);
         if recheck_failed && page.times_freed() != 1 {

@@ -12,7 +12,7 @@ use super::{Scenario, ScenarioInfo};
 use crate::properties::Property;
 use crate::properties::Property::*;
 use crate::properties::monitor::Monitor;
-use pinref_model::sync::{JoinHandle, Platform};
+use pinref_model::sync::Platform;
 use pinref_model::{Held, Scheme, SchemeObject};
 
 /// The scenario on a page of `shape` (see the module docs).
@@ -24,17 +24,15 @@ pub struct LastReference {
 
 impl Scenario for LastReference {
     fn info(&self) -> ScenarioInfo {
-        ScenarioInfo {
-            name: self.shape.name([
+        ScenarioInfo::two_threads(
+            self.shape.name([
                 "last_reference",
                 "last_reference_order1",
                 "last_reference_order2",
             ]),
-            summary: "the last pin and the last plain reference are dropped at once: one free, exactly",
-            properties: &[P3, P4],
-            threads: 2,
-            default_bound: None,
-        }
+            "the last pin and the last plain reference are dropped at once: one free, exactly",
+            &[P3, P4],
+        )
     }
 
     fn applies_to(&self, scheme: &SchemeObject) -> bool {
@@ -43,22 +41,19 @@ impl Scenario for LastReference {
 
     fn run<P: Platform, S: Scheme>(&self, scheme: S, monitor: Monitor) {
         let pfns = self.shape.pfns();
-        let start = Held {
-            plain: 1,
-            pins: pfns.len() as i64,
-        };
+        let start = self.shape.mapped_and_pinned();
         let world = World::<P, S>::new(scheme, &self.shape.layout(), &[start], monitor);
 
-        let unpinner = world.spawn("unpinner", move |t| {
-            t.use_page(0);
-            t.must(Property::P4, t.unpin_user_pages(&pfns));
-        });
-        let putter = world.spawn("putter", |t| {
-            t.use_page(0);
-            t.must(Property::P4, t.put_page(0));
-        });
-        unpinner.join();
-        putter.join();
+        world.race(
+            ("unpinner", move |t| {
+                t.use_page(0);
+                t.must(Property::P4, t.unpin_user_pages(&pfns));
+            }),
+            ("putter", |t| {
+                t.use_page(0);
+                t.must(Property::P4, t.put_page(0));
+            }),
+        );
 
         world.check_quiescent(&[(0, Held::default())]);
     }

@@ -16,9 +16,8 @@ use super::{Scenario, ScenarioInfo};
 use crate::properties::Property;
 use crate::properties::Property::*;
 use crate::properties::monitor::Monitor;
-use pinref_model::sync::{JoinHandle, Platform};
+use pinref_model::sync::Platform;
 use pinref_model::{GupFlags, Held, Layout, Scheme, SchemeObject};
-use std::sync::Arc;
 
 /// The references the page holds: its page cache's and its mapping's.
 const CACHED_AND_MAPPED: Held = Held { plain: 2, pins: 0 };
@@ -32,17 +31,15 @@ pub struct MigrateVsGupFast {
 
 impl Scenario for MigrateVsGupFast {
     fn info(&self) -> ScenarioInfo {
-        ScenarioInfo {
-            name: self.shape.name([
+        ScenarioInfo::two_threads(
+            self.shape.name([
                 "migrate_vs_gup_fast",
                 "migrate_vs_gup_fast_order1",
                 "migrate_vs_gup_fast_order2",
             ]),
-            summary: "migration freezes the count to move a page while gup_fast pins it",
-            properties: &[P1, P4, P10],
-            threads: 2,
-            default_bound: None,
-        }
+            "migration freezes the count to move a page while gup_fast pins it",
+            &[P1, P4, P10],
+        )
     }
 
     fn applies_to(&self, scheme: &SchemeObject) -> bool {
@@ -58,19 +55,18 @@ impl Scenario for MigrateVsGupFast {
         let start = [CACHED_AND_MAPPED, CACHED_AND_MAPPED];
         let world = World::<P, S>::new(scheme, &layout, &start, monitor);
 
-        let pinner = world.spawn("gup_fast", |t| {
-            if let Ok(pfn) = t.gup_fast_pte(0, GupFlags::FOLL_PIN) {
-                t.check_pinned(pfn, false);
-                t.use_page(pfn);
-                t.must(Property::P4, t.unpin_user_page(pfn));
-            }
-        });
-        let w = Arc::clone(&world);
-        // Expected at the freeze: the cache's reference; the mapping's was
-        // dropped with the unmap.
-        let migrator = world.spawn("migrate", move |t| migrate(&w, t, 0, new, 1));
-        pinner.join();
-        let migrated = migrator.join();
+        let ((), migrated) = world.race(
+            ("gup_fast", |t| {
+                if let Ok(pfn) = t.gup_fast_pte(0, GupFlags::FOLL_PIN) {
+                    t.check_pinned(pfn, false);
+                    t.use_page(pfn);
+                    t.must(Property::P4, t.unpin_user_page(pfn));
+                }
+            }),
+            // Expected at the freeze: the cache's reference; the mapping's
+            // was dropped with the unmap.
+            ("migrate", move |t| migrate(t, 0, new, 1)),
+        );
 
         if migrated {
             world.check_quiescent(&[(0, Held::default()), (new, CACHED_AND_MAPPED)]);

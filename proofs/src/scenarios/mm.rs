@@ -10,7 +10,6 @@
 //! these, one call per kernel step.
 
 use super::actor::Actor;
-use super::world::World;
 use pinref_model::free::free_page;
 use pinref_model::page_flags::{
     clear_page_anon_exclusive, lock_page, test_clear_page_dirty, unlock_page,
@@ -22,7 +21,6 @@ use pinref_model::{GupError, GupFlags, PageRef, Scheme, gup};
 /// Logs `op`'s result in `t`'s timeline and, for the pfns it pinned, the
 /// ghost's view after it.
 fn pinned<P: Platform, S: Scheme>(
-    world: &World<P, S>,
     t: &Actor<'_, P, S>,
     op: String,
     result: Result<Vec<PageRef<'_, P>>, GupError>,
@@ -32,7 +30,7 @@ fn pinned<P: Platform, S: Scheme>(
             let pfns: Vec<usize> = pages.iter().map(|page| page.pfn()).collect();
             let views: Vec<String> = pfns
                 .iter()
-                .map(|&pfn| world.ghost_after(pfn, 0, 1))
+                .map(|&pfn| t.world().ghost_after(pfn, 0, 1))
                 .collect();
             t.note(format!("{op} -> {pfns:?}   [{}]", views.join("; ")));
             Ok(pfns)
@@ -49,45 +47,39 @@ fn pinned<P: Platform, S: Scheme>(
 /// the first page it cannot pin, and from v5.11 giving everything back if
 /// fork ran under it. Returns the pfns pinned.
 pub fn gup_fast_only<P: Platform, S: Scheme>(
-    world: &World<P, S>,
     t: &Actor<'_, P, S>,
     start: usize,
     nr: usize,
     flags: GupFlags,
 ) -> Result<Vec<usize>, GupError> {
     let flags = flags | GupFlags::FOLL_PIN;
+    let world = t.world();
     let result = gup::lockless_pages_from_mm(&world.scheme, &world.mem, start, nr, flags);
-    pinned(
-        world,
-        t,
-        format!("gup_fast({start}, {nr}, {flags:?})"),
-        result,
-    )
+    pinned(t, format!("gup_fast({start}, {nr}, {flags:?})"), result)
 }
 
 /// gup_fast of the compound page mapped by one huge entry at `addr`
 /// (`gup_huge_pmd`): one speculative grab of all `nr` subpages, `refs =
 /// nr`. Returns one pfn per subpage.
 pub fn gup_fast_huge<P: Platform, S: Scheme>(
-    world: &World<P, S>,
     t: &Actor<'_, P, S>,
     addr: usize,
     nr: usize,
 ) -> Result<Vec<usize>, GupError> {
     let flags = GupFlags::FOLL_PIN;
+    let world = t.world();
     let result = gup::gup_fast_huge(&world.scheme, &world.mem, addr, nr, flags);
-    pinned(world, t, format!("gup_huge_pmd({addr}, refs {nr})"), result)
+    pinned(t, format!("gup_huge_pmd({addr}, refs {nr})"), result)
 }
 
 /// The page mapped at `addr` when a scenario's `step` starts; an address
 /// that maps nothing there is a bug of the scenario, reported as such.
 fn mapped_at<'w, P: Platform, S: Scheme>(
-    world: &'w World<P, S>,
-    t: &Actor<'_, P, S>,
+    t: &Actor<'w, P, S>,
     addr: usize,
     step: &str,
 ) -> PageRef<'w, P> {
-    match world.mem.pte_read(addr) {
+    match t.world().mem.pte_read(addr) {
         Ok(Some(page)) => page,
         _ => t.fail(
             crate::properties::Property::P5,
@@ -113,18 +105,15 @@ pub enum Fork {
 /// `page_maybe_dma_pinned` is copied for the child (`page_needs_cow_for_dma`,
 /// v5.12's name); any other page is shared (`get_page` for the child's
 /// mapping, then `ptep_set_wrprotect` on the parent's entry).
-pub fn fork_copy_pte<P: Platform, S: Scheme>(
-    world: &World<P, S>,
-    t: &Actor<'_, P, S>,
-    addr: usize,
-) -> Fork {
+pub fn fork_copy_pte<P: Platform, S: Scheme>(t: &Actor<'_, P, S>, addr: usize) -> Fork {
+    let world = t.world();
     let mm = world.scheme.mm();
     let mem = &world.mem;
     if mm.gup_fast_checks_fork {
         mem.write_protect_seq_begin();
         t.note("raw_write_seqcount_begin(write_protect_seq)");
     }
-    let page = mapped_at(world, t, addr, "fork");
+    let page = mapped_at(t, addr, "fork");
     let copy = mm.fork_copies_pinned && world.scheme.page_maybe_dma_pinned(page);
     let fork = if copy {
         t.note(format!(
@@ -159,11 +148,8 @@ pub fn fork_copy_pte<P: Platform, S: Scheme>(
 /// orders it before the pin check: the caller's TLB flush does not
 /// synchronise with RCU GUP-fast. From v6.1 an `smp_mb()` sits between
 /// them (here: the fully ordered clear).
-pub fn share_anon<P: Platform, S: Scheme>(
-    world: &World<P, S>,
-    t: &Actor<'_, P, S>,
-    addr: usize,
-) -> bool {
+pub fn share_anon<P: Platform, S: Scheme>(t: &Actor<'_, P, S>, addr: usize) -> bool {
+    let world = t.world();
     let mem = &world.mem;
     let cleared = if world.scheme.mm().share_anon_barrier {
         mem.zap_pte(addr)
@@ -205,15 +191,14 @@ pub fn share_anon<P: Platform, S: Scheme>(
 /// (`folio_isolate_lru`), which the kernel counts in `expected` and drops
 /// last: it changes no outcome of the freeze.
 pub fn migrate<P: Platform, S: Scheme>(
-    world: &World<P, S>,
     t: &Actor<'_, P, S>,
     addr: usize,
     new: usize,
     expected: i32,
 ) -> bool {
     use crate::properties::Property;
-    let mem = &world.mem;
-    let page = mapped_at(world, t, addr, "migration");
+    let mem = &t.world().mem;
+    let page = mapped_at(t, addr, "migration");
     let pfn = page.pfn();
     let _ = t.zap_pte(addr);
     t.must(Property::P4, t.put_page(pfn));
@@ -247,12 +232,8 @@ pub fn migrate<P: Platform, S: Scheme>(
 /// page holds when it writes, and may come at any time: `mm/gup.c`'s
 /// `unpin_user_pages_dirty_lock` accepts a writeback between its dirty
 /// test and the unpin.
-pub fn writeback<P: Platform, S: Scheme>(
-    world: &World<P, S>,
-    t: &Actor<'_, P, S>,
-    pfn: usize,
-) -> bool {
-    let head = world.page(pfn).compound_head();
+pub fn writeback<P: Platform, S: Scheme>(t: &Actor<'_, P, S>, pfn: usize) -> bool {
+    let head = t.world().page(pfn).compound_head();
     lock_page(head);
     let written = test_clear_page_dirty(head);
     unlock_page(head);

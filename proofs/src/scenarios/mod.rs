@@ -68,6 +68,25 @@ pub struct ScenarioInfo {
     pub default_bound: Option<usize>,
 }
 
+impl ScenarioInfo {
+    /// The words of a race of two threads (`name`, `summary`, the
+    /// `properties` it checks), small enough for a bounded engine to
+    /// explore every interleaving by default: no preemption bound.
+    pub const fn two_threads(
+        name: &'static str,
+        summary: &'static str,
+        properties: &'static [Property],
+    ) -> ScenarioInfo {
+        ScenarioInfo {
+            name,
+            summary,
+            properties,
+            threads: 2,
+            default_bound: None,
+        }
+    }
+}
+
 /// Groups of interchangeable threads of a scenario, by thread index (1 is
 /// the first thread the scenario spawns, in spawn order).
 ///

@@ -9,12 +9,13 @@
 //! predicate misses a count past the sign bit: expected for it) and must be
 //! able to unpin it (P7).
 
+use super::actor::Actor;
 use super::world::World;
 use super::{Scenario, ScenarioInfo};
 use crate::properties::Property;
 use crate::properties::Property::*;
 use crate::properties::monitor::Monitor;
-use pinref_model::sync::{JoinHandle, Platform};
+use pinref_model::sync::Platform;
 use pinref_model::{Held, Layout, Scheme};
 
 /// Pins held at the start: 2^21 - 2.
@@ -26,13 +27,11 @@ pub struct Overflow;
 
 impl Scenario for Overflow {
     fn info(&self) -> ScenarioInfo {
-        ScenarioInfo {
-            name: "overflow",
-            summary: "two pinners race 2048 short of i32::MAX: the racy guard lets one cross the sign bit",
-            properties: &[P1, P3, P4, P6, P7],
-            threads: 2,
-            default_bound: None,
-        }
+        ScenarioInfo::two_threads(
+            "overflow",
+            "two pinners race 2048 short of i32::MAX: the racy guard lets one cross the sign bit",
+            &[P1, P3, P4, P6, P7],
+        )
     }
 
     fn run<P: Platform, S: Scheme>(&self, scheme: S, monitor: Monitor) {
@@ -42,23 +41,16 @@ impl Scenario for Overflow {
         };
         let world = World::<P, S>::new(scheme, &Layout::single_page(), &[start], monitor);
 
-        let pinners: Vec<_> = ["pinner A", "pinner B"]
-            .into_iter()
-            .map(|name| {
-                world.spawn(name, |t| {
-                    if t.pin_user_pages(0, 1).is_ok() {
-                        t.check_pinned(0, true);
-                        // A pin it got, it must be able to give back: an
-                        // unpin refused on a count past the sign bit leaves
-                        // the pin held for ever (P7).
-                        t.must(Property::P7, t.unpin_user_page(0));
-                    }
-                })
-            })
-            .collect();
-        for pinner in pinners {
-            pinner.join();
-        }
+        let pinner = |t: &Actor<'_, P, S>| {
+            if t.pin_user_pages(0, 1).is_ok() {
+                t.check_pinned(0, true);
+                // A pin it got, it must be able to give back: an unpin
+                // refused on a count past the sign bit leaves the pin held
+                // for ever (P7).
+                t.must(Property::P7, t.unpin_user_page(0));
+            }
+        };
+        world.race(("pinner A", pinner), ("pinner B", pinner));
 
         world.main_actor().check_pinned(0, false);
         world.check_quiescent(&[(0, start)]);

@@ -12,13 +12,13 @@
 //! scenario-parameter mechanism will bring; it stays as the main job's
 //! eight-thread configuration until then.
 
-use super::world::World;
+use super::world::{MAPPED, World};
 use super::{Scenario, ScenarioInfo};
 use crate::properties::Property;
 use crate::properties::Property::*;
 use crate::properties::monitor::Monitor;
 use pinref_model::sync::{JoinHandle, Platform};
-use pinref_model::{Held, Layout, Scheme};
+use pinref_model::{Layout, Scheme};
 
 /// The scenario: see the module docs.
 #[derive(Debug, Clone, Copy, Default)]
@@ -37,8 +37,7 @@ impl Scenario for PinGetMix4x4 {
     }
 
     fn run<P: Platform, S: Scheme>(&self, scheme: S, monitor: Monitor) {
-        let start = Held { plain: 1, pins: 0 };
-        let world = World::<P, S>::new(scheme, &Layout::single_page(), &[start], monitor);
+        let world = World::<P, S>::new(scheme, &Layout::single_page(), &[MAPPED], monitor);
 
         let slow_pinner = |t: &super::actor::Actor<'_, P, S>| {
             let pages = t.must(Property::P7, t.pin_user_pages(0, 1));
@@ -71,7 +70,7 @@ impl Scenario for PinGetMix4x4 {
             thread.join();
         }
 
-        world.main_actor().check_not_pinned(0, start);
-        world.check_quiescent(&[(0, start)]);
+        world.main_actor().check_not_pinned(0, MAPPED);
+        world.check_quiescent(&[(0, MAPPED)]);
     }
 }

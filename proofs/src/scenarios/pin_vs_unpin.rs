@@ -10,13 +10,13 @@
 
 use super::shape::Shape;
 use super::signal::Signal;
-use super::world::World;
+use super::world::{MAPPED, World};
 use super::{Scenario, ScenarioInfo};
 use crate::properties::Property;
 use crate::properties::Property::*;
 use crate::properties::monitor::Monitor;
 use pinref_model::sync::{JoinHandle, Platform};
-use pinref_model::{Held, Scheme, SchemeObject};
+use pinref_model::{Scheme, SchemeObject};
 use std::sync::Arc;
 
 /// The signals between the threads.
@@ -57,9 +57,8 @@ impl Scenario for PinVsUnpin {
     }
 
     fn run<P: Platform, S: Scheme>(&self, scheme: S, monitor: Monitor) {
-        let start = Held { plain: 1, pins: 0 };
         let (nr, tail) = (self.shape.subpages(), self.shape.last());
-        let world = World::<P, S>::new(scheme, &self.shape.layout(), &[start], monitor);
+        let world = World::<P, S>::new(scheme, &self.shape.layout(), &[MAPPED], monitor);
         let signals = Arc::new(Signals::<P> {
             a_pinned: Signal::new(),
             observed: Signal::new(),
@@ -90,12 +89,12 @@ impl Scenario for PinVsUnpin {
             s.observed.raise();
             s.a_unpinned.wait();
             s.b_unpinned.wait();
-            t.check_not_pinned(0, start);
+            t.check_not_pinned(0, MAPPED);
         });
         pinner_a.join();
         pinner_b.join();
         observer.join();
 
-        world.check_quiescent(&[(0, start)]);
+        world.check_quiescent(&[(0, MAPPED)]);
     }
 }

@@ -41,6 +41,16 @@ impl Shape {
         self.subpages() - 1
     }
 
+    /// What the page holds mapped (its entry's plain reference) and
+    /// pinned once in full: one pin per subpage, as a grab of all of it
+    /// (`refs` = its subpages) leaves it.
+    pub fn mapped_and_pinned(self) -> Held {
+        Held {
+            plain: 1,
+            pins: self.subpages() as i64,
+        }
+    }
+
     /// The entry's name for this shape, from the names of the three.
     pub fn name(self, names: [&'static str; 3]) -> &'static str {
         names[(self.order as usize).min(2)]

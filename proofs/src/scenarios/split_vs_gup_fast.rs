@@ -11,12 +11,12 @@
 //! (`gup-fast-split-race`), which the run must find. Device pages are never
 //! split, so `devmap` is not among them.
 
-use super::world::World;
+use super::world::{MAPPED, World};
 use super::{Scenario, ScenarioInfo};
 use crate::properties::Property;
 use crate::properties::Property::*;
 use crate::properties::monitor::Monitor;
-use pinref_model::sync::{JoinHandle, Platform};
+use pinref_model::sync::Platform;
 use pinref_model::{GupFlags, Held, Layout, Scheme, SchemeObject};
 
 /// The scenario: see the module docs.
@@ -25,13 +25,11 @@ pub struct SplitVsGupFast;
 
 impl Scenario for SplitVsGupFast {
     fn info(&self) -> ScenarioInfo {
-        ScenarioInfo {
-            name: "split_vs_gup_fast",
-            summary: "gup_fast grabs a compound head while split_huge_page splits it",
-            properties: &[P1, P3, P5, P7],
-            threads: 2,
-            default_bound: None,
-        }
+        ScenarioInfo::two_threads(
+            "split_vs_gup_fast",
+            "gup_fast grabs a compound head while split_huge_page splits it",
+            &[P1, P3, P5, P7],
+        )
     }
 
     /// Every scheme whose pages `split_huge_page` splits: all but the
@@ -47,19 +45,18 @@ impl Scenario for SplitVsGupFast {
         let mapped = Held { plain: 4, pins: 0 };
         let world = World::<P, S>::new(scheme, &layout, &[mapped], monitor);
 
-        let pinner = world.spawn("gup_fast", |t| {
-            if let Ok(pfn) = t.gup_fast_pte(2, GupFlags::FOLL_PIN) {
-                t.check_pinned(pfn, false);
-                t.must(Property::P7, t.unpin_user_page(pfn));
-            }
-        });
-        let splitter = world.spawn("splitter", |t| t.split_huge_page(0).is_ok());
-        pinner.join();
-        let split = splitter.join();
+        let ((), split) = world.race(
+            ("gup_fast", |t| {
+                if let Ok(pfn) = t.gup_fast_pte(2, GupFlags::FOLL_PIN) {
+                    t.check_pinned(pfn, false);
+                    t.must(Property::P7, t.unpin_user_page(pfn));
+                }
+            }),
+            ("splitter", |t| t.split_huge_page(0).is_ok()),
+        );
 
         if split {
-            let one = Held { plain: 1, pins: 0 };
-            world.check_quiescent(&[(0, one), (1, one), (2, one), (3, one)]);
+            world.check_quiescent(&[(0, MAPPED), (1, MAPPED), (2, MAPPED), (3, MAPPED)]);
         } else {
             world.check_quiescent(&[(0, mapped)]);
         }

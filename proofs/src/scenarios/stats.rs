@@ -8,7 +8,7 @@ use super::{Scenario, ScenarioInfo};
 use crate::properties::Property;
 use crate::properties::Property::*;
 use crate::properties::monitor::Monitor;
-use pinref_model::sync::{JoinHandle, Platform};
+use pinref_model::sync::Platform;
 use pinref_model::{Held, Layout, Scheme};
 
 /// The scenario: see the module docs.
@@ -17,13 +17,11 @@ pub struct Stats;
 
 impl Scenario for Stats {
     fn info(&self) -> ScenarioInfo {
-        ScenarioInfo {
-            name: "stats",
-            summary: "a gup_fast and a slow-path pinner on overlapping ranges: acquired - released == live pins",
-            properties: &[P5, P9],
-            threads: 2,
-            default_bound: None,
-        }
+        ScenarioInfo::two_threads(
+            "stats",
+            "a gup_fast and a slow-path pinner on overlapping ranges: acquired - released == live pins",
+            &[P5, P9],
+        )
     }
 
     fn run<P: Platform, S: Scheme>(&self, scheme: S, monitor: Monitor) {
@@ -32,16 +30,16 @@ impl Scenario for Stats {
         let world = World::<P, S>::new(scheme, &layout, &[start, start], monitor);
         world.check_quiescent(&[(0, start), (1, start)]);
 
-        let fast = world.spawn("fast pinner", |t| {
-            let pages = t.must(Property::P9, t.pin_user_pages_fast(0, 2));
-            t.must(Property::P9, t.unpin_user_pages(&pages));
-        });
-        let slow = world.spawn("slow pinner", |t| {
-            let pages = t.must(Property::P9, t.pin_user_pages(1, 1));
-            t.must(Property::P9, t.unpin_user_pages(&pages));
-        });
-        fast.join();
-        slow.join();
+        world.race(
+            ("fast pinner", |t| {
+                let pages = t.must(Property::P9, t.pin_user_pages_fast(0, 2));
+                t.must(Property::P9, t.unpin_user_pages(&pages));
+            }),
+            ("slow pinner", |t| {
+                let pages = t.must(Property::P9, t.pin_user_pages(1, 1));
+                t.must(Property::P9, t.unpin_user_pages(&pages));
+            }),
+        );
 
         world.check_quiescent(&[(0, start), (1, start)]);
     }

@@ -11,10 +11,15 @@ use crate::properties::checks;
 use crate::properties::monitor::{Monitor, StopExecution};
 use pinref_model::ghost::GhostPage;
 use pinref_model::page_ref::{page_ref_count, pincount_read};
-use pinref_model::sync::Platform;
+use pinref_model::sync::{JoinHandle, Platform};
 use pinref_model::{Counts, Held, Layout, Memory, PageRef, PageShape, Scheme};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
+
+/// What a mapped page holds and nothing else: one plain reference, its
+/// page-table entry's (`pin_user_pages` and gup_fast find a page through
+/// its entry; most scenarios start from, or return to, this).
+pub const MAPPED: Held = Held { plain: 1, pins: 0 };
 
 /// One execution's world: shared by its threads.
 pub struct World<P: Platform, S: Scheme> {
@@ -84,6 +89,25 @@ impl<P: Platform, S: Scheme> World<P, S> {
             let actor = Actor::new(&world, name);
             body(&actor)
         })
+    }
+
+    /// The race of two named threads: spawns `a`, then `b`, joins them in
+    /// the same order and returns what each returned.
+    pub fn race<A, B, FA, FB>(
+        self: &Arc<Self>,
+        (name_a, a): (&'static str, FA),
+        (name_b, b): (&'static str, FB),
+    ) -> (A, B)
+    where
+        FA: FnOnce(&Actor<'_, P, S>) -> A + Send + 'static,
+        FB: FnOnce(&Actor<'_, P, S>) -> B + Send + 'static,
+        A: Send + 'static,
+        B: Send + 'static,
+    {
+        let thread_a = self.spawn(name_a, a);
+        let thread_b = self.spawn(name_b, b);
+        let a = thread_a.join();
+        (a, thread_b.join())
     }
 
     /// Applies a completed operation to the ghost's view and describes the

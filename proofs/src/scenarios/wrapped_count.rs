@@ -6,13 +6,14 @@
 //! `<= 0` (P6: a grab on a wrapped count never goes through, so the count
 //! cannot travel on towards zero and a free).
 
+use super::actor::Actor;
 use super::signal::Signal;
 use super::world::World;
 use super::{Scenario, ScenarioInfo};
 use crate::properties::Property;
 use crate::properties::Property::*;
 use crate::properties::monitor::Monitor;
-use pinref_model::sync::{JoinHandle, Platform};
+use pinref_model::sync::Platform;
 use pinref_model::{GupFlags, Held, Layout, Scheme};
 use std::sync::Arc;
 
@@ -25,13 +26,11 @@ pub struct WrappedCount;
 
 impl Scenario for WrappedCount {
     fn info(&self) -> ScenarioInfo {
-        ScenarioInfo {
-            name: "wrapped_count",
-            summary: "every grab of a count wrapped past the sign bit must be refused",
-            properties: &[P5, P6],
-            threads: 2,
-            default_bound: None,
-        }
+        ScenarioInfo::two_threads(
+            "wrapped_count",
+            "every grab of a count wrapped past the sign bit must be refused",
+            &[P5, P6],
+        )
     }
 
     fn run<P: Platform, S: Scheme>(&self, scheme: S, monitor: Monitor) {
@@ -44,15 +43,15 @@ impl Scenario for WrappedCount {
         let tried = Arc::new(Signal::<P>::new());
 
         let (a_pinned, a_tried) = (Arc::clone(&pinned), Arc::clone(&tried));
-        let pinner_a = world.spawn("pinner A", move |t| {
+        let pinner_a = move |t: &Actor<'_, P, S>| {
             let outcome = t.pin_user_pages(0, 1);
             a_pinned.raise();
             a_tried.wait();
             if outcome.is_ok() {
                 t.must(Property::P7, t.unpin_user_page(0));
             }
-        });
-        let grabber_b = world.spawn("grabber B", move |t| {
+        };
+        let grabber_b = move |t: &Actor<'_, P, S>| {
             pinned.wait();
             let wrapped = t.page_ref_count(0) <= 0;
             let refuse_if_wrapped = |grab: &str, accepted: bool| {
@@ -82,9 +81,8 @@ impl Scenario for WrappedCount {
             if fast.is_ok() {
                 t.must(Property::P7, t.unpin_user_page(0));
             }
-        });
-        pinner_a.join();
-        grabber_b.join();
+        };
+        world.race(("pinner A", pinner_a), ("grabber B", grabber_b));
 
         world.check_quiescent(&[(0, start)]);
     }

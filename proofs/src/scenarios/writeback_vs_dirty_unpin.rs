@@ -14,15 +14,14 @@
 
 use super::mm::writeback;
 use super::shape::Shape;
-use super::world::World;
+use super::world::{MAPPED, World};
 use super::{Scenario, ScenarioInfo};
 use crate::properties::Property;
 use crate::properties::Property::*;
 use crate::properties::monitor::Monitor;
 use pinref_model::page_flags::page_dirty;
-use pinref_model::sync::{JoinHandle, Platform};
+use pinref_model::sync::Platform;
 use pinref_model::{Held, Scheme, SchemeObject};
-use std::sync::Arc;
 
 /// The scenario on a page of `shape` (see the module docs).
 #[derive(Debug, Clone, Copy)]
@@ -33,18 +32,16 @@ pub struct WritebackVsDirtyUnpin {
 
 impl Scenario for WritebackVsDirtyUnpin {
     fn info(&self) -> ScenarioInfo {
-        ScenarioInfo {
-            name: self.shape.name([
+        ScenarioInfo::two_threads(
+            self.shape.name([
                 "writeback_vs_dirty_unpin",
                 "writeback_vs_dirty_unpin_order1",
                 "writeback_vs_dirty_unpin_order2",
             ]),
-            summary: "clear_page_dirty_for_io races unpin_user_pages_dirty_lock: the dirtying is \
-                      never lost",
-            properties: &[P3, P5, P8],
-            threads: 2,
-            default_bound: None,
-        }
+            "clear_page_dirty_for_io races unpin_user_pages_dirty_lock: the dirtying is never \
+             lost",
+            &[P3, P5, P8],
+        )
     }
 
     fn applies_to(&self, scheme: &SchemeObject) -> bool {
@@ -56,14 +53,13 @@ impl Scenario for WritebackVsDirtyUnpin {
         let start = Held { plain: 1, pins: 1 };
         let world = World::<P, S>::new(scheme, &self.shape.layout(), &[start], monitor);
 
-        let driver = world.spawn("driver", move |t| {
-            t.note("the DMA into the page is done");
-            t.must(Property::P8, t.unpin_user_pages_dirty_lock(&[tail], true));
-        });
-        let w = Arc::clone(&world);
-        let flusher = world.spawn("writeback", move |t| writeback(&w, t, 0));
-        driver.join();
-        let written = flusher.join();
+        let ((), written) = world.race(
+            ("driver", move |t| {
+                t.note("the DMA into the page is done");
+                t.must(Property::P8, t.unpin_user_pages_dirty_lock(&[tail], true));
+            }),
+            ("writeback", |t| writeback(t, 0)),
+        );
 
         let dirty = page_dirty(world.page(0));
         if !dirty && !written {
@@ -74,6 +70,6 @@ impl Scenario for WritebackVsDirtyUnpin {
                     .to_string(),
             );
         }
-        world.check_quiescent(&[(0, Held { plain: 1, pins: 0 })]);
+        world.check_quiescent(&[(0, MAPPED)]);
     }
 }

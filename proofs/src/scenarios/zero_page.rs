@@ -13,12 +13,13 @@
 //! pinned, and `page_maybe_dma_pinned` rightly says so. Device pages are
 //! not the zero page: `devmap` is not among the schemes.
 
+use super::actor::Actor;
 use super::world::World;
 use super::{Scenario, ScenarioInfo};
 use crate::properties::Property;
 use crate::properties::Property::*;
 use crate::properties::monitor::Monitor;
-use pinref_model::sync::{JoinHandle, Platform};
+use pinref_model::sync::Platform;
 use pinref_model::{Held, Layout, Scheme, SchemeObject};
 
 /// The pins other processes hold on the zero page when the scenario
@@ -31,13 +32,11 @@ pub struct ZeroPage;
 
 impl Scenario for ZeroPage {
     fn info(&self) -> ScenarioInfo {
-        ScenarioInfo {
-            name: "zero_page",
-            summary: "two pinners pin the shared zero page, already pinned by every other process",
-            properties: &[P5, P6, P9],
-            threads: 2,
-            default_bound: None,
-        }
+        ScenarioInfo::two_threads(
+            "zero_page",
+            "two pinners pin the shared zero page, already pinned by every other process",
+            &[P5, P6, P9],
+        )
     }
 
     fn applies_to(&self, scheme: &SchemeObject) -> bool {
@@ -57,7 +56,7 @@ impl Scenario for ZeroPage {
         let count = world
             .scheme
             .counts_for(pinref_model::PageShape { order: 0 }, start);
-        let stats = move |t: &super::actor::Actor<'_, P, S>, when: &str| {
+        let stats = move |t: &Actor<'_, P, S>, when: &str| {
             if !uncounted {
                 return;
             }
@@ -74,21 +73,14 @@ impl Scenario for ZeroPage {
             }
         };
 
-        let pinners: Vec<_> = ["pinner A", "pinner B"]
-            .into_iter()
-            .map(|name| {
-                world.spawn(name, move |t| {
-                    if let Ok(pages) = t.pin_user_pages(0, 1) {
-                        stats(t, "after a pin");
-                        t.must(Property::P5, t.unpin_user_pages(&pages));
-                        stats(t, "after an unpin");
-                    }
-                })
-            })
-            .collect();
-        for pinner in pinners {
-            pinner.join();
-        }
+        let pinner = move |t: &Actor<'_, P, S>| {
+            if let Ok(pages) = t.pin_user_pages(0, 1) {
+                stats(t, "after a pin");
+                t.must(Property::P5, t.unpin_user_pages(&pages));
+                stats(t, "after an unpin");
+            }
+        };
+        world.race(("pinner A", pinner), ("pinner B", pinner));
 
         if uncounted {
             let vmstat = world.mem.vmstat();
