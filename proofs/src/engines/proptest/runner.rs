@@ -343,10 +343,16 @@ pub fn check_scheme_with<S: Scheme>(
     let result = runner.run(&strategy, |program| {
         // Once stopped, every further case is rejected unrun: proptest
         // gives up after its reject limit, which ends the check at once.
+        // The time cap stops the search for a failure, never the shrinking
+        // of one found: shrinking is bounded by its iterations alone, so
+        // the same seed shrinks to the same program however loaded the
+        // machine is (a replay must show the counterexample it printed).
         if stopped.borrow().is_none() {
             if let Some(by) = crate::engines::stop::stop_requested() {
                 *stopped.borrow_mut() = Some(format!("interrupted by {by}"));
-            } else if options.stop_at.is_some_and(|at| Instant::now() >= at) {
+            } else if first_failure.get().is_none()
+                && options.stop_at.is_some_and(|at| Instant::now() >= at)
+            {
                 *stopped.borrow_mut() = Some("stopped at its time cap".to_string());
             }
         }
