@@ -14,10 +14,9 @@ use pinref_proofs::report::history::{Cell, cell};
 use pinref_proofs::report::{Report, Run};
 use pinref_proofs::scenarios::{self, ScenarioEntry};
 use pinref_proofs::schemes::SchemeEntry;
+use support::{assert_every_case, scenario};
 
-fn scenario(name: &str) -> ScenarioEntry {
-    scenarios::find(name).unwrap_or_else(|| panic!("scenario {name} is catalogued"))
-}
+mod support;
 
 /// Explores `scenario` on `entry` with the first engine that supports it
 /// (loom for the threaded scenarios, proptest for the sequential programs).
@@ -74,7 +73,7 @@ fn every_declared_known_bug_names_catalogued_scenarios_one_bug_per_scenario() {
             }
         }
     }
-    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert_every_case(wrong);
 }
 
 #[test]
@@ -164,7 +163,7 @@ fn the_version_that_fixed_each_known_bug_passes_the_scenarios_that_reproduced_it
             ));
         }
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_every_case(failures);
     assert!(
         passed >= history::ALL.len(),
         "only {passed} fixed runs passed"

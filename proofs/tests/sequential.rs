@@ -13,9 +13,8 @@ use pinref_model::page_ref::{page_ref_add, page_ref_count, pincount_read};
 use pinref_model::sync::{Platform, Std};
 use pinref_model::vmstat::{PinStat, mod_node_page_state};
 use pinref_model::{
-    Claims, Devmap, Folio, GUP_PIN_COUNTING_BIAS, GupError, GupFlags, Held, Layout, MAX_REFS,
-    Memory, PageRef, PageShape, RefKind, Scheme, SchemeObject, Seed, V5_7, V5_11, V5_14, V6_1,
-    V6_5,
+    Devmap, Folio, GUP_PIN_COUNTING_BIAS, GupError, GupFlags, Held, Layout, MAX_REFS, Memory,
+    PageRef, PageShape, RefKind, Scheme, SchemeObject, Seed, V5_7, V5_11, V5_14, V6_1, V6_5,
 };
 use pinref_proofs::catalogue::find_scheme;
 use pinref_proofs::engines::proptest::{
@@ -25,6 +24,9 @@ use pinref_proofs::engines::sequential::{SequentialChecker, StepOutcome, run_pro
 use pinref_proofs::properties::Property;
 use std::fmt::Display;
 use std::path::PathBuf;
+use support::{ClaimsOverflowGuardItLacks, assert_every_case, xorshift_bytes};
+
+mod support;
 
 const PIN: u32 = GupFlags::FOLL_PIN.bits();
 const GET: u32 = GupFlags::FOLL_GET.bits();
@@ -50,16 +52,6 @@ fn options(cases: u32, edges: &[Edge]) -> CheckOptions {
     CheckOptions::new(cases)
         .edges(edges)
         .regressions(regressions())
-}
-
-/// Fails with every failing case, not only the first.
-fn assert_every_case(failures: Vec<String>) {
-    assert!(
-        failures.is_empty(),
-        "{} failing case(s):\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
 }
 
 /// Runs `check` on each case and fails with every case it rejects.
@@ -696,14 +688,7 @@ on_every_scheme! {
         let mut failures = Vec::new();
         let mut ran = 0;
         for _ in 0..1_000 {
-            let bytes: Vec<u8> = (0..1024)
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    state as u8
-                })
-                .collect();
+            let bytes = xorshift_bytes(&mut state, 1024);
             let mut u = Unstructured::new(&bytes);
             let (Ok(start), Ok(ops)) = (Start::arbitrary(&mut u), Vec::<Op>::arbitrary(&mut u))
             else {
@@ -891,27 +876,6 @@ impl pinref_model::Patch for GrabSkipsCompoundHead {
             mod_node_page_state(page, PinStat::Acquired, refs);
         }
         Ok(())
-    }
-}
-
-/// v5.7's rules with the racy `<= 0` guard, but claiming to refuse a grab
-/// before it carries the count past the sign bit.
-#[derive(Debug, Clone, Copy, Default)]
-struct ClaimsOverflowGuardItLacks;
-
-impl pinref_model::Patch for ClaimsOverflowGuardItLacks {
-    type Base = V5_7;
-    fn base(&self) -> &V5_7 {
-        &V5_7
-    }
-    fn name(&self) -> &'static str {
-        "flawed-claims-overflow-guard"
-    }
-    fn description(&self) -> &'static str {
-        "v5_7, claiming refuses_before_overflow"
-    }
-    fn claims(&self) -> Claims {
-        Claims::ALL
     }
 }
 
