@@ -354,6 +354,9 @@ macro_rules! scheme_items {
 /// assert_eq!(entry.claims, V5_7.claims());
 /// ```
 pub trait Scheme: Send + Sync + 'static {
+    // Every method, with its docs and its default, is an entry of the
+    // operation list in `operations.rs`, which the other places that name
+    // every operation (`Patch`, `SchemeObject`, ...) are written from too.
     scheme_operations!(scheme_items);
 }
 

@@ -22,49 +22,35 @@ use crate::sync::{Explorer, Loom, Platform, Shuttle, Std};
 use std::fmt;
 use std::sync::Arc;
 
-/// Writes the declarations of the type-erased traits from the operation
-/// list: for [`DynScheme`] (`dyn`) the platform operations, `P` fixed by
-/// the trait; for [`AnyScheme`] (`any`) the platform-free facts.
-macro_rules! erased_declarations {
-    (dyn $group:ident $(
+/// Writes the type-erased traits from the operation list: their
+/// declarations (`decl`) and their blanket impls (`impl`, each operation
+/// the scheme's own), for [`DynScheme`] (`dyn`: the platform operations,
+/// `P` fixed by the trait) or for [`AnyScheme`] (`any`: the platform-free
+/// facts).
+macro_rules! erased {
+    ($mode:ident dyn $group:ident $(
         $(#[$doc:meta])*
         fn $name:ident<$($lt:lifetime,)? P: Platform>
             (&$self:ident $(, $arg:ident: $ty:ty)*) $(-> $ret:ty)? $(;)? $($default:block)?
     )*) => {$(
-        #[doc = concat!("[`Scheme::", stringify!($name), "`], on `P`.")]
-        fn $name<$($lt)?>(&$self $(, $arg: $ty)*) $(-> $ret)?;
+        erased!(@$mode $name<$($lt)?>($self $(, $arg: $ty)*) $(-> $ret)?);
     )*};
-    (any $group:ident $(
+    ($mode:ident any $group:ident $(
         $(#[$doc:meta])*
         fn $name:ident(&$self:ident $(, $arg:ident: $ty:ty)*) -> $ret:ty $(;)? $($default:block)?
     )*) => {$(
-        #[doc = concat!("[`Scheme::", stringify!($name), "`].")]
-        fn $name(&$self $(, $arg: $ty)*) -> $ret;
+        erased!(@$mode $name<>($self $(, $arg: $ty)*) -> $ret);
     )*};
-    ($view:ident $($other_group:tt)*) => {};
-}
-
-/// Writes the blanket impls of the type-erased traits (`dyn`, `any`, as
-/// [`erased_declarations!`]): each operation is the scheme's own.
-macro_rules! erased_from_scheme {
-    (dyn $group:ident $(
-        $(#[$doc:meta])*
-        fn $name:ident<$($lt:lifetime,)? P: Platform>
-            (&$self:ident $(, $arg:ident: $ty:ty)*) $(-> $ret:ty)? $(;)? $($default:block)?
-    )*) => {$(
+    ($mode:ident $view:ident $($other_group:tt)*) => {};
+    (@decl $name:ident<$($lt:lifetime)?>($self:ident $(, $arg:ident: $ty:ty)*) $(-> $ret:ty)?) => {
+        #[doc = concat!("[`Scheme::", stringify!($name), "`].")]
+        fn $name<$($lt)?>(&$self $(, $arg: $ty)*) $(-> $ret)?;
+    };
+    (@impl $name:ident<$($lt:lifetime)?>($self:ident $(, $arg:ident: $ty:ty)*) $(-> $ret:ty)?) => {
         fn $name<$($lt)?>(&$self $(, $arg: $ty)*) $(-> $ret)? {
             Scheme::$name($self $(, $arg)*)
         }
-    )*};
-    (any $group:ident $(
-        $(#[$doc:meta])*
-        fn $name:ident(&$self:ident $(, $arg:ident: $ty:ty)*) -> $ret:ty $(;)? $($default:block)?
-    )*) => {$(
-        fn $name(&$self $(, $arg: $ty)*) -> $ret {
-            Scheme::$name($self $(, $arg)*)
-        }
-    )*};
-    ($view:ident $($other_group:tt)*) => {};
+    };
 }
 
 /// Writes [`SchemeObject`]'s [`Scheme`] impl: a fact is the wrapped
@@ -93,11 +79,11 @@ macro_rules! scheme_from_object {
 /// A scheme's operations on one platform, as a trait object. Implemented
 /// for every [`Scheme`] on every [`Platform`]; see the module docs.
 pub trait DynScheme<P: Platform>: Send + Sync {
-    scheme_operations!(erased_declarations, dyn);
+    scheme_operations!(erased, decl dyn);
 }
 
 impl<S: Scheme, P: Platform> DynScheme<P> for S {
-    scheme_operations!(erased_from_scheme, dyn);
+    scheme_operations!(erased, impl dyn);
 }
 
 /// A scheme on every platform of the sync layer: its platform-free facts,
@@ -106,11 +92,11 @@ impl<S: Scheme, P: Platform> DynScheme<P> for S {
 pub trait AnyScheme:
     DynScheme<Std> + DynScheme<Loom> + DynScheme<Shuttle> + DynScheme<Explorer>
 {
-    scheme_operations!(erased_declarations, any);
+    scheme_operations!(erased, decl any);
 }
 
 impl<S: Scheme> AnyScheme for S {
-    scheme_operations!(erased_from_scheme, any);
+    scheme_operations!(erased, impl any);
 }
 
 /// Any scheme, type-erased and cheap to clone (shared): itself a

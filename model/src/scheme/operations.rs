@@ -33,8 +33,8 @@
 /// Calls `$callback!` on each group of the operation list (after `$with`,
 /// when given): see the module docs.
 macro_rules! scheme_operations {
-    ($callback:ident $(, $with:ident)?) => {
-        $callback! { $($with)? identity
+    ($callback:ident $(, $($with:ident)+)?) => {
+        $callback! { $($($with)+)? identity
             /// A short, stable name for reports and filters (`v5_7`).
             fn name(&self) -> &'static str;
 
@@ -43,7 +43,7 @@ macro_rules! scheme_operations {
             fn description(&self) -> &'static str;
         }
 
-        $callback! { $($with)? abstraction
+        $callback! { $($($with)+)? abstraction
             /// The abstraction function: the counters of a head page of
             /// `shape` that holds `held`, in wrapping 32-bit arithmetic. The
             /// ghost spec checks the concrete counters against it at every
@@ -52,7 +52,7 @@ macro_rules! scheme_operations {
             fn counts_for(&self, shape: PageShape, held: Held) -> Counts;
         }
 
-        $callback! { $($with)? facts
+        $callback! { $($($with)+)? facts
             /// What the scheme claims beyond the properties every scheme
             /// must meet.
             fn claims(&self) -> Claims { Claims::ALL }
@@ -71,7 +71,7 @@ macro_rules! scheme_operations {
             fn freed_at(&self) -> i32 { 0 }
         }
 
-        $callback! { $($with)? primitives
+        $callback! { $($($with)+)? primitives
             /// `get_page()`: takes a plain reference on the head, the caller
             /// already holding one. The kernel's check for a count that is
             /// zero or close to overflow is a `VM_BUG_ON` (`CONFIG_DEBUG_VM`
@@ -114,7 +114,7 @@ macro_rules! scheme_operations {
             fn page_maybe_dma_pinned<P: Platform>(&self, page: PageRef<'_, P>) -> bool;
         }
 
-        $callback! { $($with)? generic
+        $callback! { $($($with)+)? generic
             /// `page_dma_pinned()` (the seed series' name for
             /// [`Scheme::page_maybe_dma_pinned`]).
             fn page_dma_pinned<P: Platform>(&self, page: PageRef<'_, P>) -> bool {
