@@ -132,7 +132,8 @@ macro_rules! scheme_from_patch {
 /// A scheme written as its base plus the steps that differ: see the module
 /// docs. Every method has a default: the base's for primitives, the
 /// kernel's generic code (over this patch) for the rest. Implementing
-/// `Patch` makes a type a [`Scheme`].
+/// `Patch` makes a type a [`Scheme`]. A patch that fixes a bug of its base
+/// leaves it out of its [`Patch::known_bugs`].
 pub trait Patch: Send + Sync + 'static {
     /// The scheme this one is a patch to.
     type Base: Scheme;
