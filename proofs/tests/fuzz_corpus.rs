@@ -16,21 +16,15 @@ use pinref_proofs::schemes::SchemeEntry;
 use pinref_proofs::variants;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
+use support::{assert_every_case, xorshift_bytes};
+
+mod support;
 
 /// `fuzz/<kind>/<target>` in this repository.
 fn committed(kind: &str, target: Target) -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../fuzz"))
         .join(kind)
         .join(target.name())
-}
-
-fn assert_every_case(failures: Vec<String>) {
-    assert!(
-        failures.is_empty(),
-        "{} failing case(s):\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
 }
 
 /// Replays `fuzz/<kind>/<target>` on the built-in schemes: every failing
@@ -151,15 +145,7 @@ fn garbage() -> Vec<Vec<u8>> {
     ];
     let mut state = 0x2545_f491_4f6c_dd1du64;
     for len in (0..600).step_by(7) {
-        let bytes = (0..len)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                state as u8
-            })
-            .collect();
-        inputs.push(bytes);
+        inputs.push(xorshift_bytes(&mut state, len));
     }
     inputs
 }

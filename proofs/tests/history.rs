@@ -14,10 +14,9 @@ use pinref_proofs::report::history::{Cell, cell};
 use pinref_proofs::report::{Report, Run};
 use pinref_proofs::scenarios::{self, ScenarioEntry};
 use pinref_proofs::schemes::SchemeEntry;
+use support::{assert_every_case, scenario};
 
-fn scenario(name: &str) -> ScenarioEntry {
-    scenarios::find(name).unwrap_or_else(|| panic!("scenario {name} is catalogued"))
-}
+mod support;
 
 /// Explores `scenario` on `entry` with the first engine that supports it
 /// (loom for the threaded scenarios, proptest for the sequential programs).
@@ -74,7 +73,7 @@ fn every_declared_known_bug_names_catalogued_scenarios_one_bug_per_scenario() {
             }
         }
     }
-    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert_every_case(wrong);
 }
 
 #[test]
@@ -164,7 +163,7 @@ fn the_version_that_fixed_each_known_bug_passes_the_scenarios_that_reproduced_it
             ));
         }
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_every_case(failures);
     assert!(
         passed >= history::ALL.len(),
         "only {passed} fixed runs passed"
@@ -216,13 +215,15 @@ fn found(property: Property, message: &str) -> Outcome {
     outcome
 }
 
+/// `outcome` of a run on `scenario`, classified for a scheme that declares
+/// the statistic-after-release bug (P4 on `last_reference`).
+fn classified(outcome: Outcome, scenario: &str) -> Outcome {
+    classify(outcome, &[STAT_AFTER_RELEASE], scenario)
+}
+
 #[test]
 fn a_violation_of_a_declared_bugs_property_on_its_scenario_is_a_known_bug() {
-    let outcome = classify(
-        found(Property::P4, "stat after free"),
-        &[STAT_AFTER_RELEASE],
-        "last_reference",
-    );
+    let outcome = classified(found(Property::P4, "stat after free"), "last_reference");
     assert_eq!(outcome.verdict, Verdict::KnownBug);
     assert_eq!(outcome.known_bugs, [STAT_AFTER_RELEASE]);
     assert_eq!(outcome.violations[0].counterexample, "a timeline", "kept");
@@ -230,37 +231,21 @@ fn a_violation_of_a_declared_bugs_property_on_its_scenario_is_a_known_bug() {
 
 #[test]
 fn a_violation_of_another_property_stays_a_violation() {
-    let outcome = classify(
-        found(Property::P3, "underflow"),
-        &[STAT_AFTER_RELEASE],
-        "last_reference",
-    );
+    let outcome = classified(found(Property::P3, "underflow"), "last_reference");
     assert_eq!(outcome.verdict, Verdict::Violation);
 }
 
 #[test]
 fn a_declared_bug_counts_only_on_its_own_scenarios() {
-    let outcome = classify(
-        found(Property::P4, "stat after free"),
-        &[STAT_AFTER_RELEASE],
-        "get_put_vs_pin",
-    );
+    let outcome = classified(found(Property::P4, "stat after free"), "get_put_vs_pin");
     assert_eq!(outcome.verdict, Verdict::Violation);
-    let passed = classify(
-        Outcome::new(Verdict::Pass, 3, 0.0),
-        &[STAT_AFTER_RELEASE],
-        "get_put_vs_pin",
-    );
+    let passed = classified(Outcome::new(Verdict::Pass, 3, 0.0), "get_put_vs_pin");
     assert_eq!(passed.verdict, Verdict::Pass);
 }
 
 #[test]
 fn an_incomplete_run_stays_incomplete_whatever_it_declares() {
-    let outcome = classify(
-        Outcome::new(Verdict::Incomplete, 3, 0.0),
-        &[STAT_AFTER_RELEASE],
-        "last_reference",
-    );
+    let outcome = classified(Outcome::new(Verdict::Incomplete, 3, 0.0), "last_reference");
     assert_eq!(outcome.verdict, Verdict::Incomplete);
 }
 

@@ -16,12 +16,11 @@ use pinref_proofs::engines::Bound;
 use pinref_proofs::engines::loom::LoomEngine;
 use pinref_proofs::engines::{Engine, Outcome, RunOptions, Verdict};
 use pinref_proofs::properties::Property;
-use pinref_proofs::scenarios::{self, ScenarioEntry};
+use pinref_proofs::scenarios;
 use pinref_proofs::schemes::SchemeEntry;
+use support::{assert_every_case, scenario};
 
-fn scenario(name: &str) -> ScenarioEntry {
-    scenarios::find(name).unwrap_or_else(|| panic!("scenario {name} is catalogued"))
-}
+mod support;
 
 /// The properties a scheme with these claims may be seen to break without
 /// it being a failure: P6 in full (a racy guard lets a grab cross the sign
@@ -87,62 +86,39 @@ fn failing_cases(name: &str) -> Vec<String> {
     failures
 }
 
-#[test]
-fn every_scenario_holds_on_seed_except_what_it_does_not_claim_and_its_known_bugs() {
-    let failures = failing_cases("seed");
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+/// One test per built-in scheme (`$test`, on the scheme named `$scheme`):
+/// every threaded scenario that applies to it holds, but for what it does
+/// not claim and its known bugs; and [`CATALOGUE_TESTED`], the schemes
+/// that have their test.
+macro_rules! catalogue_tests {
+    ($($test:ident => $scheme:literal,)+) => {
+        $(
+            #[test]
+            fn $test() {
+                assert_every_case(failing_cases($scheme));
+            }
+        )+
+
+        const CATALOGUE_TESTED: &[&str] = &[$($scheme),+];
+    };
 }
 
-#[test]
-fn every_scenario_holds_on_v5_7_except_what_it_does_not_claim_and_its_known_bugs() {
-    let failures = failing_cases("v5_7");
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
-
-#[test]
-fn every_scenario_holds_on_v5_11_except_what_it_does_not_claim_and_its_known_bugs() {
-    let failures = failing_cases("v5_11");
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
-
-#[test]
-fn every_scenario_holds_on_v5_14_except_what_it_does_not_claim_and_its_known_bugs() {
-    let failures = failing_cases("v5_14");
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
-
-#[test]
-fn every_scenario_holds_on_folio_except_what_it_does_not_claim_and_its_known_bugs() {
-    let failures = failing_cases("folio");
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
-
-#[test]
-fn every_scenario_holds_on_v6_1_except_what_it_does_not_claim_and_its_known_bugs() {
-    let failures = failing_cases("v6_1");
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
-
-#[test]
-fn every_scenario_holds_on_v6_5_except_what_it_does_not_claim_and_its_known_bugs() {
-    let failures = failing_cases("v6_5");
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
-
-#[test]
-fn every_scenario_holds_on_devmap_except_what_it_does_not_claim_and_its_known_bugs() {
-    let failures = failing_cases("devmap");
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+catalogue_tests! {
+    every_scenario_holds_on_seed_except_what_it_does_not_claim_and_its_known_bugs => "seed",
+    every_scenario_holds_on_v5_7_except_what_it_does_not_claim_and_its_known_bugs => "v5_7",
+    every_scenario_holds_on_v5_11_except_what_it_does_not_claim_and_its_known_bugs => "v5_11",
+    every_scenario_holds_on_v5_14_except_what_it_does_not_claim_and_its_known_bugs => "v5_14",
+    every_scenario_holds_on_folio_except_what_it_does_not_claim_and_its_known_bugs => "folio",
+    every_scenario_holds_on_v6_1_except_what_it_does_not_claim_and_its_known_bugs => "v6_1",
+    every_scenario_holds_on_v6_5_except_what_it_does_not_claim_and_its_known_bugs => "v6_5",
+    every_scenario_holds_on_devmap_except_what_it_does_not_claim_and_its_known_bugs => "devmap",
 }
 
 #[test]
 fn every_builtin_scheme_has_its_catalogue_test() {
-    let tested = [
-        "seed", "v5_7", "v5_11", "v5_14", "folio", "v6_1", "v6_5", "devmap",
-    ];
     for entry in builtin_schemes() {
         assert!(
-            tested.contains(&entry.name),
+            CATALOGUE_TESTED.contains(&entry.name),
             "built-in scheme {} has no loom catalogue test: add one above",
             entry.name
         );
@@ -289,5 +265,5 @@ fn bounded_scenarios_hold_at_bound_3_on_every_builtin_scheme() {
             }
         }
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_every_case(failures);
 }

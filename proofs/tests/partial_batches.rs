@@ -15,6 +15,9 @@ use pinref_proofs::engines::proptest::{CheckOptions, check_scheme_with};
 use pinref_proofs::engines::sequential::{SequentialChecker, StepOutcome};
 use pinref_proofs::properties::Property;
 
+mod support;
+use support::assert_every_case;
+
 const BIAS: i32 = 1024;
 
 fn held(plain: i64, pins: i64) -> Held {
@@ -29,16 +32,6 @@ fn start(orders: &[u32], held: Vec<Held>) -> Start {
 fn refcount<S: Scheme + ?Sized>(checker: &SequentialChecker<'_, S>, pfn: usize) -> i32 {
     let page = checker.memory().page(pfn).unwrap_or_else(|e| panic!("{e}"));
     pinref_model::page_ref::page_ref_count(page)
-}
-
-/// Every failing case, not only the first.
-fn assert_every_case(failures: Vec<String>) {
-    assert!(
-        failures.is_empty(),
-        "{} failing case(s):\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
 }
 
 fn slow_and_fast(start: usize, nr: usize) -> [Op; 2] {

@@ -13,8 +13,8 @@ use pinref_model::op::{Edge, Op, Program, Start, StartError};
 use pinref_model::page_ref::page_ref_count;
 use pinref_model::sync::{Platform, Std};
 use pinref_model::{
-    Claims, Devmap, GupFlags, Held, Layout, MAX_REFS, Memory, PageRef, PageShape, Scheme,
-    SchemeObject, V5_7, scheme::init_counts,
+    Devmap, GupFlags, Held, Layout, MAX_REFS, Memory, PageRef, PageShape, Scheme, SchemeObject,
+    V5_7, scheme::init_counts,
 };
 use pinref_proofs::catalogue::builtin_schemes;
 use pinref_proofs::engines::loom::LoomEngine;
@@ -33,6 +33,9 @@ use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngSeed, TestRunner};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex};
+use support::{ClaimsOverflowGuardItLacks, assert_every_case};
+
+mod support;
 
 const GET: u32 = GupFlags::FOLL_GET.bits();
 
@@ -51,15 +54,6 @@ fn shipped_schemes() -> Vec<SchemeEntry> {
         .into_iter()
         .chain(variants::catalogue().into_iter().map(|v| v.entry))
         .collect()
-}
-
-fn assert_every_case(failures: Vec<String>) {
-    assert!(
-        failures.is_empty(),
-        "{} failing case(s):\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
 }
 
 #[test]
@@ -206,30 +200,10 @@ fn pins_are_reachable_up_to_one_grab_past_the_sign_bit() {
     assert_eq!(reachable(&V5_7, PageShape { order: 2 }, one_more), Ok(()));
 }
 
-/// v5.7, claiming to refuse every grab before the sign bit.
-#[derive(Debug, Clone, Copy, Default)]
-struct ClaimsToRefuseBeforeOverflow;
-
-impl pinref_model::Patch for ClaimsToRefuseBeforeOverflow {
-    type Base = V5_7;
-    fn base(&self) -> &V5_7 {
-        &V5_7
-    }
-    fn name(&self) -> &'static str {
-        "claims-to-refuse-before-overflow"
-    }
-    fn description(&self) -> &'static str {
-        "v5_7, claiming refuses_before_overflow"
-    }
-    fn claims(&self) -> Claims {
-        Claims::ALL
-    }
-}
-
 #[test]
 fn a_scheme_that_claims_to_refuse_before_overflow_reaches_no_count_past_the_sign_bit() {
     let order0 = PageShape { order: 0 };
-    let scheme = ClaimsToRefuseBeforeOverflow;
+    let scheme = ClaimsOverflowGuardItLacks;
     assert_eq!(
         reachable(&scheme, order0, plain(i64::from(i32::MAX))),
         Ok(())
@@ -242,7 +216,7 @@ fn a_scheme_that_claims_to_refuse_before_overflow_reaches_no_count_past_the_sign
 
 #[test]
 fn proptest_draws_only_starts_the_scheme_can_reach() {
-    let scheme = Arc::new(ClaimsToRefuseBeforeOverflow);
+    let scheme = Arc::new(ClaimsOverflowGuardItLacks);
     let mut runner = TestRunner::new(Config {
         rng_seed: RngSeed::Fixed(11),
         ..Config::default()

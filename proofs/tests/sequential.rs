@@ -10,12 +10,12 @@ use arbitrary::{Arbitrary, Unstructured};
 use pinref_model::op::{Edge, Op, Program, Start};
 use pinref_model::page_flags::page_dirty;
 use pinref_model::page_ref::{page_ref_add, page_ref_count, pincount_read};
+use pinref_model::scheme::bias::{BiasRules, BiasScheme, Refs};
 use pinref_model::sync::{Platform, Std};
 use pinref_model::vmstat::{PinStat, mod_node_page_state};
 use pinref_model::{
-    Claims, Devmap, Folio, GUP_PIN_COUNTING_BIAS, GupError, GupFlags, Held, Layout, MAX_REFS,
-    Memory, PageRef, PageShape, RefKind, Scheme, SchemeObject, Seed, V5_7, V5_11, V5_14, V6_1,
-    V6_5,
+    Devmap, Folio, GUP_PIN_COUNTING_BIAS, GupError, GupFlags, Held, Layout, MAX_REFS, Memory,
+    PageRef, PageShape, RefKind, Scheme, SchemeObject, Seed, V5_7, V5_11, V5_14, V6_1, V6_5,
 };
 use pinref_proofs::catalogue::find_scheme;
 use pinref_proofs::engines::proptest::{
@@ -25,6 +25,9 @@ use pinref_proofs::engines::sequential::{SequentialChecker, StepOutcome, run_pro
 use pinref_proofs::properties::Property;
 use std::fmt::Display;
 use std::path::PathBuf;
+use support::{ClaimsOverflowGuardItLacks, assert_every_case, xorshift_bytes};
+
+mod support;
 
 const PIN: u32 = GupFlags::FOLL_PIN.bits();
 const GET: u32 = GupFlags::FOLL_GET.bits();
@@ -50,16 +53,6 @@ fn options(cases: u32, edges: &[Edge]) -> CheckOptions {
     CheckOptions::new(cases)
         .edges(edges)
         .regressions(regressions())
-}
-
-/// Fails with every failing case, not only the first.
-fn assert_every_case(failures: Vec<String>) {
-    assert!(
-        failures.is_empty(),
-        "{} failing case(s):\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
 }
 
 /// Runs `check` on each case and fails with every case it rejects.
@@ -210,34 +203,25 @@ fn v5_11_passes_the_sequential_check_across_every_edge() {
     assert!(expected(&summaries, Property::P6) > 0);
 }
 
-#[test]
-fn v5_14_passes_the_sequential_check_across_every_edge() {
-    let summaries = check_every_edge(V5_14);
-    assert_eq!(expected(&summaries, Property::P1), 0);
+/// One test per scheme (`$test`, on `$scheme`) that passes the sequential
+/// check across every edge, and whose predicate never misses a pin
+/// (no expected P1: every one claims the unsigned predicate).
+macro_rules! passes_every_edge {
+    ($($test:ident => $scheme:expr,)+) => {$(
+        #[test]
+        fn $test() {
+            let summaries = check_every_edge($scheme);
+            assert_eq!(expected(&summaries, Property::P1), 0);
+        }
+    )+};
 }
 
-#[test]
-fn v6_1_passes_the_sequential_check_across_every_edge() {
-    let summaries = check_every_edge(V6_1);
-    assert_eq!(expected(&summaries, Property::P1), 0);
-}
-
-#[test]
-fn v6_5_passes_the_sequential_check_across_every_edge() {
-    let summaries = check_every_edge(V6_5);
-    assert_eq!(expected(&summaries, Property::P1), 0);
-}
-
-#[test]
-fn folio_passes_the_sequential_check_across_every_edge() {
-    let summaries = check_every_edge(Folio);
-    assert_eq!(expected(&summaries, Property::P1), 0);
-}
-
-#[test]
-fn devmap_passes_the_sequential_check_across_every_edge() {
-    let summaries = check_every_edge(Devmap);
-    assert_eq!(expected(&summaries, Property::P1), 0);
+passes_every_edge! {
+    v5_14_passes_the_sequential_check_across_every_edge => V5_14,
+    v6_1_passes_the_sequential_check_across_every_edge => V6_1,
+    v6_5_passes_the_sequential_check_across_every_edge => V6_5,
+    folio_passes_the_sequential_check_across_every_edge => Folio,
+    devmap_passes_the_sequential_check_across_every_edge => Devmap,
 }
 
 // ---------------------------------------------------------------------
@@ -620,14 +604,7 @@ on_every_scheme! {
         let mut failures = Vec::new();
         let mut ran = 0;
         for _ in 0..1_000 {
-            let bytes: Vec<u8> = (0..1024)
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    state as u8
-                })
-                .collect();
+            let bytes = xorshift_bytes(&mut state, 1024);
             let mut u = Unstructured::new(&bytes);
             let (Ok(start), Ok(ops)) = (Start::arbitrary(&mut u), Vec::<Op>::arbitrary(&mut u))
             else {
@@ -717,35 +694,21 @@ fn speculative_guard<'m, P: Platform>(
     Ok((kind, head))
 }
 
-/// The seed, except that gup_fast's speculative grab adds without checking
+/// The seed, except that its speculative grab (gup_fast's, and the slow
+/// path's pin, which in the seed is the same grab) adds without checking
 /// for the free value (`page_ref_add` instead of `page_ref_add_unless`).
 #[derive(Debug, Clone, Copy, Default)]
 struct SpeculativeGrabRevives;
 
-impl pinref_model::Patch for SpeculativeGrabRevives {
-    type Base = Seed;
-    fn base(&self) -> &Seed {
-        &Seed
+impl BiasScheme for SpeculativeGrabRevives {
+    const RULES: BiasRules = Seed::RULES;
+    fn speculative_add<P: Platform>(&self, grab: &Refs<'_, P>) -> Result<(), GupError> {
+        // The flaw: added whatever the count, a freed page's 0 included.
+        page_ref_add(grab.head, grab.delta);
+        Ok(())
     }
-    fn name(&self) -> &'static str {
-        "flawed-speculative-grab-revives"
-    }
-    fn description(&self) -> &'static str {
-        "seed, but gup_fast adds unconditionally"
-    }
-    fn try_grab_compound_head<'m, P: Platform>(
-        &self,
-        page: PageRef<'m, P>,
-        refs: i32,
-        flags: GupFlags,
-    ) -> Result<PageRef<'m, P>, GupError> {
-        let (kind, head) = speculative_guard(page, refs, flags)?;
-        page_ref_add(head, pinref_model::scheme::bias_delta(kind, refs));
-        if kind == RefKind::Pin {
-            mod_node_page_state(head, PinStat::Acquired, refs);
-        }
-        Ok(head)
-    }
+    const NAME: &'static str = "flawed-speculative-grab-revives";
+    const DESCRIPTION: &'static str = "seed, but gup_fast adds unconditionally";
 }
 
 /// The seed, except that gup_fast's pin forgets `nr_foll_pin_acquired`.
@@ -818,27 +781,6 @@ impl pinref_model::Patch for GrabSkipsCompoundHead {
     }
 }
 
-/// v5.7's rules with the racy `<= 0` guard, but claiming to refuse a grab
-/// before it carries the count past the sign bit.
-#[derive(Debug, Clone, Copy, Default)]
-struct ClaimsOverflowGuardItLacks;
-
-impl pinref_model::Patch for ClaimsOverflowGuardItLacks {
-    type Base = V5_7;
-    fn base(&self) -> &V5_7 {
-        &V5_7
-    }
-    fn name(&self) -> &'static str {
-        "flawed-claims-overflow-guard"
-    }
-    fn description(&self) -> &'static str {
-        "v5_7, claiming refuses_before_overflow"
-    }
-    fn claims(&self) -> Claims {
-        Claims::ALL
-    }
-}
-
 /// Checks a flawed scheme from starting counts in `edge`, and returns its
 /// failure.
 fn must_fail_from<S: Scheme>(scheme: S, edge: Edge) -> SchemeFailure {
@@ -865,32 +807,32 @@ fn assert_minimal(failure: &SchemeFailure, most_ops: usize) {
     assert!(replay.contains("re-run"), "replay note: {replay}");
 }
 
+/// [`must_fail`], by a violation of `property`, in a shrunk program of at
+/// most `most_ops` operations.
+fn must_fail_by<S: Scheme>(scheme: S, property: Property, most_ops: usize) {
+    let failure = must_fail(scheme);
+    assert_eq!(failure.property(), Some(property), "{failure}");
+    assert_minimal(&failure, most_ops);
+}
+
 #[test]
 fn a_scheme_whose_unpin_subtracts_one_breaks_p5_exact_recovery() {
-    let failure = must_fail(catalogued("unpin-subtracts-one"));
-    assert_eq!(failure.property(), Some(Property::P5));
-    assert_minimal(&failure, 2);
+    must_fail_by(catalogued("unpin-subtracts-one"), Property::P5, 2);
 }
 
 #[test]
 fn a_scheme_whose_predicate_uses_greater_than_breaks_p1_no_false_negatives() {
-    let failure = must_fail(catalogued("predicate-off-by-one"));
-    assert_eq!(failure.property(), Some(Property::P1));
-    assert_minimal(&failure, 2);
+    must_fail_by(catalogued("predicate-off-by-one"), Property::P1, 2);
 }
 
 #[test]
 fn a_scheme_whose_speculative_grab_ignores_the_free_value_breaks_p10() {
-    let failure = must_fail(SpeculativeGrabRevives);
-    assert_eq!(failure.property(), Some(Property::P10));
-    assert_minimal(&failure, 2);
+    must_fail_by(SpeculativeGrabRevives, Property::P10, 2);
 }
 
 #[test]
 fn a_scheme_whose_fast_pin_skips_the_statistic_breaks_p9_stats_balance() {
-    let failure = must_fail(FastPinSkipsTheStatistic);
-    assert_eq!(failure.property(), Some(Property::P9));
-    assert_minimal(&failure, 2);
+    must_fail_by(FastPinSkipsTheStatistic, Property::P9, 2);
 }
 
 #[test]

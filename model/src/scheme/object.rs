@@ -16,158 +16,74 @@ use crate::error::GupError;
 use crate::flags::GupFlags;
 use crate::memory::Memory;
 use crate::page::PageRef;
+use crate::scheme::operations::scheme_operations;
 use crate::scheme::{Claims, Counts, Held, KnownBug, MmCode, PageShape, Scheme};
 use crate::sync::{Explorer, Loom, Platform, Shuttle, Std};
 use std::fmt;
 use std::sync::Arc;
 
+/// Writes the type-erased traits from the operation list: their
+/// declarations (`decl`) and their blanket impls (`impl`, each operation
+/// the scheme's own), for [`DynScheme`] (`dyn`: the platform operations,
+/// `P` fixed by the trait) or for [`AnyScheme`] (`any`: the platform-free
+/// facts).
+macro_rules! erased {
+    ($mode:ident dyn $group:ident $(
+        $(#[$doc:meta])*
+        fn $name:ident<$($lt:lifetime,)? P: Platform>
+            (&$self:ident $(, $arg:ident: $ty:ty)*) $(-> $ret:ty)? $(;)? $($default:block)?
+    )*) => {$(
+        erased!(@$mode $name<$($lt)?>($self $(, $arg: $ty)*) $(-> $ret)?);
+    )*};
+    ($mode:ident any $group:ident $(
+        $(#[$doc:meta])*
+        fn $name:ident(&$self:ident $(, $arg:ident: $ty:ty)*) -> $ret:ty $(;)? $($default:block)?
+    )*) => {$(
+        erased!(@$mode $name<>($self $(, $arg: $ty)*) -> $ret);
+    )*};
+    ($mode:ident $view:ident $($other_group:tt)*) => {};
+    (@decl $name:ident<$($lt:lifetime)?>($self:ident $(, $arg:ident: $ty:ty)*) $(-> $ret:ty)?) => {
+        #[doc = concat!("[`Scheme::", stringify!($name), "`].")]
+        fn $name<$($lt)?>(&$self $(, $arg: $ty)*) $(-> $ret)?;
+    };
+    (@impl $name:ident<$($lt:lifetime)?>($self:ident $(, $arg:ident: $ty:ty)*) $(-> $ret:ty)?) => {
+        fn $name<$($lt)?>(&$self $(, $arg: $ty)*) $(-> $ret)? {
+            Scheme::$name($self $(, $arg)*)
+        }
+    };
+}
+
+/// Writes [`SchemeObject`]'s [`Scheme`] impl: a fact is the wrapped
+/// scheme's; an operation runs on the wrapped scheme's view of `P`, inside
+/// [`Platform::operation`], named after it.
+macro_rules! scheme_from_object {
+    ($group:ident $(
+        $(#[$doc:meta])*
+        fn $name:ident(&$self:ident $(, $arg:ident: $ty:ty)*) -> $ret:ty $(;)? $($default:block)?
+    )*) => {$(
+        fn $name(&$self $(, $arg: $ty)*) -> $ret {
+            $self.0.$name($($arg),*)
+        }
+    )*};
+    ($group:ident $(
+        $(#[$doc:meta])*
+        fn $name:ident<$($lt:lifetime,)? P: Platform>
+            (&$self:ident $(, $arg:ident: $ty:ty)*) $(-> $ret:ty)? $(;)? $($default:block)?
+    )*) => {$(
+        fn $name<$($lt,)? P: Platform>(&$self $(, $arg: $ty)*) $(-> $ret)? {
+            P::operation(stringify!($name), || $self.on::<P>().$name($($arg),*))
+        }
+    )*};
+}
+
 /// A scheme's operations on one platform, as a trait object. Implemented
 /// for every [`Scheme`] on every [`Platform`]; see the module docs.
-#[allow(missing_docs)] // each method is the `Scheme` method of the same name
 pub trait DynScheme<P: Platform>: Send + Sync {
-    fn get_page(&self, page: PageRef<'_, P>) -> Result<(), GupError>;
-    fn try_get_page(&self, page: PageRef<'_, P>) -> Result<(), GupError>;
-    fn put_page(&self, page: PageRef<'_, P>) -> Result<(), GupError>;
-    fn try_grab_folio(
-        &self,
-        page: PageRef<'_, P>,
-        refs: i32,
-        flags: GupFlags,
-    ) -> Result<(), GupError>;
-    fn try_grab_compound_head<'m>(
-        &self,
-        page: PageRef<'m, P>,
-        refs: i32,
-        flags: GupFlags,
-    ) -> Result<PageRef<'m, P>, GupError>;
-    fn put_compound_head(
-        &self,
-        page: PageRef<'_, P>,
-        refs: i32,
-        flags: GupFlags,
-    ) -> Result<(), GupError>;
-    fn page_maybe_dma_pinned(&self, page: PageRef<'_, P>) -> bool;
-    fn page_dma_pinned(&self, page: PageRef<'_, P>) -> bool;
-    fn try_grab_page(&self, page: PageRef<'_, P>, flags: GupFlags) -> Result<(), GupError>;
-    fn unpin_user_page(&self, page: PageRef<'_, P>) -> Result<(), GupError>;
-    fn unpin_user_pages(&self, pages: &[PageRef<'_, P>]) -> Result<(), GupError>;
-    fn unpin_on_failure(&self, pages: &[PageRef<'_, P>]);
-    fn unpin_user_pages_dirty_lock(
-        &self,
-        pages: &[PageRef<'_, P>],
-        make_dirty: bool,
-    ) -> Result<(), GupError>;
-    fn pin_user_pages<'m>(
-        &self,
-        mem: &'m Memory<P>,
-        start: usize,
-        nr_pages: usize,
-        flags: GupFlags,
-    ) -> Result<Vec<PageRef<'m, P>>, GupError>;
-    fn gup_fast_pte<'m>(
-        &self,
-        mem: &'m Memory<P>,
-        addr: usize,
-        flags: GupFlags,
-    ) -> Result<PageRef<'m, P>, GupError>;
-    fn pin_user_pages_fast<'m>(
-        &self,
-        mem: &'m Memory<P>,
-        start: usize,
-        nr_pages: usize,
-        flags: GupFlags,
-    ) -> Result<Vec<PageRef<'m, P>>, GupError>;
-    fn init_page(&self, page: PageRef<'_, P>, held: Held);
+    scheme_operations!(erased, decl dyn);
 }
 
 impl<S: Scheme, P: Platform> DynScheme<P> for S {
-    fn get_page(&self, page: PageRef<'_, P>) -> Result<(), GupError> {
-        Scheme::get_page(self, page)
-    }
-    fn try_get_page(&self, page: PageRef<'_, P>) -> Result<(), GupError> {
-        Scheme::try_get_page(self, page)
-    }
-    fn put_page(&self, page: PageRef<'_, P>) -> Result<(), GupError> {
-        Scheme::put_page(self, page)
-    }
-    fn try_grab_folio(
-        &self,
-        page: PageRef<'_, P>,
-        refs: i32,
-        flags: GupFlags,
-    ) -> Result<(), GupError> {
-        Scheme::try_grab_folio(self, page, refs, flags)
-    }
-    fn try_grab_compound_head<'m>(
-        &self,
-        page: PageRef<'m, P>,
-        refs: i32,
-        flags: GupFlags,
-    ) -> Result<PageRef<'m, P>, GupError> {
-        Scheme::try_grab_compound_head(self, page, refs, flags)
-    }
-    fn put_compound_head(
-        &self,
-        page: PageRef<'_, P>,
-        refs: i32,
-        flags: GupFlags,
-    ) -> Result<(), GupError> {
-        Scheme::put_compound_head(self, page, refs, flags)
-    }
-    fn page_maybe_dma_pinned(&self, page: PageRef<'_, P>) -> bool {
-        Scheme::page_maybe_dma_pinned(self, page)
-    }
-    fn page_dma_pinned(&self, page: PageRef<'_, P>) -> bool {
-        Scheme::page_dma_pinned(self, page)
-    }
-    fn try_grab_page(&self, page: PageRef<'_, P>, flags: GupFlags) -> Result<(), GupError> {
-        Scheme::try_grab_page(self, page, flags)
-    }
-    fn unpin_user_page(&self, page: PageRef<'_, P>) -> Result<(), GupError> {
-        Scheme::unpin_user_page(self, page)
-    }
-    fn unpin_user_pages(&self, pages: &[PageRef<'_, P>]) -> Result<(), GupError> {
-        Scheme::unpin_user_pages(self, pages)
-    }
-    fn unpin_on_failure(&self, pages: &[PageRef<'_, P>]) {
-        Scheme::unpin_on_failure(self, pages)
-    }
-    fn unpin_user_pages_dirty_lock(
-        &self,
-        pages: &[PageRef<'_, P>],
-        make_dirty: bool,
-    ) -> Result<(), GupError> {
-        Scheme::unpin_user_pages_dirty_lock(self, pages, make_dirty)
-    }
-    fn pin_user_pages<'m>(
-        &self,
-        mem: &'m Memory<P>,
-        start: usize,
-        nr_pages: usize,
-        flags: GupFlags,
-    ) -> Result<Vec<PageRef<'m, P>>, GupError> {
-        Scheme::pin_user_pages(self, mem, start, nr_pages, flags)
-    }
-    fn gup_fast_pte<'m>(
-        &self,
-        mem: &'m Memory<P>,
-        addr: usize,
-        flags: GupFlags,
-    ) -> Result<PageRef<'m, P>, GupError> {
-        Scheme::gup_fast_pte(self, mem, addr, flags)
-    }
-    fn pin_user_pages_fast<'m>(
-        &self,
-        mem: &'m Memory<P>,
-        start: usize,
-        nr_pages: usize,
-        flags: GupFlags,
-    ) -> Result<Vec<PageRef<'m, P>>, GupError> {
-        Scheme::pin_user_pages_fast(self, mem, start, nr_pages, flags)
-    }
-    fn init_page(&self, page: PageRef<'_, P>, held: Held) {
-        Scheme::init_page(self, page, held)
-    }
+    scheme_operations!(erased, impl dyn);
 }
 
 /// A scheme on every platform of the sync layer: its platform-free facts,
@@ -176,44 +92,11 @@ impl<S: Scheme, P: Platform> DynScheme<P> for S {
 pub trait AnyScheme:
     DynScheme<Std> + DynScheme<Loom> + DynScheme<Shuttle> + DynScheme<Explorer>
 {
-    /// [`Scheme::name`].
-    fn name(&self) -> &'static str;
-    /// [`Scheme::description`].
-    fn description(&self) -> &'static str;
-    /// [`Scheme::claims`].
-    fn claims(&self) -> Claims;
-    /// [`Scheme::known_bugs`].
-    fn known_bugs(&self) -> Vec<KnownBug>;
-    /// [`Scheme::mm`].
-    fn mm(&self) -> MmCode;
-    /// [`Scheme::counts_for`].
-    fn counts_for(&self, shape: PageShape, held: Held) -> Counts;
-    /// [`Scheme::freed_at`].
-    fn freed_at(&self) -> i32;
+    scheme_operations!(erased, decl any);
 }
 
 impl<S: Scheme> AnyScheme for S {
-    fn name(&self) -> &'static str {
-        Scheme::name(self)
-    }
-    fn description(&self) -> &'static str {
-        Scheme::description(self)
-    }
-    fn claims(&self) -> Claims {
-        Scheme::claims(self)
-    }
-    fn known_bugs(&self) -> Vec<KnownBug> {
-        Scheme::known_bugs(self)
-    }
-    fn mm(&self) -> MmCode {
-        Scheme::mm(self)
-    }
-    fn counts_for(&self, shape: PageShape, held: Held) -> Counts {
-        Scheme::counts_for(self, shape, held)
-    }
-    fn freed_at(&self) -> i32 {
-        Scheme::freed_at(self)
-    }
+    scheme_operations!(erased, impl any);
 }
 
 /// Any scheme, type-erased and cheap to clone (shared): itself a
@@ -242,140 +125,5 @@ impl fmt::Debug for SchemeObject {
 }
 
 impl Scheme for SchemeObject {
-    fn name(&self) -> &'static str {
-        self.0.name()
-    }
-    fn description(&self) -> &'static str {
-        self.0.description()
-    }
-    fn claims(&self) -> Claims {
-        self.0.claims()
-    }
-    fn known_bugs(&self) -> Vec<KnownBug> {
-        self.0.known_bugs()
-    }
-    fn mm(&self) -> MmCode {
-        self.0.mm()
-    }
-    fn counts_for(&self, shape: PageShape, held: Held) -> Counts {
-        self.0.counts_for(shape, held)
-    }
-    fn freed_at(&self) -> i32 {
-        self.0.freed_at()
-    }
-    fn get_page<P: Platform>(&self, page: PageRef<'_, P>) -> Result<(), GupError> {
-        P::operation("get_page", || self.on::<P>().get_page(page))
-    }
-    fn try_get_page<P: Platform>(&self, page: PageRef<'_, P>) -> Result<(), GupError> {
-        P::operation("try_get_page", || self.on::<P>().try_get_page(page))
-    }
-    fn put_page<P: Platform>(&self, page: PageRef<'_, P>) -> Result<(), GupError> {
-        P::operation("put_page", || self.on::<P>().put_page(page))
-    }
-    fn try_grab_folio<P: Platform>(
-        &self,
-        page: PageRef<'_, P>,
-        refs: i32,
-        flags: GupFlags,
-    ) -> Result<(), GupError> {
-        P::operation("try_grab_folio", || {
-            self.on::<P>().try_grab_folio(page, refs, flags)
-        })
-    }
-    fn try_grab_compound_head<'m, P: Platform>(
-        &self,
-        page: PageRef<'m, P>,
-        refs: i32,
-        flags: GupFlags,
-    ) -> Result<PageRef<'m, P>, GupError> {
-        P::operation("try_grab_compound_head", || {
-            self.on::<P>().try_grab_compound_head(page, refs, flags)
-        })
-    }
-    fn put_compound_head<P: Platform>(
-        &self,
-        page: PageRef<'_, P>,
-        refs: i32,
-        flags: GupFlags,
-    ) -> Result<(), GupError> {
-        P::operation("put_compound_head", || {
-            self.on::<P>().put_compound_head(page, refs, flags)
-        })
-    }
-    fn page_maybe_dma_pinned<P: Platform>(&self, page: PageRef<'_, P>) -> bool {
-        P::operation("page_maybe_dma_pinned", || {
-            self.on::<P>().page_maybe_dma_pinned(page)
-        })
-    }
-    fn page_dma_pinned<P: Platform>(&self, page: PageRef<'_, P>) -> bool {
-        P::operation("page_dma_pinned", || self.on::<P>().page_dma_pinned(page))
-    }
-    fn try_grab_page<P: Platform>(
-        &self,
-        page: PageRef<'_, P>,
-        flags: GupFlags,
-    ) -> Result<(), GupError> {
-        P::operation("try_grab_page", || {
-            self.on::<P>().try_grab_page(page, flags)
-        })
-    }
-    fn unpin_user_page<P: Platform>(&self, page: PageRef<'_, P>) -> Result<(), GupError> {
-        P::operation("unpin_user_page", || self.on::<P>().unpin_user_page(page))
-    }
-    fn unpin_user_pages<P: Platform>(&self, pages: &[PageRef<'_, P>]) -> Result<(), GupError> {
-        P::operation("unpin_user_pages", || {
-            self.on::<P>().unpin_user_pages(pages)
-        })
-    }
-    fn unpin_on_failure<P: Platform>(&self, pages: &[PageRef<'_, P>]) {
-        P::operation("unpin_on_failure", || {
-            self.on::<P>().unpin_on_failure(pages)
-        })
-    }
-    fn unpin_user_pages_dirty_lock<P: Platform>(
-        &self,
-        pages: &[PageRef<'_, P>],
-        make_dirty: bool,
-    ) -> Result<(), GupError> {
-        P::operation("unpin_user_pages_dirty_lock", || {
-            self.on::<P>()
-                .unpin_user_pages_dirty_lock(pages, make_dirty)
-        })
-    }
-    fn pin_user_pages<'m, P: Platform>(
-        &self,
-        mem: &'m Memory<P>,
-        start: usize,
-        nr_pages: usize,
-        flags: GupFlags,
-    ) -> Result<Vec<PageRef<'m, P>>, GupError> {
-        P::operation("pin_user_pages", || {
-            self.on::<P>().pin_user_pages(mem, start, nr_pages, flags)
-        })
-    }
-    fn gup_fast_pte<'m, P: Platform>(
-        &self,
-        mem: &'m Memory<P>,
-        addr: usize,
-        flags: GupFlags,
-    ) -> Result<PageRef<'m, P>, GupError> {
-        P::operation("gup_fast_pte", || {
-            self.on::<P>().gup_fast_pte(mem, addr, flags)
-        })
-    }
-    fn pin_user_pages_fast<'m, P: Platform>(
-        &self,
-        mem: &'m Memory<P>,
-        start: usize,
-        nr_pages: usize,
-        flags: GupFlags,
-    ) -> Result<Vec<PageRef<'m, P>>, GupError> {
-        P::operation("pin_user_pages_fast", || {
-            self.on::<P>()
-                .pin_user_pages_fast(mem, start, nr_pages, flags)
-        })
-    }
-    fn init_page<P: Platform>(&self, page: PageRef<'_, P>, held: Held) {
-        P::operation("init_page", || self.on::<P>().init_page(page, held))
-    }
+    scheme_operations!(scheme_from_object);
 }

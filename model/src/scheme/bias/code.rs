@@ -8,6 +8,7 @@ use crate::error::GupError;
 use crate::flags::{GupFlags, RefKind};
 use crate::page::PageRef;
 use crate::page_ref::page_ref_inc;
+use crate::scheme::operations::scheme_operations;
 use crate::scheme::{Claims, Counts, Held, KnownBug, MmCode, PageShape, Patch, check_refs};
 use crate::sync::Platform;
 
@@ -26,6 +27,24 @@ pub fn get_page<S: BiasScheme + ?Sized, P: Platform>(
     scheme.get_page_guard(head)?;
     page_ref_inc(head);
     Ok(())
+}
+
+/// `try_get_page()`: [`try_grab_folio`] of one plain reference (v5.7's
+/// `try_get_page` is `try_grab_page(page, FOLL_GET)`'s body: the same
+/// guard, then the increment).
+pub fn try_get_page<S: BiasScheme + ?Sized, P: Platform>(
+    scheme: &S,
+    page: PageRef<'_, P>,
+) -> Result<(), GupError> {
+    try_grab_folio(scheme, page, 1, GupFlags::FOLL_GET)
+}
+
+/// `put_page()`: [`put_compound_head`] of one plain reference.
+pub fn put_page<S: BiasScheme + ?Sized, P: Platform>(
+    scheme: &S,
+    page: PageRef<'_, P>,
+) -> Result<(), GupError> {
+    put_compound_head(scheme, page, 1, GupFlags::FOLL_GET)
 }
 
 /// The checks every grab and release starts with: the kind `flags` asks for
@@ -231,10 +250,28 @@ pub fn page_maybe_dma_pinned<S: BiasScheme + ?Sized, P: Platform>(
     }
 }
 
+/// Writes the primitives of every [`BiasScheme`]'s [`Patch`] impl from the
+/// operation list: each is the kernel function of the same name above,
+/// over the scheme's own steps. The other groups are written by hand
+/// below, or are the generic code.
+macro_rules! primitives_from_code {
+    (primitives $(
+        $(#[$doc:meta])*
+        fn $name:ident<$($lt:lifetime,)? P: Platform>
+            (&$self:ident $(, $arg:ident: $ty:ty)*) -> $ret:ty;
+    )*) => {$(
+        fn $name<$($lt,)? P: Platform>(&$self $(, $arg: $ty)*) -> $ret {
+            $name($self $(, $arg)*)
+        }
+    )*};
+    ($other_group:ident $($by_hand_or_generic:tt)*) => {};
+}
+
 /// Every [`BiasScheme`] is a [`Scheme`]: a [`Patch`] whose primitives are
 /// the kernel functions above over its own steps (the generic GUP code then
-/// runs over those primitives, as for any patch). It is its own base: every
-/// method a patch would inherit from its base is given here.
+/// runs over those primitives, as for any patch, except `unpin_user_page`,
+/// which is a kernel function of its own before v5.11). It is its own base:
+/// every method a patch would inherit from its base is given here.
 impl<T: BiasScheme> Patch for T {
     type Base = T;
     fn base(&self) -> &T {
@@ -261,42 +298,7 @@ impl<T: BiasScheme> Patch for T {
     fn freed_at(&self) -> i32 {
         T::RULES.freed_at()
     }
-    fn get_page<P: Platform>(&self, page: PageRef<'_, P>) -> Result<(), GupError> {
-        get_page(self, page)
-    }
-    fn try_get_page<P: Platform>(&self, page: PageRef<'_, P>) -> Result<(), GupError> {
-        try_grab_folio(self, page, 1, GupFlags::FOLL_GET)
-    }
-    fn put_page<P: Platform>(&self, page: PageRef<'_, P>) -> Result<(), GupError> {
-        put_compound_head(self, page, 1, GupFlags::FOLL_GET)
-    }
-    fn try_grab_folio<P: Platform>(
-        &self,
-        page: PageRef<'_, P>,
-        refs: i32,
-        flags: GupFlags,
-    ) -> Result<(), GupError> {
-        try_grab_folio(self, page, refs, flags)
-    }
-    fn try_grab_compound_head<'m, P: Platform>(
-        &self,
-        page: PageRef<'m, P>,
-        refs: i32,
-        flags: GupFlags,
-    ) -> Result<PageRef<'m, P>, GupError> {
-        try_grab_compound_head(self, page, refs, flags)
-    }
-    fn put_compound_head<P: Platform>(
-        &self,
-        page: PageRef<'_, P>,
-        refs: i32,
-        flags: GupFlags,
-    ) -> Result<(), GupError> {
-        put_compound_head(self, page, refs, flags)
-    }
-    fn page_maybe_dma_pinned<P: Platform>(&self, page: PageRef<'_, P>) -> bool {
-        page_maybe_dma_pinned(self, page)
-    }
+    scheme_operations!(primitives_from_code);
     fn unpin_user_page<P: Platform>(&self, page: PageRef<'_, P>) -> Result<(), GupError> {
         unpin_user_page(self, page)
     }

@@ -55,8 +55,8 @@ mod code;
 mod steps;
 
 pub use code::{
-    get_page, page_maybe_dma_pinned, put_compound_head, release, try_grab_compound_head,
-    try_grab_folio, unpin_user_page,
+    get_page, page_maybe_dma_pinned, put_compound_head, put_page, release, try_get_page,
+    try_grab_compound_head, try_grab_folio, unpin_user_page,
 };
 pub use steps::BiasScheme;
 
