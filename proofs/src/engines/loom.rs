@@ -75,7 +75,7 @@ impl Engine for LoomEngine {
         let bound = options.bound.for_scenario(scenario);
         let threads = match threads_of(scenario, "loom") {
             Ok(threads) => threads,
-            Err(not_threaded) => return not_threaded,
+            Err(why) => return Outcome::nothing_explored(why),
         };
         let loom = Explore {
             scenario: Arc::clone(threads),

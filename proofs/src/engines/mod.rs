@@ -134,17 +134,18 @@ pub struct Job<'a> {
 }
 
 /// The threads of `scenario`, or, for a scenario without threads (the
-/// sequential program space), the `incomplete` outcome of an engine that
-/// runs only threaded ones; `who` names the engine in its note.
+/// sequential program space), why an engine that runs only threaded ones
+/// explored nothing (the note of its [`Outcome::nothing_explored`]); `who`
+/// names the engine.
 pub(crate) fn threads_of<'a>(
     scenario: &'a ScenarioEntry,
     who: &str,
-) -> Result<&'a Arc<dyn DynScenario>, Outcome> {
+) -> Result<&'a Arc<dyn DynScenario>, String> {
     scenario.threads().ok_or_else(|| {
-        Outcome::nothing_explored(format!(
+        format!(
             "{who} runs threaded scenarios; {} is not one",
             scenario.name()
-        ))
+        )
     })
 }
 

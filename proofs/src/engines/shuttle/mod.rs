@@ -215,7 +215,7 @@ impl Engine for ShuttleEngine {
         let name = self.name();
         let threads = match threads_of(scenario, "shuttle") {
             Ok(threads) => threads,
-            Err(not_threaded) => return not_threaded,
+            Err(why) => return Outcome::nothing_explored(why),
         };
         let run = Run {
             scenario: Arc::clone(threads),

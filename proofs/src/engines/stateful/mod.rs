@@ -138,8 +138,9 @@ impl StatefulEngine {
         let started = Instant::now();
         let threads = match threads_of(scenario, "the explorer") {
             Ok(threads) => threads,
-            Err(not_threaded) => {
-                return (not_threaded.by("stateful", "states"), FinalStates::new());
+            Err(why) => {
+                let outcome = Outcome::nothing_explored(why).by("stateful", "states");
+                return (outcome, FinalStates::new());
             }
         };
         let config = Monitor::config_for(scheme.object());
