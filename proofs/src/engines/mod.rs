@@ -4,7 +4,8 @@
 //! engine, with the work counted in the engine's own unit.
 //!
 //! [`registry`] lists the engines; adding one is a file implementing
-//! [`Engine`] and one line there. Each engine says what it can and cannot
+//! [`Engine`] (its exploration is [`Engine::run`]; [`Engine::explore`],
+//! which callers use, credits the outcome to it) and one line there. Each engine says what it can and cannot
 //! see ([`Engine::sees`], [`Engine::misses`]): the report prints it beside
 //! the verdicts, since a pass is only as strong as the engine that gave it.
 //!
