@@ -19,6 +19,10 @@ use pinref_model::op::Program;
 /// (counter `seed`), so that every failure replays with `--seed N`; it
 /// keeps regression seeds under [`RunOptions::artifacts`], never in
 /// pinref's source tree.
+///
+/// [`RunOptions::max_executions`]: crate::engines::RunOptions::max_executions
+/// [`RunOptions::seed`]: crate::engines::RunOptions::seed
+/// [`RunOptions::artifacts`]: crate::engines::RunOptions::artifacts
 #[derive(Debug, Clone, Copy)]
 pub struct ProptestEngine {
     /// New programs per run.
