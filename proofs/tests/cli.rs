@@ -541,6 +541,13 @@ fn sigint_stops_the_job_with_a_partial_report_marked_incomplete() {
     assert_eq!(written["summary"]["pass"], 0);
 }
 
+/// The names of every engine of the registry, in its order: what a sweep
+/// over the engines runs `--engine` with.
+fn engine_names() -> Vec<&'static str> {
+    let registry = pinref_proofs::engines::registry();
+    registry.iter().map(|engine| engine.name()).collect()
+}
+
 /// Whether `engine` explores exhaustively (a cap cuts it short) or samples
 /// (a cap is its sample size). A new engine must be placed here.
 fn exhaustive(engine: &str) -> bool {
@@ -557,8 +564,7 @@ fn exhaustive(engine: &str) -> bool {
 fn every_cap_of_zero_is_incomplete_and_a_small_cap_cuts_an_exhaustive_engine_on_every_engine() {
     let dir = scratch("caps");
     let mut failures = Vec::new();
-    for engine in pinref_proofs::engines::registry() {
-        let engine = engine.name();
+    for engine in engine_names() {
         // The sequential program space's engines run `programs` alone.
         let scenario = if matches!(engine, "proptest" | "fuzz-sequential" | "fuzz-concurrent") {
             "programs"
@@ -726,8 +732,7 @@ fn timeline(printed: &str) -> Vec<&str> {
 fn variant_alone_hunts_only_that_variant_and_prints_a_runnable_replay_for_each_engine() {
     let dir = scratch("one-variant");
     let mut failures = Vec::new();
-    for engine in pinref_proofs::engines::registry() {
-        let engine = engine.name();
+    for engine in engine_names() {
         let out = dir.join(engine);
         let hunt = pinref(&[
             "--variant",

@@ -7,6 +7,7 @@
 
 use pinref_proofs::check::{Check, SchemeReport};
 use pinref_proofs::engines::{self, RunOptions, Verdict};
+use pinref_proofs::report::Run;
 use pinref_proofs::scenarios;
 use pinref_proofs::variants::unpin_subtracts_one::UnpinSubtractsOne;
 use pinref_tests::{HeadroomGuard, HeadroomGuardPinsUnguarded, PinVsDriverPut};
@@ -29,6 +30,22 @@ fn fresh(name: &str) -> RunOptions {
     }
 }
 
+/// The failing runs of `report`, asserted to be one by each engine of the
+/// registry that runs the catalogued `scenario`, in registry order (as a
+/// check runs them), and by no other.
+fn failures_of_every_engine_running<'r>(report: &'r SchemeReport, scenario: &str) -> Vec<&'r Run> {
+    let scenario = scenarios::find(scenario).expect("a catalogued scenario");
+    let running: Vec<&str> = engines::registry()
+        .into_iter()
+        .filter(|engine| engine.supports(&scenario))
+        .map(|engine| engine.name())
+        .collect();
+    let failures = report.failures();
+    let failed: Vec<&str> = failures.iter().map(|run| run.engine).collect();
+    assert_eq!(failed, running, "{report}");
+    failures
+}
+
 /// The message `report.assert_passes()` fails a test with.
 fn failure_message(report: &SchemeReport) -> String {
     let failed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| report.assert_passes()));
@@ -48,15 +65,7 @@ fn the_check_fails_on_a_flawed_external_scheme_with_the_timeline_and_a_replay_th
 
     // Every engine that runs `overflow` (the threaded ones) sees the
     // unguarded pin.
-    let overflow = scenarios::find("overflow").expect("a catalogued scenario");
-    let threaded: Vec<&str> = engines::registry()
-        .into_iter()
-        .filter(|engine| engine.supports(&overflow))
-        .map(|engine| engine.name())
-        .collect();
-    let failures = report.failures();
-    let failed: Vec<&str> = failures.iter().map(|run| run.engine).collect();
-    assert_eq!(failed, threaded, "{report}");
+    let failures = failures_of_every_engine_running(&report, "overflow");
     let message = failure_message(&report);
     assert!(
         message.contains("FAILED: P6 violated, which headroom-guard-pins-unguarded claims"),
@@ -123,15 +132,7 @@ fn the_check_fails_on_a_catalogued_variant_in_the_program_space_with_a_seed_that
 
     // Every engine of the sequential program space (proptest and the two
     // fuzz engines) runs `programs`, and each catches the variant.
-    let programs = scenarios::find("programs").expect("a catalogued scenario");
-    let expected: Vec<&str> = engines::registry()
-        .into_iter()
-        .filter(|engine| engine.supports(&programs))
-        .map(|engine| engine.name())
-        .collect();
-    let failures = report.failures();
-    let failed: Vec<&str> = failures.iter().map(|run| run.engine).collect();
-    assert_eq!(failed, expected, "{report}");
+    let failures = failures_of_every_engine_running(&report, "programs");
     let message = failure_message(&report);
     assert!(
         message.contains("FAILED: P5 violated, which unpin-subtracts-one claims"),

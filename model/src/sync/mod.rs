@@ -41,6 +41,53 @@
 //! - A scheme call is an [`Platform::operation`]: its result is all its
 //!   caller keeps of it (the explorer keys a thread on its results).
 
+/// Implements [`AtomicI32`] for an engine's own `AtomicI32` type, `$atomic`,
+/// whose inherent methods have `core::sync::atomic::AtomicI32`'s names and
+/// signatures (loom's, shuttle's and std's do): each operation forwards to
+/// the engine's method of the same name, with the ordering its caller
+/// passed, so that the engine sees every access exactly as the model makes
+/// it. The forwarding chooses no ordering of its own; every ordering the
+/// model uses is argued where it is passed (`crate::page_ref`).
+macro_rules! forward_atomic_i32 {
+    ($atomic:ty) => {
+        impl $crate::sync::AtomicI32 for $atomic {
+            fn new(value: i32) -> Self {
+                <$atomic>::new(value)
+            }
+            fn load(&self, order: Ordering) -> i32 {
+                <$atomic>::load(self, order)
+            }
+            fn store(&self, value: i32, order: Ordering) {
+                <$atomic>::store(self, value, order)
+            }
+            fn fetch_add(&self, value: i32, order: Ordering) -> i32 {
+                <$atomic>::fetch_add(self, value, order)
+            }
+            fn fetch_sub(&self, value: i32, order: Ordering) -> i32 {
+                <$atomic>::fetch_sub(self, value, order)
+            }
+            fn fetch_or(&self, value: i32, order: Ordering) -> i32 {
+                <$atomic>::fetch_or(self, value, order)
+            }
+            fn fetch_and(&self, value: i32, order: Ordering) -> i32 {
+                <$atomic>::fetch_and(self, value, order)
+            }
+            fn swap(&self, value: i32, order: Ordering) -> i32 {
+                <$atomic>::swap(self, value, order)
+            }
+            fn compare_exchange(
+                &self,
+                current: i32,
+                new: i32,
+                success: Ordering,
+                failure: Ordering,
+            ) -> Result<i32, i32> {
+                <$atomic>::compare_exchange(self, current, new, success, failure)
+            }
+        }
+    };
+}
+
 pub mod explorer;
 mod loom;
 mod shuttle;

@@ -9,41 +9,7 @@ use std::sync::atomic as std_atomic;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Std;
 
-impl super::AtomicI32 for std_atomic::AtomicI32 {
-    fn new(value: i32) -> Self {
-        std_atomic::AtomicI32::new(value)
-    }
-    fn load(&self, order: Ordering) -> i32 {
-        std_atomic::AtomicI32::load(self, order)
-    }
-    fn store(&self, value: i32, order: Ordering) {
-        std_atomic::AtomicI32::store(self, value, order)
-    }
-    fn fetch_add(&self, value: i32, order: Ordering) -> i32 {
-        std_atomic::AtomicI32::fetch_add(self, value, order)
-    }
-    fn fetch_sub(&self, value: i32, order: Ordering) -> i32 {
-        std_atomic::AtomicI32::fetch_sub(self, value, order)
-    }
-    fn fetch_or(&self, value: i32, order: Ordering) -> i32 {
-        std_atomic::AtomicI32::fetch_or(self, value, order)
-    }
-    fn fetch_and(&self, value: i32, order: Ordering) -> i32 {
-        std_atomic::AtomicI32::fetch_and(self, value, order)
-    }
-    fn swap(&self, value: i32, order: Ordering) -> i32 {
-        std_atomic::AtomicI32::swap(self, value, order)
-    }
-    fn compare_exchange(
-        &self,
-        current: i32,
-        new: i32,
-        success: Ordering,
-        failure: Ordering,
-    ) -> Result<i32, i32> {
-        std_atomic::AtomicI32::compare_exchange(self, current, new, success, failure)
-    }
-}
+forward_atomic_i32!(std_atomic::AtomicI32);
 
 /// The stand-in contents cell for engines without a causality-checked cell:
 /// a relaxed atomic, so that a racing free is never a real data race.

@@ -30,26 +30,10 @@
 #[macro_export]
 macro_rules! check_scheme_tests {
     (mod $module:ident, $scheme:expr $(, scenarios: [$($name:ident => $scenario:expr),* $(,)?])? $(,)?) => {
-        mod $module {
-            #[allow(unused_imports)]
-            use super::*;
-
-            fn check() -> $crate::check::Check {
-                $crate::check::Check::scheme($scheme)
-                    .in_test_target(::std::option_env!("CARGO_TARGET_TMPDIR"))
-            }
-
-            $crate::__pinref_catalogue_scenarios!(__pinref_scenario_tests {});
-
-            $($(
-                #[test]
-                fn $name() {
-                    check()
-                        .scenarios(::std::vec![$crate::scenarios::ScenarioEntry::new($scenario)])
-                        .run()
-                        .assert_passes();
-                }
-            )*)?
+        $crate::__pinref_check_module! {
+            mod $module: scheme($scheme), for each of __pinref_catalogue_scenarios,
+            [only_scenario, except_scenarios, scenarios_new_to_the_catalogue],
+            own scenarios: [$($($name => $scenario),*)?] as $crate::scenarios::ScenarioEntry::new
         }
     };
     ($scheme:expr $(, scenarios: [$($name:ident => $scenario:expr),* $(,)?])? $(,)?) => {
@@ -68,26 +52,10 @@ macro_rules! check_scheme_tests {
 #[macro_export]
 macro_rules! check_scenario_tests {
     (mod $module:ident, $scenario:expr $(, schemes: [$($name:ident => $scheme:expr),* $(,)?])? $(,)?) => {
-        mod $module {
-            #[allow(unused_imports)]
-            use super::*;
-
-            fn check() -> $crate::check::Check {
-                $crate::check::Check::scenario($scenario)
-                    .in_test_target(::std::option_env!("CARGO_TARGET_TMPDIR"))
-            }
-
-            $crate::__pinref_builtin_schemes!(__pinref_scheme_tests {});
-
-            $($(
-                #[test]
-                fn $name() {
-                    check()
-                        .schemes(::std::vec![$crate::schemes::SchemeEntry::new($scheme)])
-                        .run()
-                        .assert_passes();
-                }
-            )*)?
+        $crate::__pinref_check_module! {
+            mod $module: scenario($scenario), for each of __pinref_builtin_schemes,
+            [only_scheme, except_schemes, schemes_new_to_the_builtins],
+            own schemes: [$($($name => $scheme),*)?] as $crate::schemes::SchemeEntry::new
         }
     };
     ($scenario:expr $(, schemes: [$($name:ident => $scheme:expr),* $(,)?])? $(,)?) => {
@@ -138,45 +106,59 @@ macro_rules! __pinref_names {
     };
 }
 
-/// One test per scenario name, each checking `check()` on that scenario,
-/// and one for the scenarios not named.
+/// The module both suites expand to: `check()`, the [`crate::check::Check`]
+/// of `$subject` (`Check::$start`); one test per name the `$list` macro
+/// hands over ([`__pinref_named_tests!`](crate::__pinref_named_tests),
+/// with the `Check` methods that pick one name and that leave out the
+/// named ones, and the name of the test for the rest); and one test per
+/// item of the user's own, each `check()` with `.$own(vec![$entry(item)])`.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __pinref_scenario_tests {
-    ([$($name:ident)*]) => {
-        $(
-            #[test]
-            fn $name() {
-                check().only_scenario(::std::stringify!($name)).run().assert_passes();
-            }
-        )*
+macro_rules! __pinref_check_module {
+    (
+        mod $module:ident: $start:ident($subject:expr), for each of $list:ident,
+        [$only:ident, $except:ident, $rest:ident],
+        own $own:ident: [$($name:ident => $item:expr),*] as $entry:path
+    ) => {
+        mod $module {
+            #[allow(unused_imports)]
+            use super::*;
 
-        #[test]
-        fn scenarios_new_to_the_catalogue() {
-            check()
-                .except_scenarios(&[$(::std::stringify!($name)),*])
-                .run()
-                .assert_passes();
+            fn check() -> $crate::check::Check {
+                $crate::check::Check::$start($subject)
+                    .in_test_target(::std::option_env!("CARGO_TARGET_TMPDIR"))
+            }
+
+            $crate::$list!(__pinref_named_tests { $only $except $rest });
+
+            $(
+                #[test]
+                fn $name() {
+                    check().$own(::std::vec![$entry($item)]).run().assert_passes();
+                }
+            )*
         }
     };
 }
 
-/// One test per built-in scheme name, and one for the schemes not named.
+/// One test per name, each checking `check()` on that name alone
+/// (`.$only(name)`), and one, `$rest`, checking it on everything not named
+/// (`.$except(names)`).
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __pinref_scheme_tests {
-    ([$($name:ident)*]) => {
+macro_rules! __pinref_named_tests {
+    ($only:ident $except:ident $rest:ident [$($name:ident)*]) => {
         $(
             #[test]
             fn $name() {
-                check().only_scheme(::std::stringify!($name)).run().assert_passes();
+                check().$only(::std::stringify!($name)).run().assert_passes();
             }
         )*
 
         #[test]
-        fn schemes_new_to_the_builtins() {
+        fn $rest() {
             check()
-                .except_schemes(&[$(::std::stringify!($name)),*])
+                .$except(&[$(::std::stringify!($name)),*])
                 .run()
                 .assert_passes();
         }

@@ -11,66 +11,55 @@ use std::sync::Arc;
 /// The schemes to run: the built-ins, or those named (a built-in or a
 /// flawed variant, so that a variant's counterexample can be replayed).
 pub fn select_schemes(names: &[String]) -> Result<Vec<SchemeEntry>, String> {
-    if names.is_empty() {
-        return Ok(builtin_schemes());
-    }
-    names
-        .iter()
-        .map(|name| {
-            find_scheme(name).ok_or_else(|| {
-                let known: Vec<_> = builtin_schemes().iter().map(|scheme| scheme.name).collect();
-                format!(
-                    "unknown scheme '{name}'; known: {} (and the flawed variants: --list)",
-                    known.join(", ")
-                )
-            })
-        })
-        .collect()
+    by_name(names, builtin_schemes, find_scheme, |name| {
+        let known: Vec<_> = builtin_schemes().iter().map(|scheme| scheme.name).collect();
+        format!(
+            "unknown scheme '{name}'; known: {} (and the flawed variants: --list)",
+            known.join(", ")
+        )
+    })
 }
 
 pub fn select_variants(names: &[String]) -> Result<Vec<Variant>, String> {
     let all = variants::catalogue();
-    if names.is_empty() {
-        return Ok(all);
-    }
-    names
-        .iter()
-        .map(|name| {
-            all.iter()
-                .find(|variant| variant.name() == name)
-                .cloned()
-                .ok_or_else(|| format!("unknown variant '{name}'; `--list` shows the catalogue"))
-        })
-        .collect()
+    let find = |name: &str| all.iter().find(|variant| variant.name() == name).cloned();
+    by_name(
+        names,
+        || all.clone(),
+        find,
+        |name| format!("unknown variant '{name}'; `--list` shows the catalogue"),
+    )
 }
 
 pub fn select_scenarios(names: &[String]) -> Result<Vec<ScenarioEntry>, String> {
-    if names.is_empty() {
-        return Ok(scenarios::catalogue());
-    }
-    names
-        .iter()
-        .map(|name| {
-            scenarios::find(name).ok_or_else(|| {
-                let known: Vec<_> = scenarios::catalogue().iter().map(|s| s.name()).collect();
-                format!("unknown scenario '{name}'; known: {}", known.join(", "))
-            })
-        })
-        .collect()
+    by_name(names, scenarios::catalogue, scenarios::find, |name| {
+        let known: Vec<_> = scenarios::catalogue().iter().map(|s| s.name()).collect();
+        format!("unknown scenario '{name}'; known: {}", known.join(", "))
+    })
 }
 
 pub fn select_engines(names: &[String]) -> Result<Vec<Arc<dyn Engine>>, String> {
+    by_name(names, engines::registry, engines::find, |name| {
+        let known: Vec<_> = engines::registry().iter().map(|e| e.name()).collect();
+        format!("unknown engine '{name}'; known: {}", known.join(", "))
+    })
+}
+
+/// Every one (`all`) when no name is given, else the one `find` gives for
+/// each name, in the order named; the first name it does not know is the
+/// error `unknown` writes for it.
+fn by_name<T>(
+    names: &[String],
+    all: impl FnOnce() -> Vec<T>,
+    find: impl Fn(&str) -> Option<T>,
+    unknown: impl Fn(&str) -> String,
+) -> Result<Vec<T>, String> {
     if names.is_empty() {
-        return Ok(engines::registry());
+        return Ok(all());
     }
     names
         .iter()
-        .map(|name| {
-            engines::find(name).ok_or_else(|| {
-                let known: Vec<_> = engines::registry().iter().map(|e| e.name()).collect();
-                format!("unknown engine '{name}'; known: {}", known.join(", "))
-            })
-        })
+        .map(|name| find(name).ok_or_else(|| unknown(name)))
         .collect()
 }
 

@@ -4,11 +4,10 @@
 //! same logic under libFuzzer's coverage guidance.
 
 use super::outcome::Outcome;
-use super::{Engine, RunOptions};
+use super::{Engine, Job};
 use crate::fuzzing::Target;
 use crate::fuzzing::campaign::{self, Budget};
 use crate::scenarios::ScenarioEntry;
-use crate::schemes::SchemeEntry;
 
 /// The concurrent fuzz target in process: random inputs, each decoded to
 /// threads of operations and a schedule, run once on shuttle under that
@@ -46,19 +45,9 @@ impl Engine for FuzzConcurrentEngine {
     fn supports(&self, scenario: &ScenarioEntry) -> bool {
         scenario.program_space().is_some()
     }
-    fn explore(
-        &self,
-        scenario: &ScenarioEntry,
-        scheme: &SchemeEntry,
-        options: &RunOptions,
-    ) -> Outcome {
-        campaign::explore(
-            self.name(),
-            Target::Concurrent,
-            self.budget,
-            (scenario, scheme),
-            options,
-            |_, _| None,
-        )
+    fn run(&self, job: Job<'_>) -> Outcome {
+        campaign::explore(self.name(), Target::Concurrent, self.budget, job, |_, _| {
+            None
+        })
     }
 }

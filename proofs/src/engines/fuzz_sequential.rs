@@ -4,11 +4,10 @@
 //! same logic under libFuzzer's coverage guidance.
 
 use super::outcome::Outcome;
-use super::{Engine, RunOptions};
+use super::{Engine, Job};
 use crate::fuzzing::campaign::{self, Budget};
 use crate::fuzzing::{Target, sequential};
 use crate::scenarios::ScenarioEntry;
-use crate::schemes::SchemeEntry;
 
 /// The sequential fuzz target in process: random inputs, each decoded to a
 /// program and judged against the ghost, until a claimed property fails
@@ -44,18 +43,12 @@ impl Engine for FuzzSequentialEngine {
     fn supports(&self, scenario: &ScenarioEntry) -> bool {
         scenario.program_space().is_some()
     }
-    fn explore(
-        &self,
-        scenario: &ScenarioEntry,
-        scheme: &SchemeEntry,
-        options: &RunOptions,
-    ) -> Outcome {
+    fn run(&self, job: Job<'_>) -> Outcome {
         campaign::explore(
             self.name(),
             Target::Sequential,
             self.budget,
-            (scenario, scheme),
-            options,
+            job,
             |scheme, input| sequential::minimized(scheme.object(), input).map(|(_, v)| v),
         )
     }

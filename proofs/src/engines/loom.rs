@@ -8,7 +8,7 @@ use super::outcome::{Outcome, Verdict, collect_expected, stop_reason};
 use super::replay::{self, ReplayKey};
 use super::resume::Resume;
 use super::stop::{Budget, Cut};
-use super::{Engine, RunOptions, rerun_command};
+use super::{Engine, Job, RunOptions, rerun_command, threads_of};
 use crate::properties::Violation;
 use crate::properties::monitor::Monitor;
 use crate::scenarios::{DynScenario, ScenarioEntry};
@@ -70,20 +70,12 @@ impl Engine for LoomEngine {
             options.bound.for_scenario(scenario),
         )
     }
-    fn explore(
-        &self,
-        scenario: &ScenarioEntry,
-        scheme: &SchemeEntry,
-        options: &RunOptions,
-    ) -> Outcome {
+    fn run(&self, job: Job<'_>) -> Outcome {
+        let (scenario, scheme, options) = (job.scenario, job.scheme, job.options);
         let bound = options.bound.for_scenario(scenario);
-        let Some(threads) = scenario.threads() else {
-            let mut outcome = Outcome::new(Verdict::Incomplete, 0, 0.0).by("loom", "executions");
-            outcome.note = Some(format!(
-                "loom runs threaded scenarios; {} is not one",
-                scenario.name()
-            ));
-            return outcome;
+        let threads = match threads_of(scenario, "loom") {
+            Ok(threads) => threads,
+            Err(why) => return Outcome::nothing_explored(why),
         };
         let loom = Explore {
             scenario: Arc::clone(threads),
@@ -123,7 +115,7 @@ impl Engine for LoomEngine {
             }
         };
         outcome.bound = bound;
-        outcome.by("loom", "executions")
+        outcome
     }
 }
 

@@ -4,7 +4,8 @@
 //! engine, with the work counted in the engine's own unit.
 //!
 //! [`registry`] lists the engines; adding one is a file implementing
-//! [`Engine`] and one line there. Each engine says what it can and cannot
+//! [`Engine`] (its exploration is [`Engine::run`]; [`Engine::explore`],
+//! which callers use, credits the outcome to it) and one line there. Each engine says what it can and cannot
 //! see ([`Engine::sees`], [`Engine::misses`]): the report prints it beside
 //! the verdicts, since a pass is only as strong as the engine that gave it.
 //!
@@ -36,7 +37,7 @@ pub mod shuttle;
 pub mod stateful;
 pub mod stop;
 
-use crate::scenarios::ScenarioEntry;
+use crate::scenarios::{DynScenario, ScenarioEntry};
 use crate::schemes::SchemeEntry;
 use std::cell::Cell;
 use std::panic::PanicHookInfo;
@@ -84,13 +85,27 @@ pub trait Engine: Send + Sync {
     /// sequential program space).
     fn supports(&self, scenario: &ScenarioEntry) -> bool;
 
-    /// Explores `scenario` on `scheme`.
+    /// Explores `scenario` on `scheme`: [`Engine::run`], its outcome
+    /// credited to this engine ([`Engine::name`]) and counted in its
+    /// [`Engine::unit`]s, whichever way the run ended.
     fn explore(
         &self,
         scenario: &ScenarioEntry,
         scheme: &SchemeEntry,
         options: &RunOptions,
-    ) -> Outcome;
+    ) -> Outcome {
+        let job = Job {
+            scenario,
+            scheme,
+            options,
+        };
+        self.run(job).by(self.name(), self.unit())
+    }
+
+    /// The exploration itself, which an engine implements: callers ask
+    /// for it through [`Engine::explore`], which names the engine and the
+    /// unit on the outcome, so that `run` need not.
+    fn run(&self, job: Job<'_>) -> Outcome;
 
     /// What a replay file of this engine must have been written for to be
     /// replayed by a run with `options` ([`replay::load`]): by default the
@@ -105,6 +120,34 @@ pub trait Engine: Send + Sync {
         let _ = options;
         replay::ReplayKey::new(self.name(), scenario, scheme, None)
     }
+}
+
+/// One exploration asked of an engine ([`Engine::run`]): what to explore,
+/// on what, and how far.
+#[derive(Clone, Copy)]
+pub struct Job<'a> {
+    /// The scenario.
+    pub scenario: &'a ScenarioEntry,
+    /// The scheme.
+    pub scheme: &'a SchemeEntry,
+    /// How far and how.
+    pub options: &'a RunOptions,
+}
+
+/// The threads of `scenario`, or, for a scenario without threads (the
+/// sequential program space), why an engine that runs only threaded ones
+/// explored nothing (the note of its [`Outcome::nothing_explored`]); `who`
+/// names the engine.
+pub(crate) fn threads_of<'a>(
+    scenario: &'a ScenarioEntry,
+    who: &str,
+) -> Result<&'a Arc<dyn DynScenario>, String> {
+    scenario.threads().ok_or_else(|| {
+        format!(
+            "{who} runs threaded scenarios; {} is not one",
+            scenario.name()
+        )
+    })
 }
 
 /// The preemption bound a run asks for.

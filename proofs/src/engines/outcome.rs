@@ -93,6 +93,13 @@ impl Outcome {
         }
     }
 
+    /// An `incomplete` outcome of a run that explored nothing, and why.
+    pub fn nothing_explored(why: String) -> Self {
+        let mut outcome = Outcome::new(Verdict::Incomplete, 0, 0.0);
+        outcome.note = Some(why);
+        outcome
+    }
+
     /// The same outcome, credited to `engine`, counted in `unit`s.
     pub fn by(mut self, engine: &'static str, unit: &'static str) -> Self {
         self.engine = engine;

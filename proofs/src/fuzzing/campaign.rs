@@ -9,9 +9,8 @@
 
 use super::{InputVerdict, SCHEME_VARIABLE, Target};
 use crate::engines::outcome::{Outcome, Verdict};
-use crate::engines::{RunOptions, rerun_command, stop};
+use crate::engines::{Job, rerun_command, stop};
 use crate::properties::Violation;
-use crate::scenarios::ScenarioEntry;
 use crate::schemes::SchemeEntry;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -185,24 +184,27 @@ pub fn run(
     campaign
 }
 
-/// An in-process fuzz engine's run of `target` on `scheme`, as an
-/// [`Outcome`] counted in `inputs`: the budget, within the options' caps.
+/// An in-process fuzz engine's run of `target` on the job's scheme, as the
+/// [`Outcome`] of its [`Engine::run`](crate::engines::Engine::run) (which
+/// [`Engine::explore`](crate::engines::Engine::explore) counts in
+/// the engine's unit, `inputs`): the budget, within the options' caps.
 /// An execution cap is the sample size (as for shuttle's random schedules
 /// and proptest's programs: a run of that many inputs is a pass of that
 /// many); a time cap below the budget, or a stop asked for, cuts the run
 /// short (`incomplete`, never a pass). The seed is the options' or a fresh
 /// one, and reported. A violation's replay is the `pinref` command that
 /// draws the same inputs from the same seed up to the failing one; its
-/// input is also saved under [`RunOptions::artifacts`] with the scheme byte
-/// first, where `cargo fuzz run` replays it (the note gives that command).
+/// input is also saved under [`crate::engines::RunOptions::artifacts`]
+/// with the scheme byte first, where `cargo fuzz run` replays it (the note
+/// gives that command).
 pub fn explore(
     engine: &'static str,
     target: Target,
     budget: Budget,
-    (scenario, scheme): (&ScenarioEntry, &SchemeEntry),
-    options: &RunOptions,
+    job: Job<'_>,
     explain: impl Fn(&SchemeEntry, &[u8]) -> Option<Violation>,
 ) -> Outcome {
+    let (scenario, scheme, options) = (job.scenario, job.scheme, job.options);
     let seed = options.seed.unwrap_or_else(crate::engines::fresh_seed);
     let inputs = budget.inputs.min(options.max_executions);
     let time = budget.time.min(options.max_duration);
@@ -275,7 +277,7 @@ pub fn explore(
         note
     });
     outcome.counters = counters;
-    outcome.by(engine, "inputs")
+    outcome
 }
 
 /// The command that replays a saved input with its cargo-fuzz target.

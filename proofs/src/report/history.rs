@@ -8,7 +8,7 @@
 //! version has it and no run found it; `violation`; `incomplete`).
 
 use super::Report;
-use crate::engines::Verdict;
+use crate::engines::{Outcome, Verdict};
 use pinref_model::KnownBug;
 use pinref_model::scheme::history;
 use std::fmt;
@@ -91,26 +91,22 @@ pub fn cell(report: &Report, bug: &KnownBug, scheme: &str) -> Cell {
     if runs.is_empty() {
         return Cell::NotApplicable;
     }
-    let reproduced = runs.iter().any(|run| {
-        run.outcome.verdict == Verdict::KnownBug
-            && run
-                .outcome
-                .known_bugs
-                .iter()
-                .any(|found| found.id == bug.id)
-    });
-    if reproduced {
+    // Whether a run of that verdict shows the bug, as `shows` reads it.
+    let any_run = |verdict: Verdict, shows: &dyn Fn(&Outcome) -> bool| {
+        runs.iter()
+            .any(|run| run.outcome.verdict == verdict && shows(&run.outcome))
+    };
+    let reproduced = |outcome: &Outcome| outcome.known_bugs.iter().any(|found| found.id == bug.id);
+    if any_run(Verdict::KnownBug, &reproduced) {
         return Cell::Reproduced;
     }
-    let lost = runs.iter().any(|run| {
-        run.outcome.verdict == Verdict::Violation
-            && run
-                .outcome
-                .violations
-                .iter()
-                .any(|violation| violation.message.contains(bug.id))
-    });
-    if lost {
+    let lost = |outcome: &Outcome| {
+        outcome
+            .violations
+            .iter()
+            .any(|violation| violation.message.contains(bug.id))
+    };
+    if any_run(Verdict::Violation, &lost) {
         return Cell::Missed;
     }
     let verdicts: Vec<Verdict> = runs.iter().map(|run| run.outcome.verdict).collect();

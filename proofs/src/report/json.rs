@@ -3,6 +3,7 @@
 
 use super::{PINREF_VERSION, Report, history};
 use crate::mutation::EngineHunt;
+use crate::properties::Property;
 use pinref_model::KnownBug;
 use serde_json::{Value, json};
 
@@ -59,11 +60,7 @@ pub fn to_json(report: &Report) -> Value {
             row
         })
         .collect();
-    let coverage: serde_json::Map<String, Value> = report
-        .coverage()
-        .into_iter()
-        .map(|(property, scenarios)| (property.id().to_string(), json!(scenarios)))
-        .collect();
+    let coverage = by_property(report.coverage());
     let mutants: Vec<Value> = report
         .mutants
         .iter()
@@ -88,11 +85,7 @@ pub fn to_json(report: &Report) -> Value {
             })
         })
         .collect();
-    let kills: serde_json::Map<String, Value> = report
-        .kills()
-        .into_iter()
-        .map(|(property, names)| (property.id().to_string(), json!(names)))
-        .collect();
+    let kills = by_property(report.kills());
     let history: Vec<Value> = history::rows(report)
         .into_iter()
         .map(|row| {
@@ -198,4 +191,13 @@ fn engine_hunt(cell: &EngineHunt) -> Value {
         "message": cell.violation.as_ref().map(|v| v.message.clone()),
         "replay": cell.violation.as_ref().map(|v| v.replay.clone()),
     })
+}
+
+/// Names listed per property (the scenarios that check it, the variants
+/// that violate it), as an object keyed by the property's id.
+fn by_property(lists: Vec<(Property, Vec<&'static str>)>) -> serde_json::Map<String, Value> {
+    lists
+        .into_iter()
+        .map(|(property, names)| (property.id().to_string(), json!(names)))
+        .collect()
 }

@@ -2,6 +2,7 @@
 //! coverage and every violation's counterexample.
 
 use super::{PINREF_VERSION, Report, history, table};
+use crate::properties::Property;
 use std::fmt::Write as _;
 
 /// The report as Markdown.
@@ -75,17 +76,7 @@ pub fn to_markdown(report: &Report) -> String {
     }
     let _ = writeln!(out, "\n## Properties and the scenarios that check them\n");
     for (property, scenarios) in report.coverage() {
-        let _ = writeln!(
-            out,
-            "- **{}** ({}): {}",
-            property.id(),
-            property.title(),
-            if scenarios.is_empty() {
-                "not checked in this run".to_string()
-            } else {
-                scenarios.join(", ")
-            }
-        );
+        property_line(&mut out, property, &scenarios, "not checked in this run");
     }
     if let Some(score) = report.mutation_score() {
         let _ = writeln!(
@@ -135,16 +126,11 @@ pub fn to_markdown(report: &Report) -> String {
         }
         let _ = writeln!(out, "\nProperties and the variants that violate them:\n");
         for (property, names) in report.kills() {
-            let _ = writeln!(
-                out,
-                "- **{}** ({}): {}",
-                property.id(),
-                property.title(),
-                if names.is_empty() {
-                    "no variant (see the catalogue's notes)".to_string()
-                } else {
-                    names.join(", ")
-                }
+            property_line(
+                &mut out,
+                property,
+                &names,
+                "no variant (see the catalogue's notes)",
             );
         }
     }
@@ -173,4 +159,21 @@ pub fn to_markdown(report: &Report) -> String {
         }
     }
     out
+}
+
+/// A list item for `property`: its id, its title and `names` (the
+/// scenarios that check it, the variants that violate it), or `none` when
+/// there are none.
+fn property_line(out: &mut String, property: Property, names: &[&str], none: &str) {
+    let names = if names.is_empty() {
+        none.to_string()
+    } else {
+        names.join(", ")
+    };
+    let _ = writeln!(
+        out,
+        "- **{}** ({}): {names}",
+        property.id(),
+        property.title()
+    );
 }

@@ -5,10 +5,9 @@
 use super::runner::{CheckOptions, Finding, check_scheme_with};
 use crate::engines::outcome::{Outcome, Verdict};
 use crate::engines::stop::Budget;
-use crate::engines::{Engine, RunOptions, rerun_command};
+use crate::engines::{Engine, Job, rerun_command};
 use crate::properties::{Property, Violation};
 use crate::scenarios::ScenarioEntry;
-use crate::schemes::SchemeEntry;
 use pinref_model::op::Program;
 
 /// The proptest engine over the sequential program space: see the module
@@ -20,6 +19,10 @@ use pinref_model::op::Program;
 /// (counter `seed`), so that every failure replays with `--seed N`; it
 /// keeps regression seeds under [`RunOptions::artifacts`], never in
 /// pinref's source tree.
+///
+/// [`RunOptions::max_executions`]: crate::engines::RunOptions::max_executions
+/// [`RunOptions::seed`]: crate::engines::RunOptions::seed
+/// [`RunOptions::artifacts`]: crate::engines::RunOptions::artifacts
 #[derive(Debug, Clone, Copy)]
 pub struct ProptestEngine {
     /// New programs per run.
@@ -53,25 +56,17 @@ impl Engine for ProptestEngine {
     fn supports(&self, scenario: &ScenarioEntry) -> bool {
         scenario.program_space().is_some()
     }
-    fn explore(
-        &self,
-        scenario: &ScenarioEntry,
-        scheme: &SchemeEntry,
-        options: &RunOptions,
-    ) -> Outcome {
+    fn run(&self, job: Job<'_>) -> Outcome {
+        let (scenario, scheme, options) = (job.scenario, job.scheme, job.options);
         let budget = Budget::start(options);
         if let Err(cut) = budget.check(0) {
-            let mut outcome = Outcome::new(Verdict::Incomplete, 0, 0.0).by("proptest", "programs");
-            outcome.note = Some(format!("{cut}: nothing was explored"));
-            return outcome;
+            return Outcome::nothing_explored(format!("{cut}: nothing was explored"));
         }
         let Some(space) = scenario.program_space() else {
-            let mut outcome = Outcome::new(Verdict::Incomplete, 0, 0.0).by("proptest", "programs");
-            outcome.note = Some(format!(
+            return Outcome::nothing_explored(format!(
                 "proptest explores the sequential program space; {} is a threaded scenario",
                 scenario.name()
             ));
-            return outcome;
         };
         let capped = options.max_executions < u64::from(self.cases);
         let cases = u32::try_from(options.max_executions)
@@ -150,6 +145,6 @@ impl Engine for ProptestEngine {
         };
         outcome.counters.push(("seed", seed));
         outcome.counters.push(("budget", u64::from(cases)));
-        outcome.by("proptest", "programs")
+        outcome
     }
 }

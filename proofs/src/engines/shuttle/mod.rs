@@ -18,7 +18,7 @@
 //! Every failure is replayable: the engine records the failing execution's
 //! schedule (shuttle's encoded string, in the outcome's note, which
 //! `shuttle::replay` takes), keeps it in a replay file under
-//! [`RunOptions::artifacts`] ([`super::replay`]: the envelope that says
+//! [`super::RunOptions::artifacts`] ([`super::replay`]: the envelope that says
 //! which engine, scenario and scheme it was written for, checked before
 //! use), and the violation's replay command runs that one execution again
 //! (`--replay FILE`) through shuttle's `ReplayScheduler`. A random or PCT run is reproducible from its
@@ -36,9 +36,8 @@ pub use schedule::{ScheduleError, decode, encode};
 
 use super::loom::LOOM_MAX_THREADS;
 use super::outcome::{Outcome, Verdict};
-use super::{Bound, Engine, RunOptions, replay, rerun_command};
+use super::{Bound, Engine, Job, replay, rerun_command, threads_of};
 use crate::scenarios::{DynScenario, ScenarioEntry};
-use crate::schemes::SchemeEntry;
 use run::Run;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -127,7 +126,7 @@ impl ShuttleEngine {
     }
 
     /// The same engine, trying `iterations` executions a run (DFS: its cap).
-    /// A run's [`RunOptions::max_executions`] lowers it: a random or PCT
+    /// A run's [`super::RunOptions::max_executions`] lowers it: a random or PCT
     /// run takes the lower one as its sample size (a pass), a DFS run as its
     /// cap (incomplete).
     pub const fn with_iterations(self, iterations: u64) -> ShuttleEngine {
@@ -211,21 +210,12 @@ impl Engine for ShuttleEngine {
             _ => scenario.threads().is_some(),
         }
     }
-    fn explore(
-        &self,
-        scenario: &ScenarioEntry,
-        scheme: &SchemeEntry,
-        options: &RunOptions,
-    ) -> Outcome {
+    fn run(&self, job: Job<'_>) -> Outcome {
+        let (scenario, scheme, options) = (job.scenario, job.scheme, job.options);
         let name = self.name();
-        let Some(threads) = scenario.threads() else {
-            return incomplete(
-                name,
-                format!(
-                    "shuttle runs threaded scenarios; {} is not one",
-                    scenario.name()
-                ),
-            );
+        let threads = match threads_of(scenario, "shuttle") {
+            Ok(threads) => threads,
+            Err(why) => return Outcome::nothing_explored(why),
         };
         let run = Run {
             scenario: Arc::clone(threads),
@@ -243,10 +233,12 @@ impl Engine for ShuttleEngine {
                     Some(schedule) => (file, schedule),
                     None => {
                         let error = ScheduleError::NotASchedule(path.clone());
-                        return incomplete(name, format!("nothing replayed: {error}"));
+                        return Outcome::nothing_explored(format!("nothing replayed: {error}"));
                     }
                 },
-                Err(error) => return incomplete(name, format!("nothing replayed: {error}")),
+                Err(error) => {
+                    return Outcome::nothing_explored(format!("nothing replayed: {error}"));
+                }
             };
             let mut outcome = run.replay(schedule, options);
             let replay = format!("{rerun} --replay {}", path.display());
@@ -265,7 +257,7 @@ impl Engine for ShuttleEngine {
         }
         let seed = match seed_for(self.strategy, options.seed) {
             Ok(seed) => seed,
-            Err(message) => return incomplete(name, message),
+            Err(message) => return Outcome::nothing_explored(message),
         };
         let bound = match (self.strategy, options.bound) {
             (Strategy::Dfs, Bound::ScenarioDefault) => Some(dfs_default_bound(scenario)),
@@ -342,12 +334,6 @@ fn seeded(rerun: &str, seed: Option<u64>) -> String {
         Some(seed) => format!("{rerun} --seed {seed}"),
         None => rerun.to_string(),
     }
-}
-
-fn incomplete(engine: &'static str, note: String) -> Outcome {
-    let mut outcome = Outcome::new(Verdict::Incomplete, 0, 0.0).by(engine, "iterations");
-    outcome.note = Some(note);
-    outcome
 }
 
 /// The seed of a random or PCT run: the one asked for, else

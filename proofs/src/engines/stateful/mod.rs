@@ -42,7 +42,7 @@ mod search;
 use super::loom::LOOM_MAX_THREADS;
 use super::outcome::{Outcome, Verdict, stop_reason};
 use super::replay::{self, ReplayKey};
-use super::{Engine, RunOptions, rerun_command};
+use super::{Engine, Job, RunOptions, rerun_command, threads_of};
 use crate::properties::Violation;
 use crate::properties::monitor::{Monitor, MonitorConfig, MonitorKey};
 use crate::scenarios::{DynScenario, ScenarioEntry};
@@ -120,13 +120,9 @@ impl Engine for StatefulEngine {
             && (scenario.info().threads < LOOM_MAX_THREADS
                 || scenario.symmetry() != crate::scenarios::Symmetry::NONE)
     }
-    fn explore(
-        &self,
-        scenario: &ScenarioEntry,
-        scheme: &SchemeEntry,
-        options: &RunOptions,
-    ) -> Outcome {
-        self.explore_with_finals(scenario, scheme, options).0
+    fn run(&self, job: Job<'_>) -> Outcome {
+        self.explore_with_finals(job.scenario, job.scheme, job.options)
+            .0
     }
 }
 
@@ -140,13 +136,12 @@ impl StatefulEngine {
         options: &RunOptions,
     ) -> (Outcome, FinalStates) {
         let started = Instant::now();
-        let Some(threads) = scenario.threads() else {
-            let mut outcome = Outcome::new(Verdict::Incomplete, 0, 0.0).by("stateful", "states");
-            outcome.note = Some(format!(
-                "the explorer runs threaded scenarios; {} is not one",
-                scenario.name()
-            ));
-            return (outcome, FinalStates::new());
+        let threads = match threads_of(scenario, "the explorer") {
+            Ok(threads) => threads,
+            Err(why) => {
+                let outcome = Outcome::nothing_explored(why).by("stateful", "states");
+                return (outcome, FinalStates::new());
+            }
         };
         let config = Monitor::config_for(scheme.object());
         let rerun = rerun_command("stateful", scenario, scheme.name, None);
