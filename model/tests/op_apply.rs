@@ -90,16 +90,11 @@ fn apply_refuses_a_frame_that_names_no_page_without_calling_the_scheme() {
 struct ReservesNrPages;
 
 impl pinref_model::Patch for ReservesNrPages {
-    type Base = V5_7;
-    fn base(&self) -> &V5_7 {
-        &V5_7
-    }
-    fn name(&self) -> &'static str {
-        "reserves-nr-pages"
-    }
-    fn description(&self) -> &'static str {
+    pinref_model::patch_of!(
+        V5_7,
+        "reserves-nr-pages",
         "v5_7, with a buffer of nr_pages entries"
-    }
+    );
     fn pin_user_pages<'m, P: Platform>(
         &self,
         mem: &'m Memory<P>,

@@ -32,10 +32,7 @@
 //!
 //! struct SignedV5_7;
 //! impl Patch for SignedV5_7 {
-//!     type Base = V5_7;
-//!     fn base(&self) -> &V5_7 { &V5_7 }
-//!     fn name(&self) -> &'static str { "signed-v5_7" }
-//!     fn description(&self) -> &'static str { "v5_7, signed predicate" }
+//!     pinref_model::patch_of!(V5_7, "signed-v5_7", "v5_7, signed predicate");
 //!     fn page_maybe_dma_pinned<P: Platform>(&self, page: PageRef<'_, P>) -> bool {
 //!         page_ref_count(page.compound_head()) >= 1024
 //!     }

@@ -174,16 +174,11 @@ fn the_version_that_fixed_each_known_bug_passes_the_scenarios_that_reproduced_it
 struct ClaimsAFixedBug;
 
 impl pinref_model::Patch for ClaimsAFixedBug {
-    type Base = V5_11;
-    fn base(&self) -> &V5_11 {
-        &V5_11
-    }
-    fn name(&self) -> &'static str {
-        "claims-a-fixed-bug"
-    }
-    fn description(&self) -> &'static str {
+    pinref_model::patch_of!(
+        V5_11,
+        "claims-a-fixed-bug",
         "v5_11, declaring the statistic-after-release bug it does not have"
-    }
+    );
     fn known_bugs(&self) -> Vec<KnownBug> {
         vec![STAT_AFTER_RELEASE]
     }

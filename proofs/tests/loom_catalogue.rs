@@ -193,16 +193,11 @@ fn a_put_done_as_load_and_store_loses_an_update_and_is_caught() {
 struct ReleaseRefusesPastTheSignBit;
 
 impl pinref_model::Patch for ReleaseRefusesPastTheSignBit {
-    type Base = V5_7;
-    fn base(&self) -> &V5_7 {
-        &V5_7
-    }
-    fn name(&self) -> &'static str {
-        "release-refuses-past-the-sign-bit"
-    }
-    fn description(&self) -> &'static str {
+    pinref_model::patch_of!(
+        V5_7,
+        "release-refuses-past-the-sign-bit",
         "v5_7, but a release refuses a count past the sign bit"
-    }
+    );
     fn put_compound_head<P: Platform>(
         &self,
         page: PageRef<'_, P>,

@@ -716,16 +716,11 @@ impl BiasScheme for SpeculativeGrabRevives {
 struct FastPinSkipsTheStatistic;
 
 impl pinref_model::Patch for FastPinSkipsTheStatistic {
-    type Base = Seed;
-    fn base(&self) -> &Seed {
-        &Seed
-    }
-    fn name(&self) -> &'static str {
-        "flawed-fast-pin-skips-the-statistic"
-    }
-    fn description(&self) -> &'static str {
+    pinref_model::patch_of!(
+        Seed,
+        "flawed-fast-pin-skips-the-statistic",
         "seed, but gup_fast does not count pins"
-    }
+    );
     fn try_grab_compound_head<'m, P: Platform>(
         &self,
         page: PageRef<'m, P>,
@@ -747,16 +742,11 @@ impl pinref_model::Patch for FastPinSkipsTheStatistic {
 struct GrabSkipsCompoundHead;
 
 impl pinref_model::Patch for GrabSkipsCompoundHead {
-    type Base = Seed;
-    fn base(&self) -> &Seed {
-        &Seed
-    }
-    fn name(&self) -> &'static str {
-        "flawed-grab-skips-compound-head"
-    }
-    fn description(&self) -> &'static str {
+    pinref_model::patch_of!(
+        Seed,
+        "flawed-grab-skips-compound-head",
         "seed, but try_grab_folio acts on tails"
-    }
+    );
     fn try_grab_folio<P: Platform>(
         &self,
         page: PageRef<'_, P>,

@@ -59,16 +59,11 @@ impl HeadroomGuard {
 }
 
 impl pinref_model::Patch for HeadroomGuard {
-    type Base = V6_5;
-    fn base(&self) -> &V6_5 {
-        &V6_5
-    }
-    fn name(&self) -> &'static str {
-        "headroom-guard"
-    }
-    fn description(&self) -> &'static str {
+    pinref_model::patch_of!(
+        V6_5,
+        "headroom-guard",
         "v6.5 rules, grabs refused past i32::MAX / 2 (Arc-style headroom)"
-    }
+    );
     fn claims(&self) -> Claims {
         Claims {
             pinned_after_overflow: true,
@@ -163,16 +158,11 @@ impl Scenario for PinVsDriverPut {
 pub struct HeadroomGuardPinsUnguarded;
 
 impl pinref_model::Patch for HeadroomGuardPinsUnguarded {
-    type Base = HeadroomGuard;
-    fn base(&self) -> &HeadroomGuard {
-        &HeadroomGuard
-    }
-    fn name(&self) -> &'static str {
-        "headroom-guard-pins-unguarded"
-    }
-    fn description(&self) -> &'static str {
+    pinref_model::patch_of!(
+        HeadroomGuard,
+        "headroom-guard-pins-unguarded",
         "headroom-guard, but pins skip the guard"
-    }
+    );
     // The flaw: a pin goes straight to v6.5's grab, past the guard.
     fn try_grab_folio<P: Platform>(
         &self,

@@ -335,10 +335,7 @@ macro_rules! scheme_items {
 /// struct SignedV5_7;
 ///
 /// impl pinref_model::Patch for SignedV5_7 {
-///     type Base = V5_7;
-///     fn base(&self) -> &V5_7 { &V5_7 }
-///     fn name(&self) -> &'static str { "signed-v5_7" }
-///     fn description(&self) -> &'static str { "v5_7 with a signed page_maybe_dma_pinned" }
+///     pinref_model::patch_of!(V5_7, "signed-v5_7", "v5_7 with a signed page_maybe_dma_pinned");
 ///     fn page_maybe_dma_pinned<P: Platform>(&self, page: PageRef<'_, P>) -> bool {
 ///         page_ref_count(page.compound_head()) >= GUP_PIN_COUNTING_BIAS
 ///     }

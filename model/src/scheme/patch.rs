@@ -45,10 +45,12 @@
 //!
 //! // Named by its path, so that `Patch` is not imported (see above).
 //! impl pinref_model::Patch for ForgetfulDirty {
-//!     type Base = V5_11;
-//!     fn base(&self) -> &V5_11 { &V5_11 }
-//!     fn name(&self) -> &'static str { "forgetful-dirty" }
-//!     fn description(&self) -> &'static str { "v5_11, but the dirtying unpin never dirties" }
+//!     // Its base, its name and its description (see `patch_of!`).
+//!     pinref_model::patch_of!(
+//!         V5_11,
+//!         "forgetful-dirty",
+//!         "v5_11, but the dirtying unpin never dirties"
+//!     );
 //!
 //!     // Generic GUP code, replaced; in here, an operation is called by
 //!     // its trait.
@@ -146,4 +148,42 @@ pub trait Patch: Send + Sync + 'static {
 
 impl<T: Patch> Scheme for T {
     scheme_operations!(scheme_from_patch);
+}
+
+/// The header of a [`Patch`] whose base is a unit struct (every built-in
+/// version is one), inside its `impl` block: `patch_of!(V6_5, "name",
+/// "description")` says `type Base = V6_5`, `base()` (that value),
+/// [`Scheme::name`] and [`Scheme::description`], so that the block holds
+/// only what the patch changes. A base with fields writes `base()` itself.
+///
+/// ```
+/// use pinref_model::sync::Platform;
+/// use pinref_model::{GupError, PageRef, Scheme, V6_5};
+///
+/// struct UnpinForgetsTheStatistic;
+///
+/// impl pinref_model::Patch for UnpinForgetsTheStatistic {
+///     pinref_model::patch_of!(V6_5, "unpin-forgets", "v6_5, but unpin does nothing");
+///
+///     fn unpin_user_page<P: Platform>(&self, _page: PageRef<'_, P>) -> Result<(), GupError> {
+///         Ok(())
+///     }
+/// }
+///
+/// assert_eq!(UnpinForgetsTheStatistic.name(), "unpin-forgets");
+/// ```
+#[macro_export]
+macro_rules! patch_of {
+    ($base:path, $name:expr, $description:expr $(,)?) => {
+        type Base = $base;
+        fn base(&self) -> &$base {
+            &$base
+        }
+        fn name(&self) -> &'static str {
+            $name
+        }
+        fn description(&self) -> &'static str {
+            $description
+        }
+    };
 }

@@ -26,18 +26,14 @@ use pinref_model::{PageRef, Scheme, V6_5};
 pub struct BatchLeaksOnError;
 
 impl pinref_model::Patch for BatchLeaksOnError {
-    type Base = V6_5;
-    fn base(&self) -> &V6_5 {
-        &V6_5
-    }
+    pinref_model::patch_of!(
+        V6_5,
+        "batch-leaks-on-error",
+        "v6_5, but a batch's give-back releases one pin too few"
+    );
+
     fn unpin_on_failure<P: Platform>(&self, pages: &[PageRef<'_, P>]) {
         // The flaw: one entry short of everything pinned so far.
         let _ = Scheme::unpin_user_pages(self, &pages[..pages.len().saturating_sub(1)]);
-    }
-    fn name(&self) -> &'static str {
-        "batch-leaks-on-error"
-    }
-    fn description(&self) -> &'static str {
-        "v6_5, but a batch's give-back releases one pin too few"
     }
 }

@@ -22,10 +22,12 @@ use pinref_model::{GupError, PageRef, Scheme, V6_5};
 pub struct DirtyAfterUnpin;
 
 impl pinref_model::Patch for DirtyAfterUnpin {
-    type Base = V6_5;
-    fn base(&self) -> &V6_5 {
-        &V6_5
-    }
+    pinref_model::patch_of!(
+        V6_5,
+        "dirty-after-unpin",
+        "v6_5, but unpin_user_pages_dirty_lock unpins before marking dirty"
+    );
+
     fn unpin_user_pages_dirty_lock<P: Platform>(
         &self,
         pages: &[PageRef<'_, P>],
@@ -37,11 +39,5 @@ impl pinref_model::Patch for DirtyAfterUnpin {
             dirty_user_page(page, make_dirty);
             Ok(())
         })
-    }
-    fn name(&self) -> &'static str {
-        "dirty-after-unpin"
-    }
-    fn description(&self) -> &'static str {
-        "v6_5, but unpin_user_pages_dirty_lock unpins before marking dirty"
     }
 }

@@ -21,10 +21,12 @@ use pinref_model::{GupError, PageRef, Scheme, V6_5};
 pub struct DirtyTailNotHead;
 
 impl pinref_model::Patch for DirtyTailNotHead {
-    type Base = V6_5;
-    fn base(&self) -> &V6_5 {
-        &V6_5
-    }
+    pinref_model::patch_of!(
+        V6_5,
+        "dirty-tail-not-head",
+        "v6_5, but unpin_user_pages_dirty_lock dirties the tail it is given, not the head"
+    );
+
     fn unpin_user_pages_dirty_lock<P: Platform>(
         &self,
         pages: &[PageRef<'_, P>],
@@ -39,11 +41,5 @@ impl pinref_model::Patch for DirtyTailNotHead {
             }
             Scheme::unpin_user_page(self, page)
         })
-    }
-    fn name(&self) -> &'static str {
-        "dirty-tail-not-head"
-    }
-    fn description(&self) -> &'static str {
-        "v6_5, but unpin_user_pages_dirty_lock dirties the tail it is given, not the head"
     }
 }

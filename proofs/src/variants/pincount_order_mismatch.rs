@@ -24,10 +24,12 @@ use pinref_model::{GupError, GupFlags, PageRef, Scheme, V5_14, V6_5};
 pub struct PincountOrderMismatch;
 
 impl pinref_model::Patch for PincountOrderMismatch {
-    type Base = V6_5;
-    fn base(&self) -> &V6_5 {
-        &V6_5
-    }
+    pinref_model::patch_of!(
+        V6_5,
+        "pincount-order-mismatch",
+        "v6_5, but try_grab_folio keeps v5.14's order > 1 rule for the pin count"
+    );
+
     fn try_grab_folio<P: Platform>(
         &self,
         page: PageRef<'_, P>,
@@ -36,11 +38,5 @@ impl pinref_model::Patch for PincountOrderMismatch {
     ) -> Result<(), GupError> {
         // The flaw: the previous version's grab.
         Scheme::try_grab_folio(&V5_14, page, refs, flags)
-    }
-    fn name(&self) -> &'static str {
-        "pincount-order-mismatch"
-    }
-    fn description(&self) -> &'static str {
-        "v6_5, but try_grab_folio keeps v5.14's order > 1 rule for the pin count"
     }
 }

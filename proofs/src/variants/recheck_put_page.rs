@@ -25,10 +25,12 @@ use pinref_model::{GupError, GupFlags, Memory, PageRef, Scheme, V6_5};
 pub struct RecheckPutPage;
 
 impl pinref_model::Patch for RecheckPutPage {
-    type Base = V6_5;
-    fn base(&self) -> &V6_5 {
-        &V6_5
-    }
+    pinref_model::patch_of!(
+        V6_5,
+        "recheck-put-page",
+        "v6_5, but gup_fast's failed re-check releases a pin with put_page"
+    );
+
     fn gup_fast_pte<'m, P: Platform>(
         &self,
         mem: &'m Memory<P>,
@@ -37,11 +39,5 @@ impl pinref_model::Patch for RecheckPutPage {
     ) -> Result<PageRef<'m, P>, GupError> {
         // The flaw: a plain put, where the grab may have taken a pin.
         gup_fast_pte_with(self, mem, addr, flags, |head| Scheme::put_page(self, head))
-    }
-    fn name(&self) -> &'static str {
-        "recheck-put-page"
-    }
-    fn description(&self) -> &'static str {
-        "v6_5, but gup_fast's failed re-check releases a pin with put_page"
     }
 }

@@ -25,18 +25,14 @@ use pinref_model::{GupError, PageRef, RefKind, V6_5};
 pub struct UnpinTailNotHead;
 
 impl pinref_model::Patch for UnpinTailNotHead {
-    type Base = V6_5;
-    fn base(&self) -> &V6_5 {
-        &V6_5
-    }
+    pinref_model::patch_of!(
+        V6_5,
+        "unpin-tail-not-head",
+        "v6_5, but unpin_user_pages releases each page, not its head"
+    );
+
     fn unpin_user_pages<P: Platform>(&self, pages: &[PageRef<'_, P>]) -> Result<(), GupError> {
         // The flaw: the page itself, where the pin was taken on its head.
         for_each_page(pages, |page| release(&V6_5, page, RefKind::Pin, 1))
-    }
-    fn name(&self) -> &'static str {
-        "unpin-tail-not-head"
-    }
-    fn description(&self) -> &'static str {
-        "v6_5, but unpin_user_pages releases each page, not its head"
     }
 }

@@ -43,16 +43,11 @@ pub fn xorshift_bytes(state: &mut u64, len: usize) -> Vec<u8> {
 pub struct ClaimsOverflowGuardItLacks;
 
 impl pinref_model::Patch for ClaimsOverflowGuardItLacks {
-    type Base = V5_7;
-    fn base(&self) -> &V5_7 {
-        &V5_7
-    }
-    fn name(&self) -> &'static str {
-        "flawed-claims-overflow-guard"
-    }
-    fn description(&self) -> &'static str {
+    pinref_model::patch_of!(
+        V5_7,
+        "flawed-claims-overflow-guard",
         "v5_7, claiming refuses_before_overflow"
-    }
+    );
     fn claims(&self) -> Claims {
         Claims::ALL
     }
