@@ -82,7 +82,8 @@ macro_rules! __pinref_catalogue_scenarios {
             fork_vs_gup_fast fork_vs_gup_fast_order1 fork_vs_gup_fast_order2
             migrate_vs_gup_fast migrate_vs_gup_fast_order1 migrate_vs_gup_fast_order2 zero_page
             writeback_vs_dirty_unpin writeback_vs_dirty_unpin_order1
-            writeback_vs_dirty_unpin_order2 pin_get_mix_4x4 pin_get_mix programs
+            writeback_vs_dirty_unpin_order2 pin_get_mix_4x4 pin_get_mix pin_get_mix_order1
+            pin_get_mix_order2 programs
         ] }
     };
 }

@@ -1,5 +1,5 @@
-//! `batch-leaks-on-error`: `pin_user_pages`' error path releases one entry
-//! too few.
+//! `batch-leaks-on-error`: gup_fast's give-back after a fork releases one
+//! entry too few.
 
 use pinref_model::sync::Platform;
 use pinref_model::{PageRef, Scheme, V6_5};
@@ -8,21 +8,20 @@ use pinref_model::{PageRef, Scheme, V6_5};
 /// too few.
 ///
 /// - **Wrong**: the generic GUP code is v6.5's, but the hook it calls to
-///   give back everything a batch pinned when the batch must hold nothing
-///   ([`Scheme::unpin_on_failure`]: a `pin_user_pages*` that fails midway,
-///   and gup_fast when `mm->write_protect_seq` moved under it) unpins
-///   `pinned[..len - 1]`: one pin (a whole pin on an order-0 page) stays
-///   behind, never released, and the caller, told that nothing was pinned,
-///   cannot release it.
+///   give back everything a batch pinned when it must hold nothing
+///   ([`Scheme::unpin_on_failure`]: gup_fast when `mm->write_protect_seq`
+///   moved under it) unpins `pinned[..len - 1]`: one pin stays behind,
+///   never released, and the caller, told that nothing was pinned, cannot
+///   release it. (A batch that merely stops at a page it cannot pin gives
+///   nothing back: it returns what it pinned, as the kernel's do.)
 /// - **History**: "mm/gup: prevent gup_fast from racing with COW during
 ///   fork" (v5.11) makes gup_fast unpin its `nr_pinned` pages and return 0
-///   when fork ran; the kernel's callers that need all or nothing unpin a
-///   partial batch themselves. Any off-by-one on such a give-back leaks a
-///   pin for good.
-/// - **Caught by**: P5 (exact recovery): the `batches` scenario's
-///   `pin_user_pages` over an unmapped second page, and `fork_vs_gup_fast`
-///   when fork runs between gup_fast's two reads of the sequence count,
-///   leave a page with a pin nobody holds.
+///   when fork ran. Any off-by-one on such a give-back leaks a pin for
+///   good.
+/// - **Caught by**: P5 (exact recovery): `fork_vs_gup_fast` when fork runs
+///   between gup_fast's two reads of the sequence count leaves a page with
+///   a pin nobody holds (loom, shuttle, the explorer); the sequential
+///   program space has no fork, so proptest and the fuzzers cannot show it.
 pub struct BatchLeaksOnError;
 
 impl pinref_model::Patch for BatchLeaksOnError {
