@@ -82,8 +82,10 @@ fn devmap_put_page_hands_the_page_back_at_one_and_frees_it_only_on_a_refcount_bu
     Devmap.init_page(page, Held { plain: 1, pins: 0 });
 
     Devmap.put_page(page)?;
+    assert_eq!(page.times_freed(), 1, "handed back at 1");
     Devmap.put_page(page)?;
 
+    assert_eq!(page.times_freed(), 2, "freed again at 0");
     let frees: Vec<EventKind> = log
         .events()
         .into_iter()
