@@ -245,10 +245,8 @@ on_every_scheme! {
 /// grab must not revive it either.
 #[test]
 fn devmap_try_grab_page_refuses_a_page_handed_back_to_its_driver() -> TestResult {
-    let memory = Memory::<Std>::new(&Layout::single_page());
+    let memory = one_freed_page(&Devmap)?;
     let page = memory.page(0)?;
-    Devmap.init_page(page, Held { plain: 1, pins: 0 });
-    Devmap.put_page(page)?;
     assert_eq!(page.times_freed(), 1);
     let before = Snapshot::of(page);
 

@@ -64,10 +64,8 @@ on_every_scheme! {
 
 on_every_scheme! {
     fn speculative_grab_never_revives_a_freed_page(scheme) {
-        // Freed at 0, or (devmap) handed back to its driver at 1.
-        let memory = one_page(&scheme, ONE_PLAIN);
+        let memory = one_freed_page(&scheme)?;
         let page = memory.page(0)?;
-        scheme.put_page(page)?;
         let before = Snapshot::of(page);
 
         for flags in [GupFlags::FOLL_GET, GupFlags::FOLL_PIN] {

@@ -81,9 +81,8 @@ on_zero_based_schemes! {
         // production kernel decrements, the count goes to -1, and the page
         // (already freed) is not freed again. (A devmap page at 1 goes to
         // 0 and is freed again: operations_devmap.rs.)
-        let memory = one_page(&scheme, ONE_PLAIN);
+        let memory = one_freed_page(&scheme)?;
         let page = memory.page(0)?;
-        scheme.put_page(page)?;
 
         scheme.put_page(page)?;
 

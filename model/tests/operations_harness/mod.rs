@@ -170,6 +170,15 @@ pub fn one_page<S: Scheme>(scheme: &S, held: Held) -> Memory<Std> {
     memory
 }
 
+/// A memory of one order-0 page (pfn 0) that was in use under `scheme`
+/// and had its last reference put: freed at 0, or (devmap) handed back to
+/// its driver at 1.
+pub fn one_freed_page<S: Scheme>(scheme: &S) -> Result<Memory<Std>, GupError> {
+    let memory = one_page(scheme, ONE_PLAIN);
+    scheme.put_page(memory.page(0)?)?;
+    Ok(memory)
+}
+
 /// One plain reference: a page in use, and not pinned.
 pub const ONE_PLAIN: Held = Held { plain: 1, pins: 0 };
 
@@ -220,26 +229,12 @@ pub fn assert_grab_adds<S: Scheme>(
     pins: i32,
 ) -> TestResult {
     let memory = one_page(scheme, ONE_PLAIN);
-    let page = memory.page(0)?;
-    let before = Snapshot::of(page);
-
-    grab(page)?;
-
-    let expected = Snapshot {
-        refcount: before.refcount + refcount,
-        pins_acquired: before.pins_acquired + pins,
-        ..before
-    };
-    assert_eq!(Snapshot::of(page), expected);
-    assert_eq!(scheme.page_dma_pinned(page), pins > 0, "page_dma_pinned");
-    Ok(())
+    check_grab(scheme, memory.page(0)?, grab, refcount, pins)
 }
 
-/// On an order-0 page holding one plain reference: runs `grab`, checks it
-/// added `refcount` and `pins` as [`assert_grab_adds`] does, then runs the
-/// matching `release` and checks it took back exactly that: the page is as
-/// it was but for `pins` counted acquired and released, unpinned and not
-/// freed.
+/// [`assert_grab_adds`], then runs the matching `release` and checks it
+/// took back exactly what the grab added: the page is as it was but for
+/// `pins` counted acquired and released, and reads unpinned.
 pub fn assert_round_trip<S: Scheme>(
     scheme: &S,
     grab: impl Fn(PageRef<'_, Std>) -> Result<(), GupError>,
@@ -250,19 +245,10 @@ pub fn assert_round_trip<S: Scheme>(
     let memory = one_page(scheme, ONE_PLAIN);
     let page = memory.page(0)?;
     let before = Snapshot::of(page);
+    check_grab(scheme, page, grab, refcount, pins)?;
 
-    grab(page)?;
-    let grabbed = Snapshot::of(page);
-    let pinned = scheme.page_dma_pinned(page);
     release(page)?;
 
-    let expected = Snapshot {
-        refcount: before.refcount + refcount,
-        pins_acquired: before.pins_acquired + pins,
-        ..before
-    };
-    assert_eq!(grabbed, expected, "after the grab");
-    assert_eq!(pinned, pins > 0, "page_dma_pinned after the grab");
     let expected = Snapshot {
         pins_acquired: before.pins_acquired + pins,
         pins_released: before.pins_released + pins,
@@ -270,6 +256,32 @@ pub fn assert_round_trip<S: Scheme>(
     };
     assert_eq!(Snapshot::of(page), expected, "after the release");
     assert!(!scheme.page_dma_pinned(page), "still reads pinned");
+    Ok(())
+}
+
+/// The act and the checks of [`assert_grab_adds`], on `page`.
+fn check_grab<S: Scheme>(
+    scheme: &S,
+    page: PageRef<'_, Std>,
+    grab: impl Fn(PageRef<'_, Std>) -> Result<(), GupError>,
+    refcount: i32,
+    pins: i32,
+) -> TestResult {
+    let before = Snapshot::of(page);
+
+    grab(page)?;
+
+    let expected = Snapshot {
+        refcount: before.refcount + refcount,
+        pins_acquired: before.pins_acquired + pins,
+        ..before
+    };
+    assert_eq!(Snapshot::of(page), expected, "after the grab");
+    assert_eq!(
+        scheme.page_dma_pinned(page),
+        pins > 0,
+        "page_dma_pinned after the grab"
+    );
     Ok(())
 }
 
