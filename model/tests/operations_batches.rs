@@ -1,11 +1,13 @@
 //! `pin_user_pages`, the slow path: one grab per (compound) page, one entry
-//! per address, and, when it fails, the pages pinned before the failure.
+//! per address, and, when it fails, the pages pinned before the failure
+//! (also for `pin_user_pages_fast`, whose rest the slow path takes).
 
 mod operations_harness;
 
 use operations_harness::*;
 use pinref_model::page_ref::{page_ref_count, pincount_read};
-use pinref_model::{EventKind, GupError, GupFlags, Scheme};
+use pinref_model::sync::Std;
+use pinref_model::{EventKind, GupError, GupFlags, Memory, PageRef, Scheme};
 
 on_every_scheme! {
     fn pin_user_pages_returns_one_entry_per_mapped_address_in_range(scheme) {
@@ -126,16 +128,40 @@ on_every_scheme! {
     }
 }
 
-on_zero_based_schemes! {
-    fn pin_user_pages_failing_on_a_freed_page_returns_the_pages_pinned_before_it(scheme) {
-        // "return i ? i : ret": the slow path stops at the page it cannot
-        // pin and returns what it pinned; the caller must unpin them.
-        assert_batch_stops_at_a_freed_page(
-            &scheme,
-            &[0, 2, 0],
-            |memory| scheme.pin_user_pages(memory, 0, 6, GupFlags::NONE),
-            &[0, 1, 2, 3, 4],
-        )
+on_every_scheme! {
+    fn a_batch_failing_on_a_freed_page_returns_the_pages_pinned_before_it(scheme) {
+        // (the pages, the batch over all of them, the frames it returns) on
+        // pages in use but the last, which is freed (devmap: handed back).
+        type Batch<'s> =
+            &'s dyn for<'m> Fn(&'m Memory<Std>) -> Result<Vec<PageRef<'m, Std>>, GupError>;
+        let cases: [(&str, (&[u32], Batch, &[usize])); 2] = [
+            (
+                // "return i ? i : ret": the slow path stops at the page it
+                // cannot pin and returns what it pinned; the caller must
+                // unpin them.
+                "pin_user_pages_failing_on_a_freed_page_returns_the_pages_pinned_before_it",
+                (
+                    &[0, 2, 0],
+                    &|memory| scheme.pin_user_pages(memory, 0, 6, GupFlags::NONE),
+                    &[0, 1, 2, 3, 4],
+                ),
+            ),
+            (
+                // gup_fast stops at the freed page; the slow path, handed
+                // the rest, refuses it too; what gup_fast pinned is
+                // returned.
+                "pin_user_pages_fast_failing_midway_returns_the_pages_pinned_before_it",
+                (
+                    &[0, 0, 0],
+                    &|memory| scheme.pin_user_pages_fast(memory, 0, 3, GupFlags::NONE),
+                    &[0, 1],
+                ),
+            ),
+        ];
+
+        each_case(cases, |(orders, batch, pinned)| {
+            assert_batch_stops_at_a_freed_page(&scheme, orders, batch, pinned)
+        })
     }
 }
 

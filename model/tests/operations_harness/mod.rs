@@ -9,7 +9,7 @@
 #![allow(dead_code, unused_macros, unused_imports)]
 
 use pinref_model::page::{PAGE_CONTENTS_LIVE, PAGE_CONTENTS_POISON};
-use pinref_model::page_ref::{page_ref_count, pincount_read};
+use pinref_model::page_ref::{page_ref_count, pincount_read, set_page_count};
 use pinref_model::sync::Std;
 use pinref_model::{
     Event, EventKind, GupError, Held, Layout, LayoutError, Memory, Observer, PageRef, Scheme,
@@ -170,6 +170,14 @@ pub fn one_page<S: Scheme>(scheme: &S, held: Held) -> Memory<Std> {
     memory
 }
 
+/// A memory of one order-0 page (pfn 0) whose `_refcount` is set outright
+/// to `count`, under no scheme's encoding: a count a test names directly.
+pub fn one_page_at(count: i32) -> Memory<Std> {
+    let memory = Memory::new(&Layout::single_page());
+    set_page_count(memory.page(0).expect("pfn 0"), count);
+    memory
+}
+
 /// A memory of one order-0 page (pfn 0) that was in use under `scheme`
 /// and had its last reference put: freed at 0, or (devmap) handed back to
 /// its driver at 1.
@@ -249,12 +257,11 @@ pub fn assert_round_trip<S: Scheme>(
 
     release(page)?;
 
-    let expected = Snapshot {
-        pins_acquired: before.pins_acquired + pins,
-        pins_released: before.pins_released + pins,
-        ..before
-    };
-    assert_eq!(Snapshot::of(page), expected, "after the release");
+    assert_eq!(
+        Snapshot::of(page),
+        before.moved(0, pins, pins),
+        "after the release"
+    );
     assert!(!scheme.page_dma_pinned(page), "still reads pinned");
     Ok(())
 }
@@ -271,12 +278,11 @@ fn check_grab<S: Scheme>(
 
     grab(page)?;
 
-    let expected = Snapshot {
-        refcount: before.refcount + refcount,
-        pins_acquired: before.pins_acquired + pins,
-        ..before
-    };
-    assert_eq!(Snapshot::of(page), expected, "after the grab");
+    assert_eq!(
+        Snapshot::of(page),
+        before.moved(refcount, pins, 0),
+        "after the grab"
+    );
     assert_eq!(
         scheme.page_dma_pinned(page),
         pins > 0,
@@ -314,10 +320,8 @@ pub fn assert_release_takes<S: Scheme>(
     release(page)?;
 
     let expected = Snapshot {
-        refcount: before.refcount - takes.refcount,
-        pins_released: before.pins_released + takes.pins,
         times_freed: before.times_freed + takes.frees,
-        ..before
+        ..before.moved(-takes.refcount, 0, takes.pins)
     };
     assert_eq!(Snapshot::of(page), expected);
     assert_eq!(
@@ -416,6 +420,18 @@ impl Snapshot {
             times_freed: page.times_freed(),
             pins_acquired: vmstat.acquired(),
             pins_released: vmstat.released(),
+        }
+    }
+
+    /// This snapshot with `refcount` added to the count and `acquired` and
+    /// `released` pins counted: what an operation that moves only those
+    /// leaves.
+    pub fn moved(self, refcount: i32, acquired: i32, released: i32) -> Snapshot {
+        Snapshot {
+            refcount: self.refcount + refcount,
+            pins_acquired: self.pins_acquired + acquired,
+            pins_released: self.pins_released + released,
+            ..self
         }
     }
 }
