@@ -5,7 +5,7 @@
 mod operations_harness;
 
 use operations_harness::*;
-use pinref_model::page_ref::{page_ref_count, pincount_read, set_page_count};
+use pinref_model::page_ref::{page_ref_count, pincount_read};
 use pinref_model::sync::Std;
 use pinref_model::{
     Event, EventKind, GupError, GupFlags, Layout, Memory, Observer, PageRef, Scheme,
@@ -64,33 +64,27 @@ on_every_scheme! {
 
 on_every_scheme! {
     fn speculative_grab_never_revives_a_freed_page(scheme) {
-        let memory = one_freed_page(&scheme)?;
-        let page = memory.page(0)?;
-        let before = Snapshot::of(page);
+        let cases = [GupFlags::FOLL_GET, GupFlags::FOLL_PIN].map(|flags| (format!("{flags:?}"), flags));
 
-        for flags in [GupFlags::FOLL_GET, GupFlags::FOLL_PIN] {
-            let result = scheme.try_grab_compound_head(page, 1, flags);
-
-            assert_eq!(result, Err(GupError::SpeculativeGrabOnFreedPage { pfn: 0 }));
-            assert_eq!(Snapshot::of(page), before);
-        }
-        assert_eq!(page_ref_count(page), scheme.freed_at());
-        Ok(())
+        each_case(cases, |flags| {
+            let memory = one_freed_page(&scheme)?;
+            assert_eq!(page_ref_count(memory.page(0)?), scheme.freed_at());
+            assert_refused_on(
+                &memory,
+                |_, page| scheme.try_grab_compound_head(page, 1, flags).err(),
+                GupError::SpeculativeGrabOnFreedPage { pfn: 0 },
+            )
+        })
     }
 }
 
 on_every_scheme! {
     fn speculative_grab_refuses_a_negative_count(scheme) {
-        let memory = Memory::<Std>::new(&Layout::single_page());
-        let page = memory.page(0)?;
-        set_page_count(page, -1);
-        let before = Snapshot::of(page);
-
-        let result = scheme.try_grab_compound_head(page, 1, GupFlags::FOLL_PIN);
-
-        assert_eq!(result, Err(GupError::RefcountNotPositive { pfn: 0, count: -1 }));
-        assert_eq!(Snapshot::of(page), before);
-        Ok(())
+        assert_refused_on(
+            &one_page_at(-1),
+            |_, page| scheme.try_grab_compound_head(page, 1, GupFlags::FOLL_PIN).err(),
+            GupError::RefcountNotPositive { pfn: 0, count: -1 },
+        )
     }
 }
 

@@ -386,11 +386,20 @@ pub fn assert_refused<S: Scheme>(
     operation: impl Fn(&Memory<Std>, PageRef<'_, Std>) -> Option<GupError>,
     expected: GupError,
 ) -> TestResult {
-    let memory = one_page(scheme, held);
+    assert_refused_on(&one_page(scheme, held), operation, expected)
+}
+
+/// [`assert_refused`] on page 0 of `memory`, set up as the test needs
+/// ([`one_page_at`], [`one_freed_page`]).
+pub fn assert_refused_on(
+    memory: &Memory<Std>,
+    operation: impl Fn(&Memory<Std>, PageRef<'_, Std>) -> Option<GupError>,
+    expected: GupError,
+) -> TestResult {
     let page = memory.page(0)?;
     let before = Snapshot::of(page);
 
-    let error = operation(&memory, page);
+    let error = operation(memory, page);
 
     assert_eq!(error, Some(expected));
     assert_eq!(Snapshot::of(page), before, "a refusal changes nothing");
