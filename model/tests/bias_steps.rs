@@ -170,8 +170,8 @@ recorded_steps! {
 }
 
 /// An order-0 page (pfn 0) and an order-1 folio (pfns 1-2), each holding
-/// one plain reference.
-fn two_pages() -> Memory<Std> {
+/// one plain reference, and a [`Recorder`] that has noted nothing yet.
+fn two_pages() -> (Memory<Std>, Recorder) {
     let memory = Memory::<Std>::new(&Layout::new(&[0, 1]).expect("a layout"));
     for pfn in [0, 1] {
         Recorder::default().init_page(
@@ -179,14 +179,13 @@ fn two_pages() -> Memory<Std> {
             Held { plain: 1, pins: 0 },
         );
     }
-    memory
+    (memory, Recorder::default())
 }
 
 #[test]
 fn the_folio_slow_path_grab_takes_the_refcount_before_the_pin_count() -> Result<(), GupError> {
     // "mm/gup: Increment the page refcount before the pincount" (v5.18).
-    let memory = two_pages();
-    let scheme = Recorder::default();
+    let (memory, scheme) = two_pages();
     scheme.try_grab_folio(memory.page(2)?, 2, GupFlags::FOLL_PIN)?;
     assert_eq!(
         scheme.take(),
@@ -205,8 +204,7 @@ fn the_folio_slow_path_grab_takes_the_refcount_before_the_pin_count() -> Result<
 #[test]
 fn the_folio_speculative_grab_adds_refs_rechecks_the_head_then_counts_the_pin()
 -> Result<(), GupError> {
-    let memory = two_pages();
-    let scheme = Recorder::default();
+    let (memory, scheme) = two_pages();
     let head = scheme.try_grab_compound_head(memory.page(2)?, 1, GupFlags::FOLL_PIN)?;
     assert_eq!(head, memory.page(1)?);
     let expected = [
@@ -228,8 +226,7 @@ fn the_folio_speculative_grab_adds_refs_rechecks_the_head_then_counts_the_pin()
 #[test]
 fn the_folio_speculative_grab_of_a_small_folio_adds_the_rest_of_the_bias_after_the_recheck()
 -> Result<(), GupError> {
-    let memory = two_pages();
-    let scheme = Recorder::default();
+    let (memory, scheme) = two_pages();
     scheme.try_grab_compound_head(memory.page(0)?, 1, GupFlags::FOLL_PIN)?;
     scheme.take();
     assert_eq!(page_ref_count(memory.page(0)?), 1 + 1 + 1023);
@@ -239,8 +236,7 @@ fn the_folio_speculative_grab_of_a_small_folio_adds_the_rest_of_the_bias_after_t
 #[test]
 fn the_folio_unpin_counts_and_drops_the_pin_count_before_the_refcount_drop() -> Result<(), GupError>
 {
-    let memory = two_pages();
-    let scheme = Recorder::default();
+    let (memory, scheme) = two_pages();
     scheme.try_grab_folio(memory.page(0)?, 1, GupFlags::FOLL_PIN)?;
     scheme.take();
     scheme.unpin_user_page(memory.page(0)?)?;
@@ -274,8 +270,7 @@ fn a_refused_grab_stops_at_its_guard() -> Result<(), GupError> {
 #[test]
 fn the_predicate_reads_the_pin_count_of_a_large_folio_and_the_bias_of_a_small_one()
 -> Result<(), GupError> {
-    let memory = two_pages();
-    let scheme = Recorder::default();
+    let (memory, scheme) = two_pages();
     assert!(!scheme.page_maybe_dma_pinned(memory.page(0)?));
     assert_eq!(scheme.take(), ["pinned_by_bias"]);
     assert!(!scheme.page_maybe_dma_pinned(memory.page(2)?));
