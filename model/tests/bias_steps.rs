@@ -2,6 +2,9 @@
 //! functions run a scheme's own steps in the kernel's order, and a step a
 //! scheme changes changes every function built on it, and only those.
 
+mod operations_harness;
+
+use operations_harness::{TestResult, each_case};
 use pinref_model::page_ref::{page_ref_count, pincount_read};
 use pinref_model::scheme::bias::{BiasRules, BiasScheme, Refs, SlowGrab, SpeculativeGrab, Unpin};
 use pinref_model::sync::{Platform, Std};
@@ -216,27 +219,29 @@ const SPECULATIVE_PIN_STEPS: [&str; 7] = [
 ];
 
 #[test]
-fn the_folio_speculative_grab_adds_refs_rechecks_the_head_then_counts_the_pin()
--> Result<(), GupError> {
-    let (memory, scheme) = two_pages();
-    let head = scheme.try_grab_compound_head(memory.page(2)?, 1, GupFlags::FOLL_PIN)?;
-    assert_eq!(head, memory.page(1)?);
-    assert_eq!(scheme.take(), SPECULATIVE_PIN_STEPS);
-    // +1 from the add, +1 in the pin count: an order-1 folio counts exactly.
-    assert_eq!(page_ref_count(memory.page(1)?), 2);
-    assert_eq!(pincount_read(memory.page(1)?), 1);
-    Ok(())
-}
+fn the_folio_speculative_grab_adds_refs_rechecks_the_head_then_counts_the_pin() -> TestResult {
+    // (the page grabbed, its head, and by hand the head's refcount and pin
+    // count after): an order-1 folio counts the pin exactly (+1 from the
+    // add, +1 in the pin count); a small folio takes the rest of the bias
+    // after the re-check (+1, then +1023).
+    let cases = [
+        ("an order-1 folio, through its tail", (2, 1, (2, 1))),
+        (
+            "the_folio_speculative_grab_of_a_small_folio_adds_the_rest_of_the_bias_after_the_recheck",
+            (0, 0, (1 + 1 + 1023, 0)),
+        ),
+    ];
 
-#[test]
-fn the_folio_speculative_grab_of_a_small_folio_adds_the_rest_of_the_bias_after_the_recheck()
--> Result<(), GupError> {
-    let (memory, scheme) = two_pages();
-    scheme.try_grab_compound_head(memory.page(0)?, 1, GupFlags::FOLL_PIN)?;
-    assert_eq!(scheme.take(), SPECULATIVE_PIN_STEPS);
-    // +1 from the add, +1023 after the re-check: the bias, on a small folio.
-    assert_eq!(page_ref_count(memory.page(0)?), 1 + 1 + 1023);
-    Ok(())
+    each_case(cases, |(pfn, head, counts)| {
+        let (memory, scheme) = two_pages();
+
+        let grabbed = scheme.try_grab_compound_head(memory.page(pfn)?, 1, GupFlags::FOLL_PIN)?;
+
+        assert_eq!(grabbed, memory.page(head)?);
+        assert_eq!(scheme.take(), SPECULATIVE_PIN_STEPS);
+        assert_eq!((page_ref_count(grabbed), pincount_read(grabbed)), counts);
+        Ok(())
+    })
 }
 
 #[test]
