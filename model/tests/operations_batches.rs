@@ -134,7 +134,8 @@ on_every_scheme! {
         // pages in use but the last, which is freed (devmap: handed back).
         type Batch<'s> =
             &'s dyn for<'m> Fn(&'m Memory<Std>) -> Result<Vec<PageRef<'m, Std>>, GupError>;
-        let cases: [(&str, (&[u32], Batch, &[usize])); 2] = [
+        type Case<'s> = (&'s [u32], Batch<'s>, &'s [usize]);
+        let cases: [(&str, Case); 2] = [
             (
                 // "return i ? i : ret": the slow path stops at the page it
                 // cannot pin and returns what it pinned; the caller must

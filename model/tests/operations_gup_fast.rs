@@ -139,10 +139,12 @@ on_every_scheme! {
 
 on_every_scheme! {
     fn a_grab_and_its_matching_release_return_the_count(scheme) {
-        // (refcount added, pins acquired) by the grab, by hand, on a page
-        // holding one plain reference; the release takes exactly that back.
+        // (grab, release, and by hand the refcount added and the pins
+        // acquired by the grab) on a page holding one plain reference; the
+        // release takes exactly that back.
         type Step<'s> = &'s dyn Fn(PageRef<'_, Std>) -> Result<(), GupError>;
-        let cases: [(&str, (Step, Step, i32, i32)); 3] = [
+        type Case<'s> = (Step<'s>, Step<'s>, i32, i32);
+        let cases: [(&str, Case); 3] = [
             (
                 // What gup_fast_pte does when the entry changed under it:
                 // release exactly what the speculative grab took, with the
