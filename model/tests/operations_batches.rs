@@ -37,9 +37,13 @@ on_every_scheme! {
             let pinned = scheme.pin_user_pages(&memory, start, nr, GupFlags::FOLL_WRITE)?;
 
             assert_eq!(pfns(&pinned), expected);
-            assert_eq!(page_ref_count(small), before[0].refcount + small_pins * 1024);
-            assert_eq!(page_ref_count(head), before[1].refcount + compound_pins * per_pin);
-            assert_eq!(pincount_read(head), before[1].pincount + compound_pins * pincount_per_pin);
+            let small_after = PageCounts { refcount: before[0].refcount + small_pins * 1024, ..before[0] };
+            let head_after = PageCounts {
+                refcount: before[1].refcount + compound_pins * per_pin,
+                pincount: before[1].pincount + compound_pins * pincount_per_pin,
+                ..before[1]
+            };
+            assert_eq!([small, head].map(PageCounts::of), [small_after, head_after]);
             assert_eq!(scheme.page_dma_pinned(small), small_pins > 0, "order-0 page pinned");
             assert_eq!(scheme.page_dma_pinned(head), compound_pins > 0, "compound page pinned");
             assert_eq!(memory.vmstat().acquired(), small_pins + compound_pins);

@@ -316,6 +316,7 @@ pub fn assert_release_takes<S: Scheme>(
     let memory = one_page(scheme, held);
     let page = memory.page(0)?;
     let before = Snapshot::of(page);
+    assert_eq!(page.read_contents(), PAGE_CONTENTS_LIVE, "set up in use");
 
     release(page)?;
 
