@@ -2,6 +2,9 @@
 //! functions run a scheme's own steps in the kernel's order, and a step a
 //! scheme changes changes every function built on it, and only those.
 
+mod operations_harness;
+
+use operations_harness::{TestResult, each_case};
 use pinref_model::page_ref::{page_ref_count, pincount_read};
 use pinref_model::scheme::bias::{BiasRules, BiasScheme, Refs, SlowGrab, SpeculativeGrab, Unpin};
 use pinref_model::sync::{Platform, Std};
@@ -170,8 +173,8 @@ recorded_steps! {
 }
 
 /// An order-0 page (pfn 0) and an order-1 folio (pfns 1-2), each holding
-/// one plain reference.
-fn two_pages() -> Memory<Std> {
+/// one plain reference, and a [`Recorder`] that has noted nothing yet.
+fn two_pages() -> (Memory<Std>, Recorder) {
     let memory = Memory::<Std>::new(&Layout::new(&[0, 1]).expect("a layout"));
     for pfn in [0, 1] {
         Recorder::default().init_page(
@@ -179,14 +182,13 @@ fn two_pages() -> Memory<Std> {
             Held { plain: 1, pins: 0 },
         );
     }
-    memory
+    (memory, Recorder::default())
 }
 
 #[test]
 fn the_folio_slow_path_grab_takes_the_refcount_before_the_pin_count() -> Result<(), GupError> {
     // "mm/gup: Increment the page refcount before the pincount" (v5.18).
-    let memory = two_pages();
-    let scheme = Recorder::default();
+    let (memory, scheme) = two_pages();
     scheme.try_grab_folio(memory.page(2)?, 2, GupFlags::FOLL_PIN)?;
     assert_eq!(
         scheme.take(),
@@ -202,45 +204,50 @@ fn the_folio_slow_path_grab_takes_the_refcount_before_the_pin_count() -> Result<
     Ok(())
 }
 
-#[test]
-fn the_folio_speculative_grab_adds_refs_rechecks_the_head_then_counts_the_pin()
--> Result<(), GupError> {
-    let memory = two_pages();
-    let scheme = Recorder::default();
-    let head = scheme.try_grab_compound_head(memory.page(2)?, 1, GupFlags::FOLL_PIN)?;
-    assert_eq!(head, memory.page(1)?);
-    let expected = [
-        "ref_kind",
-        "speculative_guard",
-        "speculative_add",
-        "recheck_head",
-        "speculative_pin",
-        "pin_barrier",
-        "grab_stat",
-    ];
-    assert_eq!(scheme.take(), expected);
-    // +1 from the add, +1 in the pin count: an order-1 folio counts exactly.
-    assert_eq!(page_ref_count(memory.page(1)?), 2);
-    assert_eq!(pincount_read(memory.page(1)?), 1);
-    Ok(())
-}
+/// v6.x's `try_grab_folio_fast` on a pin: the guard, the speculative add
+/// of refs, the re-check that the folio is still the page's head, then the
+/// pin itself (the pin count, or on a small folio the rest of the bias),
+/// its barrier and the statistic.
+const SPECULATIVE_PIN_STEPS: [&str; 7] = [
+    "ref_kind",
+    "speculative_guard",
+    "speculative_add",
+    "recheck_head",
+    "speculative_pin",
+    "pin_barrier",
+    "grab_stat",
+];
 
 #[test]
-fn the_folio_speculative_grab_of_a_small_folio_adds_the_rest_of_the_bias_after_the_recheck()
--> Result<(), GupError> {
-    let memory = two_pages();
-    let scheme = Recorder::default();
-    scheme.try_grab_compound_head(memory.page(0)?, 1, GupFlags::FOLL_PIN)?;
-    scheme.take();
-    assert_eq!(page_ref_count(memory.page(0)?), 1 + 1 + 1023);
-    Ok(())
+fn the_folio_speculative_grab_adds_refs_rechecks_the_head_then_counts_the_pin() -> TestResult {
+    // (the page grabbed, its head, and by hand the head's refcount and pin
+    // count after): an order-1 folio counts the pin exactly (+1 from the
+    // add, +1 in the pin count); a small folio takes the rest of the bias
+    // after the re-check (+1, then +1023).
+    let cases = [
+        ("an order-1 folio, through its tail", (2, 1, (2, 1))),
+        (
+            "the_folio_speculative_grab_of_a_small_folio_adds_the_rest_of_the_bias_after_the_recheck",
+            (0, 0, (1 + 1 + 1023, 0)),
+        ),
+    ];
+
+    each_case(cases, |(pfn, head, counts)| {
+        let (memory, scheme) = two_pages();
+
+        let grabbed = scheme.try_grab_compound_head(memory.page(pfn)?, 1, GupFlags::FOLL_PIN)?;
+
+        assert_eq!(grabbed, memory.page(head)?);
+        assert_eq!(scheme.take(), SPECULATIVE_PIN_STEPS);
+        assert_eq!((page_ref_count(grabbed), pincount_read(grabbed)), counts);
+        Ok(())
+    })
 }
 
 #[test]
 fn the_folio_unpin_counts_and_drops_the_pin_count_before_the_refcount_drop() -> Result<(), GupError>
 {
-    let memory = two_pages();
-    let scheme = Recorder::default();
+    let (memory, scheme) = two_pages();
     scheme.try_grab_folio(memory.page(0)?, 1, GupFlags::FOLL_PIN)?;
     scheme.take();
     scheme.unpin_user_page(memory.page(0)?)?;
@@ -274,8 +281,7 @@ fn a_refused_grab_stops_at_its_guard() -> Result<(), GupError> {
 #[test]
 fn the_predicate_reads_the_pin_count_of_a_large_folio_and_the_bias_of_a_small_one()
 -> Result<(), GupError> {
-    let memory = two_pages();
-    let scheme = Recorder::default();
+    let (memory, scheme) = two_pages();
     assert!(!scheme.page_maybe_dma_pinned(memory.page(0)?));
     assert_eq!(scheme.take(), ["pinned_by_bias"]);
     assert!(!scheme.page_maybe_dma_pinned(memory.page(2)?));

@@ -124,28 +124,23 @@ fn apply_cuts_a_garbage_batch_length_to_what_the_walk_can_reach() {
     // and stops past the last frame without reserving a huge buffer,
     // returning the one page it pinned.
     let mem = memory(&V5_7, &[0]);
-    let pin = Op::PinUserPages {
-        start: 0,
-        nr: 1 << 62,
-        flags: 0,
+    let pin_from = |start| {
+        let pin = Op::PinUserPages {
+            start,
+            nr: 1 << 62,
+            flags: 0,
+        };
+        op::apply(&ReservesNrPages, &mem, &pin)
     };
-    assert_eq!(
-        op::apply(&ReservesNrPages, &mem, &pin),
-        OpResult::Pinned(vec![0])
-    );
+    assert_eq!(pin_from(0), OpResult::Pinned(vec![0]));
     assert_eq!(
         refcount(&mem, 0),
         1 + 1024,
         "the page it returned stays pinned"
     );
     // Past the last frame from the start: nothing pinned, an error.
-    let past = Op::PinUserPages {
-        start: 1,
-        nr: 1 << 62,
-        flags: 0,
-    };
     assert_eq!(
-        op::apply(&ReservesNrPages, &mem, &past),
+        pin_from(1),
         OpResult::Refused(GupError::NotMapped { addr: 1 })
     );
 }

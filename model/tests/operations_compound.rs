@@ -8,93 +8,46 @@ use operations_harness::*;
 use pinref_model::page_ref::{page_ref_count, pincount_read};
 use pinref_model::sync::Std;
 use pinref_model::{
-    Devmap, EventKind, Folio, GupError, GupFlags, Held, Layout, Memory, PageShape, Scheme, Seed,
+    EventKind, Folio, GupError, GupFlags, Held, Layout, LayoutError, Memory, PageShape, Scheme,
     V5_7,
 };
 use std::sync::Arc;
 
 // ------------------------------------------------------ exact pin counts
 
-on_schemes! {
-    [v5_7: V5_7, devmap: Devmap]
-    fn v5_7_compound_pages_of_order_above_1_count_pins_exactly(scheme) {
-        for order in [2, 3, 4] {
-            let memory = Memory::<Std>::new(&Layout::new(&[order])?);
+on_every_scheme! {
+    fn a_pin_on_a_compound_page_moves_its_head_as_the_version_encodes_and_the_unpin_returns_it(
+        scheme
+    ) {
+        // What one pin adds, by hand (one_pin_moves): the seed takes the
+        // bias at every order; v5.7 to v5.14 and devmap count pins exactly
+        // from order 2 and take the bias at order 1; folio and later count
+        // large folios of order 1 and up exactly.
+        let cases = [1, 2, 3, 4].map(|order| (format!("order {order}"), order));
+
+        each_case(cases, |order| {
+            let memory = in_use(&scheme, &[order])?;
             let head = memory.page(0)?;
-            scheme.init_page(head, Held { plain: 1, pins: 0 });
-            let before = page_ref_count(head);
+            let before = PageCounts::of(head);
+            let (refcount, pincount) = one_pin_moves(scheme.name(), order);
 
             scheme.try_grab_page(head, GupFlags::FOLL_PIN)?;
-            assert_eq!(page_ref_count(head), before + 1, "order {order}");
-            assert_eq!(pincount_read(head), 1, "order {order}");
-            assert!(scheme.page_maybe_dma_pinned(head), "order {order}");
+            assert_eq!(page_ref_count(head), before.refcount + refcount, "pinned");
+            assert_eq!(pincount_read(head), before.pincount + pincount, "pinned");
+            assert!(scheme.page_maybe_dma_pinned(head), "pinned");
 
             scheme.unpin_user_page(head)?;
-            assert_eq!(page_ref_count(head), before, "order {order}");
-            assert_eq!(pincount_read(head), 0, "order {order}");
-            assert!(!scheme.page_maybe_dma_pinned(head), "order {order}");
-        }
-        Ok(())
+            assert_eq!(PageCounts::of(head), before, "unpinned");
+            assert!(!scheme.page_maybe_dma_pinned(head), "unpinned");
+            Ok(())
+        })
     }
-}
-
-on_schemes! {
-    [v5_7: V5_7, devmap: Devmap]
-    fn v5_7_order_1_compound_pages_take_the_bias(scheme) {
-        let memory = Memory::<Std>::new(&Layout::new(&[1])?);
-        let head = memory.page(0)?;
-        scheme.init_page(head, Held { plain: 1, pins: 0 });
-        let before = page_ref_count(head);
-
-        scheme.try_grab_page(head, GupFlags::FOLL_PIN)?;
-
-        assert_eq!(page_ref_count(head), before + 1024);
-        assert_eq!(pincount_read(head), 0);
-        assert!(scheme.page_maybe_dma_pinned(head));
-        Ok(())
-    }
-}
-
-#[test]
-fn folio_large_folios_of_order_1_and_up_count_pins_exactly() -> TestResult {
-    for order in [1, 2, 4] {
-        let memory = Memory::<Std>::new(&Layout::new(&[order])?);
-        let head = memory.page(0)?;
-        Folio.init_page(head, Held { plain: 1, pins: 0 });
-
-        Folio.try_grab_page(head, GupFlags::FOLL_PIN)?;
-        assert_eq!(page_ref_count(head), 2, "order {order}");
-        assert_eq!(pincount_read(head), 1, "order {order}");
-        assert!(Folio.page_maybe_dma_pinned(head), "order {order}");
-
-        Folio.unpin_user_page(head)?;
-        assert_eq!(page_ref_count(head), 1, "order {order}");
-        assert_eq!(pincount_read(head), 0, "order {order}");
-        assert!(!Folio.page_maybe_dma_pinned(head), "order {order}");
-    }
-    Ok(())
-}
-
-#[test]
-fn seed_compound_pages_take_the_bias_at_every_order() -> TestResult {
-    for order in [1, 2, 4] {
-        let memory = Memory::<Std>::new(&Layout::new(&[order])?);
-        let head = memory.page(0)?;
-        Seed.init_page(head, Held { plain: 1, pins: 0 });
-
-        Seed.try_grab_page(head, GupFlags::FOLL_PIN)?;
-
-        assert_eq!(page_ref_count(head), 1025, "order {order}");
-        assert_eq!(pincount_read(head), 0, "order {order}");
-    }
-    Ok(())
 }
 
 #[test]
 fn v5_7_exact_pin_count_takes_refs_per_batch_grab() -> TestResult {
-    let memory = Memory::<Std>::new(&Layout::new(&[3])?);
+    let memory = in_use(&V5_7, &[3])?;
     let head = memory.page(0)?;
-    V5_7.init_page(head, Held { plain: 1, pins: 0 });
 
     V5_7.try_grab_folio(head, 8, GupFlags::FOLL_PIN)?;
 
@@ -110,9 +63,8 @@ on_every_scheme! {
         // kernel checks: the pin count goes to -1 (and the refcount loses
         // the one reference the pin would have added); a biased page loses
         // the bias.
-        let memory = Memory::<Std>::new(&Layout::new(&[2])?);
+        let memory = holding(&scheme, &[2], Held { plain: 2000, pins: 0 })?;
         let head = memory.page(0)?;
-        scheme.init_page(head, Held { plain: 2000, pins: 0 });
         let before = Snapshot::of(head);
         let (refcount_per_pin, pincount_per_pin) = one_pin_moves(scheme.name(), 2);
 
@@ -127,9 +79,8 @@ on_every_scheme! {
 
 on_every_scheme! {
     fn exact_pin_count_and_refcount_encode_what_is_held(scheme) {
-        let memory = Memory::<Std>::new(&Layout::new(&[2])?);
+        let memory = holding(&scheme, &[2], Held { plain: 3, pins: 0 })?;
         let head = memory.page(0)?;
-        scheme.init_page(head, Held { plain: 3, pins: 0 });
         let idle = page_ref_count(head);
         let (per_pin, pincount_per_pin) = one_pin_moves(scheme.name(), 2);
 
@@ -149,50 +100,36 @@ on_every_scheme! {
 // ------------------------------------------------------------- tail pages
 
 on_every_scheme! {
-    fn pin_through_a_tail_moves_the_head_and_leaves_the_tail_at_zero(scheme) {
-        let memory = Memory::<Std>::new(&Layout::new(&[2])?);
+    fn pin_through_a_tail_moves_the_head_and_unpin_through_another_tail_releases_it(scheme) {
+        let memory = in_use(&scheme, &[2])?;
         let head = memory.page(0)?;
         let tail = memory.page(3)?;
-        scheme.init_page(head, Held { plain: 1, pins: 0 });
-        let before = page_ref_count(head);
+        let before = Snapshot::of(head);
         let (per_pin, pincount_per_pin) = one_pin_moves(scheme.name(), 2);
 
         scheme.try_grab_page(tail, GupFlags::FOLL_PIN)?;
 
-        assert_eq!(page_ref_count(head), before + per_pin);
-        assert_eq!(pincount_read(head), pincount_per_pin);
+        let pinned = Snapshot { pincount: before.pincount + pincount_per_pin, ..before.moved(per_pin, 1, 0) };
+        assert_eq!(Snapshot::of(head), pinned);
         assert_eq!(page_ref_count(tail), 0);
         assert_eq!(pincount_read(tail), 0);
         assert!(scheme.page_dma_pinned(tail), "the predicate on a tail reads the head");
-        Ok(())
-    }
-}
 
-on_every_scheme! {
-    fn unpin_through_another_tail_releases_the_head(scheme) {
-        let memory = Memory::<Std>::new(&Layout::new(&[2])?);
-        let head = memory.page(0)?;
-        scheme.init_page(head, Held { plain: 1, pins: 0 });
-        let before = Snapshot::of(head);
-
-        scheme.try_grab_page(memory.page(1)?, GupFlags::FOLL_PIN)?;
         scheme.unpin_user_page(memory.page(2)?)?;
 
-        assert_eq!(Snapshot::of(head), Snapshot { pins_acquired: 1, pins_released: 1, ..before });
+        assert_eq!(Snapshot::of(head), before.moved(0, 1, 1));
         Ok(())
     }
 }
 
 on_every_scheme! {
     fn get_page_and_put_page_through_a_tail_act_on_the_head(scheme) {
-        let memory = Memory::<Std>::new(&Layout::new(&[1])?);
-        let head = memory.page(0)?;
-        let tail = memory.page(1)?;
-        scheme.init_page(head, Held { plain: 1, pins: 0 });
-        let before = page_ref_count(head);
+        let memory = in_use(&scheme, &[1])?;
+        let (head, tail) = (memory.page(0)?, memory.page(1)?);
+        let before = Snapshot::of(head);
 
         scheme.get_page(tail)?;
-        assert_eq!(page_ref_count(head), before + 1);
+        assert_eq!(Snapshot::of(head), before.moved(1, 0, 0));
         assert_eq!(page_ref_count(tail), 0);
 
         scheme.put_page(tail)?;
@@ -241,11 +178,22 @@ fn compound_head_and_order_describe_the_layout() -> TestResult {
 
 // ------------------------------------------------------------ split_huge_page
 
+/// An order-2 folio (pfns 0 to 3) whose head holds `held`, on a layout
+/// `split_huge_page` may split when `splittable`.
+fn order_2_folio(held: Held, splittable: bool) -> Result<Memory<Std>, LayoutError> {
+    let layout = Layout::new(&[2])?;
+    let memory = Memory::new(&if splittable {
+        layout.splittable()
+    } else {
+        layout
+    });
+    Folio.init_page(memory.page(0).expect("the head"), held);
+    Ok(memory)
+}
+
 #[test]
 fn split_huge_page_leaves_each_subpage_an_order_0_page_with_its_mapping_reference() -> TestResult {
-    let layout = Layout::new(&[2])?.splittable();
-    let memory = Memory::<Std>::new(&layout);
-    Folio.init_page(memory.page(0)?, Held { plain: 4, pins: 0 });
+    let memory = order_2_folio(Held { plain: 4, pins: 0 }, true)?;
 
     pinref_model::split::split_huge_page(memory.page(2)?)?;
 
@@ -271,11 +219,8 @@ fn split_huge_page_leaves_each_subpage_an_order_0_page_with_its_mapping_referenc
 /// `page_ref_unfreeze`; nothing is written outright with `set_page_count`.
 #[test]
 fn split_huge_page_makes_each_tail_a_head_then_unfreezes_its_count() -> TestResult {
-    let layout = Layout::new(&[2])?.splittable();
-    let memory = Memory::<Std>::new(&layout);
-    Folio.init_page(memory.page(0)?, Held { plain: 4, pins: 0 });
     let log = Arc::new(EventLog::default());
-    let memory = memory.with_observer(log.clone());
+    let memory = order_2_folio(Held { plain: 4, pins: 0 }, true)?.with_observer(log.clone());
 
     pinref_model::split::split_huge_page(memory.page(0)?)?;
 
@@ -330,10 +275,8 @@ fn split_huge_page_makes_each_tail_a_head_then_unfreezes_its_count() -> TestResu
 
 #[test]
 fn split_huge_page_is_refused_while_a_pin_holds_the_page_and_changes_nothing() -> TestResult {
-    let layout = Layout::new(&[2])?.splittable();
-    let memory = Memory::<Std>::new(&layout);
+    let memory = order_2_folio(Held { plain: 4, pins: 1 }, true)?;
     let head = memory.page(0)?;
-    Folio.init_page(head, Held { plain: 4, pins: 1 });
     let before = page_ref_count(head);
 
     let refused = pinref_model::split::split_huge_page(head);
@@ -346,8 +289,7 @@ fn split_huge_page_is_refused_while_a_pin_holds_the_page_and_changes_nothing() -
 
 #[test]
 fn split_huge_page_is_refused_on_a_layout_that_is_not_splittable() -> TestResult {
-    let memory = Memory::<Std>::new(&Layout::new(&[2])?);
-    Folio.init_page(memory.page(0)?, Held { plain: 4, pins: 0 });
+    let memory = order_2_folio(Held { plain: 4, pins: 0 }, false)?;
 
     let refused = pinref_model::split::split_huge_page(memory.page(0)?);
 

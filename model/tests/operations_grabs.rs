@@ -4,9 +4,9 @@
 mod operations_harness;
 
 use operations_harness::*;
-use pinref_model::page_ref::{page_ref_count, set_page_count};
+use pinref_model::page_ref::page_ref_count;
 use pinref_model::sync::Std;
-use pinref_model::{Devmap, GupError, GupFlags, Held, Layout, MAX_REFS, Memory, PageRef, Scheme};
+use pinref_model::{Devmap, GupError, GupFlags, MAX_REFS, PageRef, Scheme};
 
 // ---------------------------------------------------------------- get_page
 
@@ -15,12 +15,14 @@ on_every_scheme! {
         // `page_ref_zero_or_close_to_overflow` is a VM_BUG_ON: compiled only
         // with CONFIG_DEBUG_VM, where it crashes rather than refuses. A
         // production kernel increments whatever the count; the checker
-        // reports the revival or the wrap it causes.
-        let memory = Memory::<Std>::new(&Layout::single_page());
-        let page = memory.page(0)?;
+        // reports the revival or the wrap it causes. (-127 to 0 is the
+        // window the debug check covers.)
+        let window = [0, -1, -64, -127].map(|count| (format!("count {count}"), count));
+        let outside = [("get_page_accepts_a_count_just_outside_the_close_to_overflow_window".into(), -128)];
 
-        each_case([0, -1, -64, -127].map(|count| (format!("count {count}"), count)), |count| {
-            set_page_count(page, count);
+        each_case(window.into_iter().chain(outside), |count| {
+            let memory = one_page_at(count);
+            let page = memory.page(0)?;
 
             scheme.get_page(page)?;
 
@@ -30,27 +32,13 @@ on_every_scheme! {
     }
 }
 
-on_every_scheme! {
-    fn get_page_accepts_a_count_just_outside_the_close_to_overflow_window(scheme) {
-        let memory = Memory::<Std>::new(&Layout::single_page());
-        let page = memory.page(0)?;
-        set_page_count(page, -128);
-
-        scheme.get_page(page)?;
-
-        assert_eq!(page_ref_count(page), -127);
-        Ok(())
-    }
-}
-
 // ------------------------------------------------------------ try_get_page
 
 on_every_scheme! {
     fn try_get_page_adds_one_plain_reference(scheme) {
-        let memory = Memory::<Std>::new(&Layout::single_page());
-        let page = memory.page(0)?;
         // One plain reference above the page's free value (devmap: 1).
-        set_page_count(page, 1 + scheme.freed_at());
+        let memory = one_page_at(1 + scheme.freed_at());
+        let page = memory.page(0)?;
 
         scheme.try_get_page(page)?;
 
@@ -62,18 +50,12 @@ on_every_scheme! {
 
 on_every_scheme! {
     fn try_get_page_refuses_a_count_that_is_not_positive(scheme) {
-        let memory = Memory::<Std>::new(&Layout::single_page());
-        let page = memory.page(0)?;
-
         each_case([0, -1, -128, i32::MIN].map(|count| (format!("count {count}"), count)), |count| {
-            set_page_count(page, count);
-            let before = Snapshot::of(page);
-
-            let result = scheme.try_get_page(page);
-
-            assert_eq!(result, Err(GupError::RefcountNotPositive { pfn: 0, count }));
-            assert_eq!(Snapshot::of(page), before);
-            Ok(())
+            assert_refused_on(
+                &one_page_at(count),
+                |_, page| scheme.try_get_page(page).err(),
+                GupError::RefcountNotPositive { pfn: 0, count },
+            )
         })
     }
 }
@@ -157,15 +139,7 @@ on_every_scheme! {
 
 on_every_scheme! {
     fn try_grab_page_pin_refuses_a_count_that_is_not_positive(scheme) {
-        let memory = Memory::<Std>::new(&Layout::single_page());
-        let page = memory.page(0)?;
-
         each_case([0, -1, i32::MIN].map(|count| (format!("count {count}"), count)), |count| {
-            set_page_count(page, count);
-            let before = Snapshot::of(page);
-
-            let result = scheme.try_grab_page(page, GupFlags::FOLL_PIN);
-
             // The seed's pin is gup_fast's grab: a negative count is
             // refused by its sign check, a count of 0 by its add unless 0.
             let expected = if scheme.name() == "seed" && count == 0 {
@@ -173,9 +147,11 @@ on_every_scheme! {
             } else {
                 GupError::RefcountNotPositive { pfn: 0, count }
             };
-            assert_eq!(result, Err(expected));
-            assert_eq!(Snapshot::of(page), before);
-            Ok(())
+            assert_refused_on(
+                &one_page_at(count),
+                |_, page| scheme.try_grab_page(page, GupFlags::FOLL_PIN).err(),
+                expected,
+            )
         })
     }
 }
@@ -186,9 +162,8 @@ on_every_scheme! {
         // last pin that fits below the sign bit is allowed to cross it (no
         // built-in scheme claims to refuse before overflow), and the next
         // grab sees a negative count and is refused.
-        let memory = Memory::<Std>::new(&Layout::single_page());
+        let memory = one_page_at(i32::MAX - 1023);
         let page = memory.page(0)?;
-        set_page_count(page, i32::MAX - 1023);
 
         scheme.try_grab_page(page, GupFlags::FOLL_PIN)?;
         assert_eq!(page_ref_count(page), i32::MIN);
@@ -223,19 +198,13 @@ on_every_scheme! {
 
 on_every_scheme! {
     fn try_grab_folio_and_put_compound_head_with_the_same_refs_return_the_count(scheme) {
-        let memory = Memory::<Std>::new(&Layout::single_page());
-        let page = memory.page(0)?;
-        scheme.init_page(page, Held { plain: 1, pins: 0 });
-        let before = page_ref_count(page);
-
-        scheme.try_grab_folio(page, 5, GupFlags::FOLL_PIN)?;
-        scheme.put_compound_head(page, 5, GupFlags::FOLL_PIN)?;
-
-        assert_eq!(page_ref_count(page), before);
-        assert_eq!(memory.vmstat().acquired(), 5);
-        assert_eq!(memory.vmstat().released(), 5);
-        assert_eq!(page.times_freed(), 0);
-        Ok(())
+        assert_round_trip(
+            &scheme,
+            |page| scheme.try_grab_folio(page, 5, GupFlags::FOLL_PIN),
+            |page| scheme.put_compound_head(page, 5, GupFlags::FOLL_PIN),
+            5 * 1024,
+            5,
+        )
     }
 }
 
@@ -245,10 +214,8 @@ on_every_scheme! {
 /// grab must not revive it either.
 #[test]
 fn devmap_try_grab_page_refuses_a_page_handed_back_to_its_driver() -> TestResult {
-    let memory = Memory::<Std>::new(&Layout::single_page());
+    let memory = one_freed_page(&Devmap)?;
     let page = memory.page(0)?;
-    Devmap.init_page(page, Held { plain: 1, pins: 0 });
-    Devmap.put_page(page)?;
     assert_eq!(page.times_freed(), 1);
     let before = Snapshot::of(page);
 

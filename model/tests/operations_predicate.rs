@@ -5,90 +5,55 @@
 mod operations_harness;
 
 use operations_harness::*;
-use pinref_model::page_ref::{page_ref_count, set_page_count};
-use pinref_model::sync::Std;
-use pinref_model::{Devmap, Folio, GupFlags, Held, Layout, Memory, Scheme, Seed, V5_7};
+use pinref_model::page_ref::page_ref_count;
+use pinref_model::{Devmap, Folio, GupFlags, Held, Scheme, Seed, V5_7};
 
 on_every_scheme! {
-    fn page_dma_pinned_is_true_at_exactly_the_bias(scheme) {
-        let memory = Memory::<Std>::new(&Layout::single_page());
-        let page = memory.page(0)?;
-        set_page_count(page, 1024);
+    fn page_dma_pinned_reads_the_count_against_the_bias(scheme) {
+        // (the head's count, and by hand whether both predicates read it
+        // pinned): pinned from exactly the bias up.
+        let cases = [
+            ("page_dma_pinned_is_true_at_exactly_the_bias", (1024, true)),
+            ("page_dma_pinned_is_false_one_below_the_bias", (1023, false)),
+            // One plain reference (devmap: on top of the pgmap's).
+            ("page_dma_pinned_is_false_for_an_idle_page", (1 + scheme.freed_at(), false)),
+        ];
 
-        assert!(scheme.page_dma_pinned(page));
-        assert!(scheme.page_maybe_dma_pinned(page));
-        Ok(())
-    }
-}
+        each_case(cases, |(count, pinned)| {
+            let memory = one_page_at(count);
+            let page = memory.page(0)?;
 
-on_every_scheme! {
-    fn page_dma_pinned_is_false_one_below_the_bias(scheme) {
-        let memory = Memory::<Std>::new(&Layout::single_page());
-        let page = memory.page(0)?;
-        set_page_count(page, 1023);
-
-        assert!(!scheme.page_dma_pinned(page));
-        assert!(!scheme.page_maybe_dma_pinned(page));
-        Ok(())
-    }
-}
-
-on_every_scheme! {
-    fn page_dma_pinned_is_false_for_an_idle_page(scheme) {
-        let memory = Memory::<Std>::new(&Layout::single_page());
-        let page = memory.page(0)?;
-        scheme.init_page(page, Held { plain: 1, pins: 0 });
-
-        assert!(!scheme.page_dma_pinned(page));
-        Ok(())
+            assert_eq!(scheme.page_dma_pinned(page), pinned, "page_dma_pinned");
+            assert_eq!(scheme.page_maybe_dma_pinned(page), pinned, "page_maybe_dma_pinned");
+            Ok(())
+        })
     }
 }
 
 on_every_scheme! {
     fn page_dma_pinned_is_true_while_one_pin_is_held(scheme) {
-        let memory = Memory::<Std>::new(&Layout::single_page());
-        let page = memory.page(0)?;
-        scheme.init_page(page, Held { plain: 1, pins: 0 });
-
-        scheme.try_grab_page(page, GupFlags::FOLL_PIN)?;
-        assert!(scheme.page_dma_pinned(page));
-
-        scheme.unpin_user_page(page)?;
-        assert!(!scheme.page_dma_pinned(page));
-        Ok(())
+        assert_round_trip(
+            &scheme,
+            |page| scheme.try_grab_page(page, GupFlags::FOLL_PIN),
+            |page| scheme.unpin_user_page(page),
+            1024,
+            1,
+        )
     }
 }
 
-on_schemes! {
-    [seed: Seed, v5_7: V5_7, folio: Folio]
+on_every_scheme! {
     fn page_maybe_dma_pinned_compares_unsigned_so_a_count_past_the_sign_bit_reads_pinned(scheme) {
-        let memory = Memory::<Std>::new(&Layout::single_page());
+        // 2^21 pins of the bias, and one plain reference counting devmap's
+        // pgmap reference: 2^31 + 1.
+        let memory = one_page(&scheme, Held { plain: 1 - i64::from(scheme.freed_at()), pins: 1 << 21 });
         let page = memory.page(0)?;
-        scheme.init_page(page, Held { plain: 1, pins: 1 << 21 });
         assert_eq!(page_ref_count(page), i32::MIN + 1);
 
         assert!(scheme.page_maybe_dma_pinned(page));
         assert!(scheme.claims().pinned_after_overflow);
         Ok(())
     }
-}
-
-#[test]
-fn devmap_page_maybe_dma_pinned_compares_unsigned_so_a_count_past_the_sign_bit_reads_pinned()
--> TestResult {
-    let memory = Memory::<Std>::new(&Layout::single_page());
-    let page = memory.page(0)?;
-    Devmap.init_page(
-        page,
-        Held {
-            plain: 0,
-            pins: 1 << 21,
-        },
-    );
-    assert_eq!(page_ref_count(page), i32::MIN + 1);
-
-    assert!(Devmap.page_maybe_dma_pinned(page));
-    Ok(())
 }
 
 #[test]
@@ -105,64 +70,44 @@ fn every_version_claims_pinned_after_overflow() {
     }
 }
 
-on_every_scheme! {
-    fn a_pin_that_crosses_the_sign_bit_unpins_back_to_the_exact_count(scheme) {
-        let memory = Memory::<Std>::new(&Layout::single_page());
-        let page = memory.page(0)?;
-        set_page_count(page, i32::MAX - 1000);
-
-        scheme.try_grab_page(page, GupFlags::FOLL_PIN)?;
-        assert_eq!(page_ref_count(page), i32::MIN + 23);
-        scheme.unpin_user_page(page)?;
-
-        assert_eq!(page_ref_count(page), i32::MAX - 1000);
-        assert_eq!(page.times_freed(), 0);
-        Ok(())
-    }
-}
-
 // ------------------------------------------------------------------ carry
 
 on_every_scheme! {
-    fn carry_1023_plain_references_then_pin_then_unpin_returns_to_1023(scheme) {
-        let memory = Memory::<Std>::new(&Layout::single_page());
-        let page = memory.page(0)?;
-        set_page_count(page, 1023);
+    fn a_pin_then_its_unpin_returns_a_count_to_exactly_where_it_was(scheme) {
+        // (the count set outright, by hand the count while pinned, and
+        // whether the count reads pinned once unpinned: from the bias up it
+        // does, with no pin held).
+        let cases = [
+            (
+                "a_pin_that_crosses_the_sign_bit_unpins_back_to_the_exact_count",
+                (i32::MAX - 1000, i32::MIN + 23, true),
+            ),
+            ("carry_1023_plain_references_then_pin_then_unpin_returns_to_1023", (1023, 2047, false)),
+            ("carry_2047_plain_references_then_pin_then_unpin_returns_to_2047", (2047, 3071, true)),
+        ];
 
-        scheme.try_grab_page(page, GupFlags::FOLL_PIN)?;
-        assert_eq!(page_ref_count(page), 2047);
-        assert!(scheme.page_dma_pinned(page));
+        each_case(cases, |(count, while_pinned, pinned_after)| {
+            let memory = one_page_at(count);
+            let page = memory.page(0)?;
+            let before = Snapshot::of(page);
 
-        scheme.unpin_user_page(page)?;
-        assert_eq!(page_ref_count(page), 1023);
-        assert!(!scheme.page_dma_pinned(page));
-        Ok(())
-    }
-}
+            scheme.try_grab_page(page, GupFlags::FOLL_PIN)?;
+            assert_eq!(page_ref_count(page), while_pinned);
+            assert!(scheme.page_dma_pinned(page), "pinned");
+            scheme.unpin_user_page(page)?;
 
-on_every_scheme! {
-    fn carry_2047_plain_references_then_pin_then_unpin_returns_to_2047(scheme) {
-        let memory = Memory::<Std>::new(&Layout::single_page());
-        let page = memory.page(0)?;
-        set_page_count(page, 2047);
-
-        scheme.try_grab_page(page, GupFlags::FOLL_PIN)?;
-        assert_eq!(page_ref_count(page), 3071);
-
-        scheme.unpin_user_page(page)?;
-        assert_eq!(page_ref_count(page), 2047);
-        assert_eq!(memory.vmstat().acquired(), 1);
-        assert_eq!(memory.vmstat().released(), 1);
-        Ok(())
+            assert_eq!(Snapshot::of(page), before.moved(0, 1, 1));
+            assert_eq!(scheme.page_dma_pinned(page), pinned_after, "unpinned");
+            Ok(())
+        })
     }
 }
 
 on_every_scheme! {
     fn carry_1024_plain_references_read_as_a_false_positive_with_no_pin(scheme) {
         // P2: allowed, and only from here up.
-        let memory = Memory::<Std>::new(&Layout::single_page());
+        let memory = one_page(&scheme, Held { plain: 1023 - i64::from(scheme.freed_at()), pins: 0 });
         let page = memory.page(0)?;
-        scheme.init_page(page, Held { plain: 1023 - i64::from(scheme.freed_at()), pins: 0 });
 
         scheme.get_page(page)?;
 
@@ -174,9 +119,8 @@ on_every_scheme! {
 
 on_every_scheme! {
     fn carry_plain_references_added_while_pinned_come_back_off_exactly(scheme) {
-        let memory = Memory::<Std>::new(&Layout::single_page());
+        let memory = one_page_at(1000);
         let page = memory.page(0)?;
-        set_page_count(page, 1000);
 
         scheme.try_grab_page(page, GupFlags::FOLL_PIN)?;
         for _ in 0..100 {

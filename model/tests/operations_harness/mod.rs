@@ -1,15 +1,19 @@
 //! What the `operations_*` test files share: a macro that runs one
-//! behaviour on each built-in scheme, a snapshot of everything a refused
-//! operation must leave alone, an observer that records events (and short
-//! spellings of the events a test expects), and the check that a failed
-//! batch gave back everything it took.
+//! behaviour on each built-in scheme, the memories a test starts from, a
+//! snapshot of everything an operation must leave alone, the checks of what
+//! a grab adds, what a release takes and what a refusal keeps, and an
+//! observer that records events (and short spellings of the events a test
+//! expects).
 //!
 //! Each test crate uses only part of it.
 #![allow(dead_code, unused_macros, unused_imports)]
 
-use pinref_model::page_ref::{page_ref_count, pincount_read};
+use pinref_model::page::{PAGE_CONTENTS_LIVE, PAGE_CONTENTS_POISON};
+use pinref_model::page_ref::{page_ref_count, pincount_read, set_page_count};
 use pinref_model::sync::Std;
-use pinref_model::{Event, EventKind, GupError, Held, Layout, Memory, Observer, PageRef, Scheme};
+use pinref_model::{
+    Event, EventKind, GupError, Held, Layout, LayoutError, Memory, Observer, PageRef, Scheme,
+};
 use std::fmt::Display;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex};
@@ -166,8 +170,61 @@ pub fn one_page<S: Scheme>(scheme: &S, held: Held) -> Memory<Std> {
     memory
 }
 
+/// A memory of one order-0 page (pfn 0) whose `_refcount` is set outright
+/// to `count`, under no scheme's encoding: a count a test names directly.
+pub fn one_page_at(count: i32) -> Memory<Std> {
+    let memory = Memory::new(&Layout::single_page());
+    set_page_count(memory.page(0).expect("pfn 0"), count);
+    memory
+}
+
+/// A memory of one order-0 page (pfn 0) that was in use under `scheme`
+/// and had its last reference put: freed at 0, or (devmap) handed back to
+/// its driver at 1.
+pub fn one_freed_page<S: Scheme>(scheme: &S) -> Result<Memory<Std>, GupError> {
+    let memory = one_page(scheme, ONE_PLAIN);
+    scheme.put_page(memory.page(0)?)?;
+    Ok(memory)
+}
+
 /// One plain reference: a page in use, and not pinned.
 pub const ONE_PLAIN: Held = Held { plain: 1, pins: 0 };
+
+/// A memory of compound pages of `orders` (as [`Layout::new`]), each head
+/// holding `held` under `scheme`.
+pub fn holding<S: Scheme>(
+    scheme: &S,
+    orders: &[u32],
+    held: Held,
+) -> Result<Memory<Std>, LayoutError> {
+    let layout = Layout::new(orders)?;
+    let memory = Memory::new(&layout);
+    for head in layout.heads() {
+        scheme.init_page(memory.page(head).expect("a head of the layout"), held);
+    }
+    Ok(memory)
+}
+
+/// [`holding`] with [`ONE_PLAIN`]: pages in use, none pinned.
+pub fn in_use<S: Scheme>(scheme: &S, orders: &[u32]) -> Result<Memory<Std>, LayoutError> {
+    holding(scheme, orders, ONE_PLAIN)
+}
+
+/// [`holding`], watched by an [`EventLog`] that has not seen the set-up.
+pub fn observed_holding<S: Scheme>(
+    scheme: &S,
+    orders: &[u32],
+    held: Held,
+) -> Result<(Memory<Std>, Arc<EventLog>), LayoutError> {
+    let log = Arc::new(EventLog::default());
+    let memory = holding(scheme, orders, held)?.with_observer(log.clone());
+    Ok((memory, log))
+}
+
+/// The frames of `pages`, in order.
+pub fn pfns(pages: &[PageRef<'_, Std>]) -> Vec<usize> {
+    pages.iter().map(|page| page.pfn()).collect()
+}
 
 /// On an order-0 page holding one plain reference: runs `grab`, then
 /// checks it added `refcount` to the count and `pins` to the pins
@@ -180,18 +237,143 @@ pub fn assert_grab_adds<S: Scheme>(
     pins: i32,
 ) -> TestResult {
     let memory = one_page(scheme, ONE_PLAIN);
+    check_grab(scheme, memory.page(0)?, grab, refcount, pins)
+}
+
+/// [`assert_grab_adds`], then runs the matching `release` and checks it
+/// took back exactly what the grab added: the page is as it was but for
+/// `pins` counted acquired and released, and reads unpinned.
+pub fn assert_round_trip<S: Scheme>(
+    scheme: &S,
+    grab: impl Fn(PageRef<'_, Std>) -> Result<(), GupError>,
+    release: impl Fn(PageRef<'_, Std>) -> Result<(), GupError>,
+    refcount: i32,
+    pins: i32,
+) -> TestResult {
+    let memory = one_page(scheme, ONE_PLAIN);
     let page = memory.page(0)?;
+    let before = Snapshot::of(page);
+    check_grab(scheme, page, grab, refcount, pins)?;
+
+    release(page)?;
+
+    assert_eq!(
+        Snapshot::of(page),
+        before.moved(0, pins, pins),
+        "after the release"
+    );
+    assert!(!scheme.page_dma_pinned(page), "still reads pinned");
+    Ok(())
+}
+
+/// The act and the checks of [`assert_grab_adds`], on `page`.
+fn check_grab<S: Scheme>(
+    scheme: &S,
+    page: PageRef<'_, Std>,
+    grab: impl Fn(PageRef<'_, Std>) -> Result<(), GupError>,
+    refcount: i32,
+    pins: i32,
+) -> TestResult {
     let before = Snapshot::of(page);
 
     grab(page)?;
 
+    assert_eq!(
+        Snapshot::of(page),
+        before.moved(refcount, pins, 0),
+        "after the grab"
+    );
+    assert_eq!(
+        scheme.page_dma_pinned(page),
+        pins > 0,
+        "page_dma_pinned after the grab"
+    );
+    Ok(())
+}
+
+/// What a release on an order-0 page takes, written out by hand.
+#[derive(Debug, Clone, Copy)]
+pub struct Takes {
+    /// Taken off `_refcount` (1 a plain reference, 1024 a pin).
+    pub refcount: i32,
+    /// Pins counted released.
+    pub pins: i32,
+    /// Times the page is freed (or, devmap, handed back).
+    pub frees: i32,
+    /// What `page_dma_pinned` reads afterwards.
+    pub pinned_after: bool,
+}
+
+/// On an order-0 page holding `held`: runs `release`, then checks it took
+/// what `takes` says and changed nothing else, and that the page's
+/// contents read back as poison exactly when it was freed.
+pub fn assert_release_takes<S: Scheme>(
+    scheme: &S,
+    held: Held,
+    release: impl Fn(PageRef<'_, Std>) -> Result<(), GupError>,
+    takes: Takes,
+) -> TestResult {
+    let memory = one_page(scheme, held);
+    let page = memory.page(0)?;
+    let before = Snapshot::of(page);
+    assert_eq!(page.read_contents(), PAGE_CONTENTS_LIVE, "set up in use");
+
+    release(page)?;
+
     let expected = Snapshot {
-        refcount: before.refcount + refcount,
-        pins_acquired: before.pins_acquired + pins,
-        ..before
+        times_freed: before.times_freed + takes.frees,
+        ..before.moved(-takes.refcount, 0, takes.pins)
     };
     assert_eq!(Snapshot::of(page), expected);
-    assert_eq!(scheme.page_dma_pinned(page), pins > 0, "page_dma_pinned");
+    assert_eq!(
+        scheme.page_dma_pinned(page),
+        takes.pinned_after,
+        "page_dma_pinned"
+    );
+    let contents = if takes.frees > 0 {
+        PAGE_CONTENTS_POISON
+    } else {
+        PAGE_CONTENTS_LIVE
+    };
+    assert_eq!(page.read_contents(), contents, "contents");
+    Ok(())
+}
+
+/// On pages of `orders`, each holding one plain reference but the last,
+/// which is freed: checks that `batch` (a pin of the pages from address 0
+/// through the freed one) returns the frames before the freed page,
+/// `pinned` (one acquired each, none released), leaves the freed page
+/// alone, and that unpinning what it returned leaves every page as it was.
+pub fn assert_batch_stops_at_a_freed_page<S: Scheme>(
+    scheme: &S,
+    orders: &[u32],
+    batch: impl for<'m> Fn(&'m Memory<Std>) -> Result<Vec<PageRef<'m, Std>>, GupError>,
+    pinned: &[usize],
+) -> TestResult {
+    let memory = in_use(scheme, orders)?;
+    let heads = Layout::new(orders)?.heads();
+    let each_head = || -> Result<Vec<PageCounts>, GupError> {
+        heads
+            .iter()
+            .map(|&pfn| memory.page(pfn).map(PageCounts::of))
+            .collect()
+    };
+    let freed = memory.page(heads[heads.len() - 1])?;
+    scheme.init_page(freed, Held::default());
+    let before = each_head()?;
+
+    let got = batch(&memory)?;
+
+    assert_eq!(pfns(&got), pinned, "everything before the freed page");
+    assert_eq!(
+        PageCounts::of(freed),
+        before[heads.len() - 1],
+        "the freed page is left alone"
+    );
+    assert_eq!(memory.vmstat().acquired(), pinned.len() as i32);
+    assert_eq!(memory.vmstat().released(), 0);
+    scheme.unpin_user_pages(&got)?;
+    assert_eq!(each_head()?, before, "unpinned, each page is as it was");
     Ok(())
 }
 
@@ -205,11 +387,20 @@ pub fn assert_refused<S: Scheme>(
     operation: impl Fn(&Memory<Std>, PageRef<'_, Std>) -> Option<GupError>,
     expected: GupError,
 ) -> TestResult {
-    let memory = one_page(scheme, held);
+    assert_refused_on(&one_page(scheme, held), operation, expected)
+}
+
+/// [`assert_refused`] on page 0 of `memory`, set up as the test needs
+/// ([`one_page_at`], [`one_freed_page`]).
+pub fn assert_refused_on(
+    memory: &Memory<Std>,
+    operation: impl Fn(&Memory<Std>, PageRef<'_, Std>) -> Option<GupError>,
+    expected: GupError,
+) -> TestResult {
     let page = memory.page(0)?;
     let before = Snapshot::of(page);
 
-    let error = operation(&memory, page);
+    let error = operation(memory, page);
 
     assert_eq!(error, Some(expected));
     assert_eq!(Snapshot::of(page), before, "a refusal changes nothing");
@@ -239,6 +430,40 @@ impl Snapshot {
             times_freed: page.times_freed(),
             pins_acquired: vmstat.acquired(),
             pins_released: vmstat.released(),
+        }
+    }
+
+    /// This snapshot with `refcount` added to the count and `acquired` and
+    /// `released` pins counted: what an operation that moves only those
+    /// leaves.
+    pub fn moved(self, refcount: i32, acquired: i32, released: i32) -> Snapshot {
+        Snapshot {
+            refcount: self.refcount + refcount,
+            pins_acquired: self.pins_acquired + acquired,
+            pins_released: self.pins_released + released,
+            ..self
+        }
+    }
+}
+
+/// A page's own counters, dirty bit and frees: what its memory's
+/// statistics aside, a page left alone keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageCounts {
+    pub refcount: i32,
+    pub pincount: i32,
+    pub dirty: bool,
+    pub times_freed: i32,
+}
+
+impl PageCounts {
+    /// The page's own (not its head's).
+    pub fn of(page: PageRef<'_, Std>) -> PageCounts {
+        PageCounts {
+            refcount: page_ref_count(page),
+            pincount: pincount_read(page),
+            dirty: page.peek().dirty(),
+            times_freed: page.times_freed(),
         }
     }
 }
