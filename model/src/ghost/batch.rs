@@ -77,19 +77,28 @@ impl Ends {
             self.allowed.push(Allowed::refusal(refusal, why));
             return;
         }
-        self.allowed.push(Allowed {
+        let pinned = at.offset;
+        self.allowed.push(at.returned(Fault::new(
+            Property::P5,
+            Reason::PartialBatchRefused { pinned },
+        )));
+    }
+}
+
+impl Progress<'_> {
+    /// The batch returns the pages walked so far (`why`: if it fails
+    /// instead).
+    fn returned(self, why: Fault) -> Allowed {
+        Allowed {
             result: Ok(()),
             effect: Effect {
-                changes: at.changes,
+                changes: self.changes,
             },
             pure_refusal: false,
-            expected: at.expected,
+            expected: self.expected,
             dirty_may_change: Vec::new(),
-            if_contradicted: Fault::new(
-                Property::P5,
-                Reason::PartialBatchRefused { pinned: at.offset },
-            ),
-        });
+            if_contradicted: why,
+        }
     }
 }
 
@@ -200,16 +209,8 @@ impl<S: Scheme + ?Sized> Spec<'_, S> {
             at.expected.extend(wrapped);
             at.offset += run;
         }
-        ends.allowed.push(Allowed {
-            result: Ok(()),
-            effect: Effect {
-                changes: at.changes,
-            },
-            pure_refusal: false,
-            expected: at.expected,
-            dirty_may_change: Vec::new(),
-            if_contradicted: Fault::new(Property::P6, Reason::RangeFailed),
-        });
+        ends.allowed
+            .push(at.returned(Fault::new(Property::P6, Reason::RangeFailed)));
     }
 
     /// `unpin_user_pages` / `unpin_user_pages_dirty_lock`: see the module
