@@ -98,6 +98,14 @@ impl GhostPage {
         i64::from(counts.refcount) != exact
     }
 
+    /// Whether the refcount has wrapped all the way round: the exact sum
+    /// passes `u32::MAX`, so even an unsigned predicate reads the count
+    /// from zero again. No scheme can claim P1 there (`pinned_after_overflow`
+    /// covers a count past the sign bit, below 2^32).
+    pub fn wrapped_around<S: Scheme + ?Sized>(&self, scheme: &S) -> bool {
+        exact_refcount(scheme, self.shape, self.held) > i64::from(u32::MAX)
+    }
+
     /// Whether `page_dma_pinned` may answer `true` with no pin held: only
     /// when the plain part of the count alone reaches the bias (P2).
     pub fn false_positive_allowed<S: Scheme + ?Sized>(&self, scheme: &S) -> bool {

@@ -185,10 +185,12 @@ struct Plan {
     outside: BTreeMap<usize, Held>,
     /// What each thread holds of each head at the start.
     dealt: Vec<BTreeMap<usize, Held>>,
-    /// Heads whose count some interleaving may carry past the sign bit:
+    /// The largest exact count some interleaving may carry each head to:
     /// the start's exact count plus every grab of every thread, each taken
-    /// at its largest, passes `i32::MAX`.
-    may_cross: BTreeMap<usize, bool>,
+    /// at its largest. Past `i32::MAX` the count may cross the sign bit;
+    /// past `u32::MAX` it may wrap all the way round, where no predicate
+    /// can read the pins (P1 then is expected of every scheme).
+    most: BTreeMap<usize, i64>,
     /// The scheme claims P1 past the sign bit.
     pinned_after_overflow: bool,
 }
@@ -203,14 +205,14 @@ impl Plan {
             plain: 0,
             pins: i64::from(MAX_REFS),
         };
-        let may_cross = ghost
+        let most = ghost
             .pages
             .iter()
             .map(|(&head, page)| {
                 let base = exact_refcount(scheme, page.shape, Held::default());
                 let most = exact_refcount(scheme, page.shape, page.held)
                     + (exact_refcount(scheme, page.shape, largest) - base) * grabs as i64;
-                (head, most > i64::from(i32::MAX))
+                (head, most)
             })
             .collect();
         let mut outside: BTreeMap<usize, Held> = ghost
@@ -236,7 +238,7 @@ impl Plan {
             outside,
             dealt,
             ghost,
-            may_cross,
+            most,
             pinned_after_overflow: scheme.claims().pinned_after_overflow,
         }
     }
@@ -339,7 +341,10 @@ fn run_thread<P: Platform, S: Scheme>(
             && ledger.get(&head).is_some_and(|held| held.pins > 0)
             && let Some(message) = checks::p1_no_false_negative(*page, *answer)
         {
-            if plan.may_cross.get(&head) == Some(&true) && !plan.pinned_after_overflow {
+            let most = plan.most.get(&head).copied().unwrap_or(0);
+            let crosses = most > i64::from(i32::MAX);
+            let wraps_around = most > i64::from(u32::MAX);
+            if wraps_around || (crosses && !plan.pinned_after_overflow) {
                 world.expect_violation(Property::P1, message);
             } else {
                 world.fail(Property::P1, message);

@@ -264,6 +264,12 @@ pub(crate) fn judge_answer<S: Scheme + ?Sized>(
             "{message} ({} pins, plain {}, refcount {refcount})",
             page.held.pins, page.held.plain
         );
+        if page.wrapped_around(scheme) {
+            return Ok(Some(Expected {
+                property: Property::P1,
+                message: format!("{message}, wrapped past 2^32"),
+            }));
+        }
         if page.wrapped(scheme) && !scheme.claims().pinned_after_overflow {
             return Ok(Some(Expected {
                 property: Property::P1,
