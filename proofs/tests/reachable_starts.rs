@@ -78,10 +78,18 @@ fn the_alarm_start_encodes_a_count_wrapped_to_devmaps_zero_and_forced_it_raises_
         matches!(violation.property, Property::P6 | Property::P10),
         "{violation}"
     );
-    // And the old fuzzer's other report: the predicate reads 0 as unpinned.
+    // The old fuzzer's other report, the predicate reading 0 as unpinned,
+    // is no longer an alarm: past 2^32 no predicate can read the pins, so
+    // it is an expected violation of P1 on every scheme.
     let mut checker = SequentialChecker::new(&Devmap, &start);
-    let read = checker.apply(&Op::PageDmaPinned { page: 0 });
-    assert_eq!(read.map_err(|v| v.property), Err(Property::P1));
+    let read = checker
+        .apply(&Op::PageDmaPinned { page: 0 })
+        .unwrap_or_else(|violation| panic!("{violation}"));
+    assert!(
+        read.expected.iter().any(|e| e.property == Property::P1),
+        "{:?}",
+        read.expected
+    );
 }
 
 #[test]

@@ -36,6 +36,10 @@ pub struct Watched {
     pub frozen: bool,
     /// How many times it was freed.
     pub freed: u32,
+    /// A grab carried its count all the way round 2^32 (from negative
+    /// back to zero or above): the count no longer holds its references,
+    /// so what it breaks after that is the overflow's doing.
+    pub wrapped_around: bool,
 }
 
 impl Watched {
@@ -45,6 +49,7 @@ impl Watched {
             head: pfn,
             frozen: false,
             freed: 0,
+            wrapped_around: false,
         }
     }
 }
@@ -92,6 +97,7 @@ impl Judge {
                     head: page.head,
                     frozen: page.is_tail(),
                     freed: u32::try_from(page.times_freed).unwrap_or(0),
+                    wrapped_around: false,
                 },
             );
         }
@@ -103,8 +109,26 @@ impl Judge {
             .or_insert_with(|| Watched::unseen(pfn))
     }
 
-    /// Judges one access: the property it breaks, if any.
+    /// Judges one access: the property it breaks, if any. On a page whose
+    /// count has wrapped all the way round 2^32, every later violation is
+    /// the overflow's consequence: expected, unless the scheme claims to
+    /// refuse before the overflow (P6), whose violation came first.
     pub fn judge(&mut self, event: &Event) -> Option<Broken> {
+        let mut broken = self.judge_access(event)?;
+        let head = self.page(event.pfn).head;
+        let wrapped = self.page(event.pfn).wrapped_around || self.page(head).wrapped_around;
+        if wrapped && !broken.expected && !self.config.refuses_before_overflow {
+            broken.expected = true;
+            broken.message.push_str(
+                " (after its count wrapped all the way round 2^32, where it no longer holds \
+                 the references)",
+            );
+        }
+        Some(broken)
+    }
+
+    /// [`Judge::judge`] before the wrap-around rule.
+    fn judge_access(&mut self, event: &Event) -> Option<Broken> {
         let pfn = event.pfn;
         match &event.kind {
             // Reading a count is allowed on any page, freed or not: struct
@@ -241,6 +265,16 @@ impl Judge {
                 Property::P10,
                 format!("{helper} revived page {pfn}: {old} -> {new} from its free value"),
             );
+        }
+        if delta > 0 && old < 0 && new >= 0 {
+            self.page(pfn).wrapped_around = true;
+            return Some(Broken {
+                property: Property::P6,
+                message: format!(
+                    "{helper} carried page {pfn}'s count all the way round 2^32: {old} -> {new}"
+                ),
+                expected: !self.config.refuses_before_overflow,
+            });
         }
         if delta > 0 && old > 0 && new <= 0 {
             return Some(Broken {
