@@ -72,7 +72,7 @@ impl State {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct MonitorKey {
     /// `(pfn, what the monitor knows of it)`, by pfn: its head, whether its
-    /// count is frozen, how often it was freed.
+    /// count is frozen, how often it was freed, whether it wrapped round.
     pub pages: Vec<(usize, Watched)>,
     /// `((thread, pfn), whether the thread's last update left the count
     /// at its free value)`: all a later free is judged against (the value
@@ -171,6 +171,17 @@ impl Monitor {
         finding
     }
 
+    /// Whether a grab has carried `pfn`'s count all the way round 2^32 in
+    /// this execution: the count no longer holds its references, and no
+    /// predicate can read its pins.
+    pub fn wrapped_around(&self, pfn: usize) -> bool {
+        self.state()
+            .judge
+            .pages
+            .get(&pfn)
+            .is_some_and(|page| page.wrapped_around)
+    }
+
     /// The findings so far, first first.
     pub fn findings(&self) -> Vec<Finding> {
         self.state().findings.clone()
@@ -190,7 +201,7 @@ impl Monitor {
 
     /// What of the monitor's state can change a later verdict: what it
     /// knows of each page (its head, whether its count is frozen, how often
-    /// it was freed) and each thread's last refcount update per page (a free
+    /// it was freed, whether it wrapped round 2^32) and each thread's last refcount update per page (a free
     /// is judged against it). The log, the thread names and the findings
     /// are history kept for the report, and are left out: a state-caching
     /// engine keys its states on this, never on history.

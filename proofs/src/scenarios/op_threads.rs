@@ -185,12 +185,10 @@ struct Plan {
     outside: BTreeMap<usize, Held>,
     /// What each thread holds of each head at the start.
     dealt: Vec<BTreeMap<usize, Held>>,
-    /// The largest exact count some interleaving may carry each head to:
+    /// Heads whose count some interleaving may carry past the sign bit:
     /// the start's exact count plus every grab of every thread, each taken
-    /// at its largest. Past `i32::MAX` the count may cross the sign bit;
-    /// past `u32::MAX` it may wrap all the way round, where no predicate
-    /// can read the pins (P1 then is expected of every scheme).
-    most: BTreeMap<usize, i64>,
+    /// at its largest, passes `i32::MAX`.
+    may_cross: BTreeMap<usize, bool>,
     /// The scheme claims P1 past the sign bit.
     pinned_after_overflow: bool,
 }
@@ -205,14 +203,14 @@ impl Plan {
             plain: 0,
             pins: i64::from(MAX_REFS),
         };
-        let most = ghost
+        let may_cross = ghost
             .pages
             .iter()
             .map(|(&head, page)| {
                 let base = exact_refcount(scheme, page.shape, Held::default());
                 let most = exact_refcount(scheme, page.shape, page.held)
                     + (exact_refcount(scheme, page.shape, largest) - base) * grabs as i64;
-                (head, most)
+                (head, most > i64::from(i32::MAX))
             })
             .collect();
         let mut outside: BTreeMap<usize, Held> = ghost
@@ -238,7 +236,7 @@ impl Plan {
             outside,
             dealt,
             ghost,
-            most,
+            may_cross,
             pinned_after_overflow: scheme.claims().pinned_after_overflow,
         }
     }
@@ -341,10 +339,11 @@ fn run_thread<P: Platform, S: Scheme>(
             && ledger.get(&head).is_some_and(|held| held.pins > 0)
             && let Some(message) = checks::p1_no_false_negative(*page, *answer)
         {
-            let most = plan.most.get(&head).copied().unwrap_or(0);
-            let crosses = most > i64::from(i32::MAX);
-            let wraps_around = most > i64::from(u32::MAX);
-            if wraps_around || (crosses && !plan.pinned_after_overflow) {
+            // Past the sign bit a signed predicate misses pins; once the
+            // count has wrapped all the way round 2^32 (as the monitor saw
+            // this execution do) every predicate does.
+            let crossed = plan.may_cross.get(&head) == Some(&true) && !plan.pinned_after_overflow;
+            if crossed || world.monitor.wrapped_around(head) {
                 world.expect_violation(Property::P1, message);
             } else {
                 world.fail(Property::P1, message);
