@@ -187,21 +187,20 @@ impl<S: Scheme + ?Sized> Spec<'_, S> {
             let judged = self.judge_grab(&page, RefKind::Pin, refs, mode);
             ends.caller_bug = ends.caller_bug.or(judged.caller_bug);
             let refusal = Refusal::GrabRefused { pfn: head };
-            let stopped = match judged.judgement {
-                Judgement::Succeed { .. } => None,
-                Judgement::Refuse { if_accepted } => Some((at.clone(), if_accepted, true)),
-                Judgement::Either { if_accepted, .. } => Some((at.clone(), if_accepted, false)),
-            };
-            if let Some((here, if_accepted, only_way)) = stopped {
+            // Where gup_fast stops, the slow path goes on from the same
+            // address; where the slow path stops, the batch ends.
+            let stop = |here: Progress<'g>, if_accepted: Fault, ends: &mut Ends| {
                 if mode == GrabMode::Speculative {
-                    // gup_fast stopped here: the slow path goes on from here.
                     self.walk_batch(start, len, GrabMode::Locked, here, ends);
                 } else {
                     ends.stop(here, refusal, if_accepted);
                 }
-                if only_way {
-                    return;
-                }
+            };
+            match judged.judgement {
+                Judgement::Succeed { .. } => {}
+                Judgement::Refuse { if_accepted } => return stop(at, if_accepted, ends),
+                // Either way: the refusal is followed on a copy.
+                Judgement::Either { if_accepted, .. } => stop(at.clone(), if_accepted, ends),
             }
             let (change, wrapped) = self.grab_change(&mut page, head, RefKind::Pin, refs);
             at.pages.set(head, page);

@@ -38,31 +38,27 @@ pub(crate) fn choose<'e>(
             .allowed
             .iter()
             .filter(|allowed| allowed.result.is_ok());
-        if let OpResult::Pinned(pfns) = result {
+        if let OpResult::Pinned(pfns) = result
+            && successes.clone().next().is_some()
+        {
             let returned = i64::try_from(pfns.len()).unwrap_or(i64::MAX);
-            let counts: Vec<i64> = successes
+            return successes
                 .clone()
-                .map(|allowed| allowed.effect.pins_acquired())
-                .collect();
-            if !counts.is_empty() {
-                return successes
-                    .find(|allowed| allowed.effect.pins_acquired() == returned)
-                    .ok_or_else(|| {
-                        Broken::new(
-                            Property::P5,
-                            format!(
-                                "the batch returned {returned} page(s); the spec lets it pin \
-                                 and return {}: its caller unpins what it was given, so a \
-                                 wrong count leaves pins behind or takes others'",
-                                counts
-                                    .iter()
-                                    .map(i64::to_string)
-                                    .collect::<Vec<_>>()
-                                    .join(" or ")
-                            ),
-                        )
-                    });
-            }
+                .find(|allowed| allowed.effect.pins_acquired() == returned)
+                .ok_or_else(|| {
+                    let counts: Vec<String> = successes
+                        .map(|allowed| allowed.effect.pins_acquired().to_string())
+                        .collect();
+                    Broken::new(
+                        Property::P5,
+                        format!(
+                            "the batch returned {returned} page(s); the spec lets it pin and \
+                             return {}: its caller unpins what it was given, so a wrong count \
+                             leaves pins behind or takes others'",
+                            counts.join(" or ")
+                        ),
+                    )
+                });
         }
         return successes.next().ok_or_else(|| match first {
             Some(allowed) => {
