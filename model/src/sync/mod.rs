@@ -47,34 +47,47 @@
 /// the engine's method of the same name, with the ordering its caller
 /// passed, so that the engine sees every access exactly as the model makes
 /// it. The forwarding chooses no ordering of its own; every ordering the
-/// model uses is argued where it is passed (`crate::page_ref`).
+/// model uses is argued where it is passed (`crate::page_ref`). Each
+/// forwarder is `#[inline]`: a caller in another crate then sees the
+/// constant ordering it passes, and the engine's method is compiled for
+/// that ordering alone instead of matching on it at every access (which
+/// the fuzz targets' coverage instrumentation pays for at every load).
 macro_rules! forward_atomic_i32 {
     ($atomic:ty) => {
         impl $crate::sync::AtomicI32 for $atomic {
+            #[inline]
             fn new(value: i32) -> Self {
                 <$atomic>::new(value)
             }
+            #[inline]
             fn load(&self, order: Ordering) -> i32 {
                 <$atomic>::load(self, order)
             }
+            #[inline]
             fn store(&self, value: i32, order: Ordering) {
                 <$atomic>::store(self, value, order)
             }
+            #[inline]
             fn fetch_add(&self, value: i32, order: Ordering) -> i32 {
                 <$atomic>::fetch_add(self, value, order)
             }
+            #[inline]
             fn fetch_sub(&self, value: i32, order: Ordering) -> i32 {
                 <$atomic>::fetch_sub(self, value, order)
             }
+            #[inline]
             fn fetch_or(&self, value: i32, order: Ordering) -> i32 {
                 <$atomic>::fetch_or(self, value, order)
             }
+            #[inline]
             fn fetch_and(&self, value: i32, order: Ordering) -> i32 {
                 <$atomic>::fetch_and(self, value, order)
             }
+            #[inline]
             fn swap(&self, value: i32, order: Ordering) -> i32 {
                 <$atomic>::swap(self, value, order)
             }
+            #[inline]
             fn compare_exchange(
                 &self,
                 current: i32,

@@ -81,7 +81,10 @@ pub struct SequentialChecker<'s, S: Scheme + ?Sized> {
     heads: Vec<usize>,
     trace: Trace,
     /// The counts before and after the current operation (buffers reused
-    /// from one operation to the next).
+    /// from one operation to the next). Nothing runs between two
+    /// operations (the checker owns the memory; [`Self::memory`] is for
+    /// reading), so the counts one operation left are the next one's
+    /// before: `after` is read once per operation, and swapped in.
     before: Snapshot,
     after: Snapshot,
 }
@@ -102,6 +105,8 @@ impl<'s, S: Scheme + ?Sized> SequentialChecker<'s, S> {
         // Watched from the first operation on, not during the set-up.
         let monitor = Monitor::without_log(Monitor::config_for(scheme));
         let memory = memory.with_observer(Arc::new(monitor));
+        let mut after = Snapshot::default();
+        after.read(&memory);
         SequentialChecker {
             scheme,
             memory,
@@ -110,7 +115,7 @@ impl<'s, S: Scheme + ?Sized> SequentialChecker<'s, S> {
             heads,
             trace: Trace::default(),
             before: Snapshot::default(),
-            after: Snapshot::default(),
+            after,
         }
     }
 
@@ -174,7 +179,8 @@ impl<'s, S: Scheme + ?Sized> SequentialChecker<'s, S> {
     }
 
     fn apply_expecting(&mut self, op: &Op, expectation: &Expectation) -> Result<Step, Violation> {
-        self.before.read(&self.memory);
+        // The counts the last operation left (or the start's): see `before`.
+        std::mem::swap(&mut self.before, &mut self.after);
         // The monitor stops the operation at the first access that breaks a
         // property; the rest of the judgement needs the operation to finish.
         let (scheme, memory) = (self.scheme, &self.memory);
