@@ -18,16 +18,19 @@
 //!
 //! One concept per file: `expect` (the answer for single operations),
 //! `batch` (the batches, page by page), `answer` (the answer as data),
-//! `fault` (its words), `reach` (the reachable starts).
+//! `fault` (its words), `pages` (the pages by head pfn), `reach` (the
+//! reachable starts).
 
 mod answer;
 mod batch;
 pub mod expect;
 pub mod fault;
+mod pages;
 pub mod reach;
 
 pub use answer::{Allowed, Change, Effect, Expectation};
 pub use fault::{Expected, Fault, Reason, Refusal};
+pub use pages::GhostPages;
 
 use crate::flags::RefKind;
 use crate::op::Start;
@@ -224,7 +227,7 @@ pub fn exact_refcount<S: Scheme + ?Sized>(scheme: &S, shape: PageShape, held: He
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Ghost {
     /// Each head page, by pfn.
-    pub pages: std::collections::BTreeMap<usize, GhostPage>,
+    pub pages: GhostPages,
     /// Pins acquired (`nr_foll_pin_acquired`), counting `refs`.
     pub pins_acquired: i64,
     /// Pins released (`nr_foll_pin_released`).
@@ -254,16 +257,15 @@ impl Ghost {
     /// The head of frame `pfn` (the head of the page that covers it), if
     /// a page of this ghost covers it.
     pub fn head_of(&self, pfn: usize) -> Option<usize> {
-        let (&head, page) = self.pages.range(..=pfn).next_back()?;
+        let (head, page) = self.pages.at_or_below(pfn)?;
         (pfn - head < 1usize << page.shape.order).then_some(head)
     }
 
     /// How many frames the pages cover, from frame 0.
     pub fn frames(&self) -> usize {
         self.pages
-            .iter()
-            .next_back()
-            .map_or(0, |(&head, page)| head + (1usize << page.shape.order))
+            .last()
+            .map_or(0, |(head, page)| head + (1usize << page.shape.order))
     }
 
     /// Live pins over every page.

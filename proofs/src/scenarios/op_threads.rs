@@ -206,18 +206,15 @@ impl Plan {
         let may_cross = ghost
             .pages
             .iter()
-            .map(|(&head, page)| {
+            .map(|(head, page)| {
                 let base = exact_refcount(scheme, page.shape, Held::default());
                 let most = exact_refcount(scheme, page.shape, page.held)
                     + (exact_refcount(scheme, page.shape, largest) - base) * grabs as i64;
                 (head, most > i64::from(i32::MAX))
             })
             .collect();
-        let mut outside: BTreeMap<usize, Held> = ghost
-            .pages
-            .iter()
-            .map(|(&h, page)| (h, page.held))
-            .collect();
+        let mut outside: BTreeMap<usize, Held> =
+            ghost.pages.iter().map(|(h, page)| (h, page.held)).collect();
         let mut dealt = vec![BTreeMap::new(); threads.len()];
         for (&head, rest) in outside.iter_mut() {
             for hand in dealt.iter_mut() {

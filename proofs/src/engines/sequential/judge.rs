@@ -195,7 +195,7 @@ pub(crate) fn check_counts<S: Scheme + ?Sized>(
     }
     // PG_dirty: as the spec says, except where the outcome leaves it open;
     // never set on a page that holds nothing.
-    for (&pfn, page) in ghost.pages.iter_mut() {
+    for (pfn, page) in ghost.pages.iter_mut() {
         let (was, now) = (before.frames[pfn].dirty(), after.frames[pfn].dirty());
         if allowed.dirty_may_change.contains(&pfn) {
             if now != was && page.held == Held::default() {
