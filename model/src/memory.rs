@@ -216,12 +216,17 @@ impl<P: Platform> Memory<P> {
     /// *before* attaching the observer, so that none of those writes is
     /// mistaken for an access, and every write after it is one.
     pub fn with_observer(mut self, observer: Arc<dyn Observer>) -> Self {
-        let pages: Vec<PageState> = (0..self.pages.len())
-            .map(|pfn| PageRef { mem: &self, pfn }.peek())
-            .collect();
+        let pages: Vec<PageState> = self.peek_all().collect();
         observer.attached(&pages);
         self.observer = Some(observer);
         self
+    }
+
+    /// Every frame's state, by pfn, as [`PageRef::peek`] reads it: relaxed
+    /// loads that report no event, for the state an observer is shown and
+    /// for checks at quiescent points.
+    pub fn peek_all(&self) -> impl ExactSizeIterator<Item = PageState> + '_ {
+        (0..self.pages.len()).map(move |pfn| PageRef { mem: self, pfn }.peek())
     }
 
     /// How many frames there are.

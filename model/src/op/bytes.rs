@@ -144,9 +144,12 @@ impl<'a> Arbitrary<'a> for Program {
         let start = Start::arbitrary(u)?;
         let frames = start.layout().frames();
         let len = u.int_in_range(1..=DEFAULT_MAX_OPS)?;
-        let ops = (0..len)
-            .map(|_| Op::take_for(u, frames))
-            .collect::<Result<Vec<Op>>>()?;
+        // Filled in place: collecting through `Result` would grow the
+        // vector from nothing, once per doubling.
+        let mut ops = Vec::with_capacity(len);
+        for _ in 0..len {
+            ops.push(Op::take_for(u, frames)?);
+        }
         Ok(Program { start, ops })
     }
 }

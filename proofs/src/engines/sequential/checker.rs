@@ -119,6 +119,12 @@ impl<'s, S: Scheme + ?Sized> SequentialChecker<'s, S> {
         }
     }
 
+    /// Makes room for a program of `ops` operations, so that running it
+    /// grows no buffer as it goes.
+    pub(crate) fn reserve(&mut self, ops: usize) {
+        self.trace.reserve(ops, self.heads.len());
+    }
+
     /// The ghost spec's current state (after a violation: the state the
     /// failing operation was judged against).
     pub fn ghost(&self) -> &Ghost {

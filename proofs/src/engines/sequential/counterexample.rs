@@ -3,20 +3,20 @@
 //! after, recorded as the checker goes and worded only when asked.
 
 use super::checker::StepOutcome;
-use super::snapshot::{FrameState, Snapshot};
+use super::snapshot::{Snapshot, counts};
 use pinref_model::ghost::Ghost;
 use pinref_model::op::{Op, Start};
-use pinref_model::{Held, PageShape, Scheme};
+use pinref_model::{Counts, Held, PageShape, Scheme};
 use std::fmt::Write as _;
 use std::ops::Range;
 
-/// One head on one line: its counts before and after, and what the ghost
-/// holds after.
+/// One head on one line: its counts before and after (what a line shows
+/// of its frame), and what the ghost holds after.
 #[derive(Debug, Clone)]
 struct HeadLine {
     pfn: usize,
-    before: FrameState,
-    after: FrameState,
+    before: Counts,
+    after: Counts,
     held: Held,
 }
 
@@ -39,6 +39,13 @@ pub(crate) struct Trace {
 }
 
 impl Trace {
+    /// Room for `ops` lines of `heads` heads each, so that recording a
+    /// program of that length grows nothing.
+    pub(crate) fn reserve(&mut self, ops: usize, heads: usize) {
+        self.lines.reserve(ops);
+        self.heads.reserve(ops.saturating_mul(heads));
+    }
+
     /// Records `op`, its outcome, and per head of `heads` the counts
     /// `before` and `after` it and what `ghost` holds.
     pub(crate) fn record(
@@ -52,8 +59,8 @@ impl Trace {
         let first = self.heads.len();
         self.heads.extend(heads.iter().map(|&pfn| HeadLine {
             pfn,
-            before: before.frames[pfn],
-            after: after.frames[pfn],
+            before: counts(&before.frames[pfn]),
+            after: counts(&after.frames[pfn]),
             held: ghost.pages.get(&pfn).map(|g| g.held).unwrap_or_default(),
         }));
         self.lines.push(Line {

@@ -63,7 +63,11 @@ pub fn run_program<S: Scheme + ?Sized>(
         });
     }
     let mut checker = SequentialChecker::new(scheme, &program.start);
-    let mut run = ProgramRun::default();
+    checker.reserve(program.ops.len());
+    let mut run = ProgramRun {
+        ran: Vec::with_capacity(program.ops.len()),
+        ..ProgramRun::default()
+    };
     for op in &program.ops {
         let step = match checker.apply_if_allowed(op) {
             Ok(Some(step)) => step,

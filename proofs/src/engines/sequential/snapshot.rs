@@ -1,5 +1,5 @@
 //! Every concrete count of a memory, read at a quiescent point with
-//! [`pinref_model::PageRef::peek`] (the checker writes nothing, and its
+//! [`pinref_model::Memory::peek_all`] (the checker writes nothing, and its
 //! reads are not events the monitor judges).
 
 use pinref_model::page::PageState;
@@ -30,11 +30,7 @@ impl Snapshot {
     /// reused from one operation to the next).
     pub(crate) fn read(&mut self, memory: &Memory<Std>) {
         self.frames.clear();
-        self.frames.extend(
-            (0..memory.frames())
-                .filter_map(|pfn| memory.page(pfn).ok())
-                .map(|page| page.peek()),
-        );
+        self.frames.extend(memory.peek_all());
         self.acquired = memory.vmstat().acquired();
         self.released = memory.vmstat().released();
     }
