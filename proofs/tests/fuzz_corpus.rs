@@ -186,3 +186,82 @@ fn garbage_never_crashes_a_target_and_breaks_nothing_on_a_correct_scheme() {
     }
     assert_every_case(failures);
 }
+
+/// The sequential regressions filed under a flawed variant, with it.
+fn sequential_regressions_by_variant() -> Vec<(SchemeEntry, Vec<PathBuf>)> {
+    variants::catalogue()
+        .into_iter()
+        .filter_map(|variant| {
+            let dir = committed("regressions", Target::Sequential).join(variant.entry.name);
+            let files = input_files(&dir).expect("the regression directory");
+            (!files.is_empty()).then_some((variant.entry, files))
+        })
+        .collect()
+}
+
+#[test]
+fn the_sequential_fuzz_target_reports_each_caught_regression_as_check_does() {
+    // The target judges an input untraced first; what it reports of a
+    // violation must still be check's whole report, trace included.
+    let mut failures = Vec::new();
+    let regressions = sequential_regressions_by_variant();
+    assert!(regressions.len() >= 3, "{} variants", regressions.len());
+    for (entry, files) in regressions {
+        let choice = SchemeChoice::named(entry.name).expect("a catalogued variant");
+        for file in files {
+            let data = std::fs::read(&file).expect("the file");
+            let checked = Target::Sequential.check(entry.object(), &data[1..]);
+            let Some(violation) = checked.violation() else {
+                failures.push(format!("{}: check no longer catches it", file.display()));
+                continue;
+            };
+            match fuzz_one(Target::Sequential, &choice, &data) {
+                Err(report) if report.contains(&violation.to_string()) => {}
+                Err(report) => failures.push(format!(
+                    "{} on {}: the target's report\n{report}\nis not check's\n{violation}",
+                    file.display(),
+                    entry.name
+                )),
+                Ok(ran) => failures.push(format!(
+                    "{} on {}: the target passed it (ran: {ran})",
+                    file.display(),
+                    entry.name
+                )),
+            }
+        }
+    }
+    assert_every_case(failures);
+}
+
+#[test]
+fn the_sequential_fuzz_target_gives_every_committed_input_checks_verdict_on_every_scheme() {
+    let mut files = input_files(&committed("corpus", Target::Sequential)).expect("the corpus");
+    files.extend(input_files(&committed("regressions", Target::Sequential)).expect("regressions"));
+    let schemes: Vec<SchemeEntry> = builtin_schemes()
+        .into_iter()
+        .chain(variants::catalogue().into_iter().map(|v| v.entry))
+        .collect();
+    let mut failures = Vec::new();
+    for file in &files {
+        let data = std::fs::read(file).expect("the file");
+        for entry in &schemes {
+            let choice = SchemeChoice::named(entry.name).expect("a shipped scheme");
+            let checked = Target::Sequential.check(entry.object(), &data[1..]);
+            let fuzzed = fuzz_one(Target::Sequential, &choice, &data);
+            let agree = match (&checked, &fuzzed) {
+                (InputVerdict::Violated(_), Err(_)) => true,
+                (InputVerdict::Violated(_), Ok(_)) | (_, Err(_)) => false,
+                (verdict, Ok(ran)) => verdict.ran() == *ran,
+            };
+            if !agree {
+                failures.push(format!(
+                    "{} on {}: check says {checked:?}, the target {fuzzed:?}",
+                    file.display(),
+                    entry.name
+                ));
+            }
+        }
+    }
+    assert!(files.len() >= 10, "{} files", files.len());
+    assert_every_case(failures);
+}

@@ -97,11 +97,9 @@ impl Target {
     /// them.
     #[inline]
     pub fn check(self, scheme: &SchemeObject, input: &[u8]) -> InputVerdict {
-        let run = exploring(|| {
-            catch_unwind(AssertUnwindSafe(|| match self {
-                Target::Sequential => sequential::check(scheme, input),
-                Target::Concurrent => concurrent::check(scheme, input),
-            }))
+        let run = caught(|| match self {
+            Target::Sequential => sequential::check(scheme, input),
+            Target::Concurrent => concurrent::check(scheme, input),
         });
         let verdict = run.unwrap_or_else(|payload| {
             let mut stopped = stop_reason(payload, None, 1, 0.0);
@@ -124,6 +122,36 @@ impl Target {
             other => other,
         }
     }
+
+    /// [`Target::check`] for a cargo-fuzz target ([`fuzz_one`]), which
+    /// needs the verdict and, on a violation, `check`'s report, but never
+    /// the counterexample of an expected violation. The sequential target
+    /// first runs the input untraced ([`sequential::check_untraced`]: the
+    /// same operations, judged the same way after every one, with no trace
+    /// recorded and no counterexample worded); an input that breaks a
+    /// property or stops the check is then checked again by `check`, and
+    /// gets its verdict, report included. So the verdict is always
+    /// `check`'s; the expected violations of an input that passes carry no
+    /// counterexample.
+    #[inline]
+    fn check_for_fuzzer(self, scheme: &SchemeObject, input: &[u8]) -> InputVerdict {
+        if self != Target::Sequential {
+            return self.check(scheme, input);
+        }
+        match caught(|| sequential::check_untraced(scheme, input)) {
+            Ok(InputVerdict::Violated(_)) | Err(_) => self.check(scheme, input),
+            Ok(verdict) => verdict,
+        }
+    }
+}
+
+/// Runs `check` with the panic hooks kept quiet, catching the panic that
+/// stops it (see [`Target::check`]).
+#[inline]
+fn caught(
+    check: impl FnOnce() -> InputVerdict,
+) -> Result<InputVerdict, Box<dyn std::any::Any + Send>> {
+    exploring(|| catch_unwind(AssertUnwindSafe(check)))
 }
 
 impl fmt::Display for Target {
@@ -246,7 +274,7 @@ pub fn fuzz_one(target: Target, choice: &SchemeChoice, data: &[u8]) -> Result<bo
         return Ok(false);
     };
     let entry = choice.pick(selector);
-    match target.check(entry.object(), input) {
+    match target.check_for_fuzzer(entry.object(), input) {
         InputVerdict::Violated(violation) => Err(format!(
             "{} ({} target) violates {violation}replay: cd fuzz && {SCHEME_VARIABLE}={} cargo \
              fuzz run --sanitizer none {} <this input>",

@@ -4,7 +4,9 @@
 //! after every operation.
 
 use super::InputVerdict;
-use crate::engines::sequential::{ProgramFailure, minimize, run_program};
+use crate::engines::sequential::{
+    ProgramFailure, ProgramRun, minimize, run_program, run_program_untraced,
+};
 use arbitrary::{Arbitrary, Unstructured};
 use pinref_model::Scheme;
 use pinref_model::op::Program;
@@ -22,10 +24,28 @@ pub fn check<S: Scheme + ?Sized>(scheme: &S, input: &[u8]) -> InputVerdict {
     }
 }
 
+/// [`check`] without the trace (the sequential checker records nothing
+/// for a counterexample): the same operations judged after every one, to
+/// the same verdict, but every counterexample in it is empty. For a caller that
+/// wants the verdict alone and checks a failing input again with
+/// [`check`] to report it (the cargo-fuzz target, through
+/// [`super::fuzz_one`]).
+pub fn check_untraced<S: Scheme + ?Sized>(scheme: &S, input: &[u8]) -> InputVerdict {
+    match decode(input) {
+        Ok(program) => verdict(run_program_untraced(scheme, &program), &program),
+        Err(error) => InputVerdict::Undecodable(error.to_string()),
+    }
+}
+
 /// Checks `program` on `scheme`: the verdict of [`run_program`], whose
 /// violation carries the program as Rust after its trace.
 pub fn check_program<S: Scheme + ?Sized>(scheme: &S, program: &Program) -> InputVerdict {
-    match run_program(scheme, program) {
+    verdict(run_program(scheme, program), program)
+}
+
+/// The verdict of `run`, a run of `program`.
+fn verdict(run: Result<ProgramRun, ProgramFailure>, program: &Program) -> InputVerdict {
+    match run {
         Ok(run) => match run.unreachable_start {
             Some(error) => InputVerdict::Unreachable(error),
             None => InputVerdict::Passed {

@@ -80,6 +80,10 @@ pub struct SequentialChecker<'s, S: Scheme + ?Sized> {
     /// Each head's pfn, in layout order.
     heads: Vec<usize>,
     trace: Trace,
+    /// Whether to record the trace (and word the counterexamples): off
+    /// only for a caller that wants the verdict alone and runs the program
+    /// again, traced, to report a violation ([`Self::untraced`]).
+    tracing: bool,
     /// The counts before and after the current operation (buffers reused
     /// from one operation to the next). Nothing runs between two
     /// operations (the checker owns the memory; [`Self::memory`] is for
@@ -114,6 +118,7 @@ impl<'s, S: Scheme + ?Sized> SequentialChecker<'s, S> {
             start: start.clone(),
             heads,
             trace: Trace::default(),
+            tracing: true,
             before: Snapshot::default(),
             after,
         }
@@ -122,7 +127,20 @@ impl<'s, S: Scheme + ?Sized> SequentialChecker<'s, S> {
     /// Makes room for a program of `ops` operations, so that running it
     /// grows no buffer as it goes.
     pub(crate) fn reserve(&mut self, ops: usize) {
-        self.trace.reserve(ops, self.heads.len());
+        if self.tracing {
+            self.trace.reserve(ops, self.heads.len());
+        }
+    }
+
+    /// This checker without its trace: every operation is run and judged
+    /// exactly as before, but nothing is recorded for the counterexample,
+    /// so that a violation's or an expected violation's counterexample is
+    /// empty. For a caller that wants the verdict alone (a fuzz target on
+    /// an input that passes) and runs the program again, traced, to report
+    /// a violation.
+    pub(crate) fn untraced(mut self) -> Self {
+        self.tracing = false;
+        self
     }
 
     /// The ghost spec's current state (after a violation: the state the
@@ -252,7 +270,7 @@ impl<'s, S: Scheme + ?Sized> SequentialChecker<'s, S> {
                     .is_some_and(|g| !g.truly_pinned());
         }
         self.record(op, outcome);
-        if !step.expected.is_empty() {
+        if self.tracing && !step.expected.is_empty() {
             let notes: Vec<String> = step
                 .expected
                 .iter()
@@ -306,12 +324,19 @@ impl<'s, S: Scheme + ?Sized> SequentialChecker<'s, S> {
         Violation {
             property,
             message,
-            counterexample: self.counterexample(),
+            counterexample: if self.tracing {
+                self.counterexample()
+            } else {
+                String::new()
+            },
             replay: String::new(),
         }
     }
 
     fn record(&mut self, op: &Op, outcome: StepOutcome) {
+        if !self.tracing {
+            return;
+        }
         let snapshots = (&self.before, &self.after);
         self.trace
             .record(op, outcome, &self.heads, snapshots, &self.ghost);

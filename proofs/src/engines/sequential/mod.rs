@@ -57,6 +57,7 @@ mod shrink;
 mod snapshot;
 
 pub use checker::{SequentialChecker, Step, StepOutcome};
+pub(crate) use run::run_program_untraced;
 pub use run::{ProgramFailure, ProgramRun, run_program};
 pub use shrink::minimize;
 

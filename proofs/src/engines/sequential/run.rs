@@ -55,6 +55,26 @@ pub fn run_program<S: Scheme + ?Sized>(
     scheme: &S,
     program: &Program,
 ) -> Result<ProgramRun, ProgramFailure> {
+    run(scheme, program, true)
+}
+
+/// [`run_program`] without the trace ([`SequentialChecker::untraced`]):
+/// the same operations run, skipped and judged, to the same verdict, but
+/// every counterexample it returns (the violation's, the expected
+/// violations') is empty. Run the program again with [`run_program`] to
+/// report a violation.
+pub(crate) fn run_program_untraced<S: Scheme + ?Sized>(
+    scheme: &S,
+    program: &Program,
+) -> Result<ProgramRun, ProgramFailure> {
+    run(scheme, program, false)
+}
+
+fn run<S: Scheme + ?Sized>(
+    scheme: &S,
+    program: &Program,
+    traced: bool,
+) -> Result<ProgramRun, ProgramFailure> {
     if let Err(error) = program.start.check_reachable(scheme) {
         return Ok(ProgramRun {
             skipped: program.ops.len(),
@@ -63,6 +83,9 @@ pub fn run_program<S: Scheme + ?Sized>(
         });
     }
     let mut checker = SequentialChecker::new(scheme, &program.start);
+    if !traced {
+        checker = checker.untraced();
+    }
     checker.reserve(program.ops.len());
     let mut run = ProgramRun {
         ran: Vec::with_capacity(program.ops.len()),
