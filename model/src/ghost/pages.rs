@@ -1,7 +1,7 @@
 //! The ghost's pages, by head pfn: one slot per frame from frame 0, holding
 //! the [`GhostPage`] of each head and nothing for a tail or an uncovered
 //! frame. A memory has a few dozen frames at most, so a lookup is an index
-//! and [`GhostPages::head_of`] a walk back over at most one compound page's
+//! and `Ghost::head_of` a walk back over at most one compound page's
 //! tails, where an ordered map paid a tree search for each (the sequential
 //! checker asks several per operation and per frame, and a fuzz target's
 //! coverage instrumentation pays for every comparison of that search).
@@ -38,6 +38,8 @@ impl GhostPages {
     }
 
     /// Makes `pfn` a head holding `page`; the page it held before, if any.
+    /// The slots grow to `pfn`: it is a frame of a memory's layout (a few
+    /// dozen at most), as a [`crate::op::Start`] lays them out.
     pub fn insert(&mut self, pfn: usize, page: GhostPage) -> Option<GhostPage> {
         if self.slots.len() <= pfn {
             self.slots.resize(pfn + 1, None);
