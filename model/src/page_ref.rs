@@ -184,30 +184,41 @@ impl Counter {
 type RmwNames = [&'static str; 4];
 
 /// Adds `nr` (wrapping) to `counter` with `order`; reports it under its
-/// name for `order`. Returns the new value.
-fn add<P: Platform>(
+/// name for `order`. Returns what `keep` makes of the new value: what the
+/// helper returns (nothing, a test, the value).
+///
+/// The update is one [`Platform::operation`] whose result is that: the
+/// old value it read goes to the report and nowhere else, so the explorer
+/// keeps in the thread's key only what the caller can act on, and states
+/// where the count passed through different values coincide.
+fn add<P: Platform, T: std::fmt::Debug>(
     page: PageRef<'_, P>,
     counter: Counter,
     nr: i32,
     order: RmwOrder,
     names: &RmwNames,
-) -> i32 {
-    let old = order.run::<P>(|ordering| counter.of(page).fetch_add(nr, ordering));
-    let new = old.wrapping_add(nr);
-    counter.report(page, names[order as usize], old, new);
-    new
+    keep: impl FnOnce(i32) -> T,
+) -> T {
+    let helper = names[order as usize];
+    P::operation(helper, || {
+        let old = order.run::<P>(|ordering| counter.of(page).fetch_add(nr, ordering));
+        let new = old.wrapping_add(nr);
+        counter.report(page, helper, old, new);
+        keep(new)
+    })
 }
 
 /// Subtracts `nr`: [`add`] of its (wrapping) negation, which is the same
 /// update in 32-bit arithmetic.
-fn sub<P: Platform>(
+fn sub<P: Platform, T: std::fmt::Debug>(
     page: PageRef<'_, P>,
     counter: Counter,
     nr: i32,
     order: RmwOrder,
     names: &RmwNames,
-) -> i32 {
-    add(page, counter, nr.wrapping_neg(), order, names)
+    keep: impl FnOnce(i32) -> T,
+) -> T {
+    add(page, counter, nr.wrapping_neg(), order, names, keep)
 }
 
 /// Reads `counter` with `order`, reported as `names[order]`.
@@ -225,7 +236,8 @@ fn load<P: Platform>(
 }
 
 /// Sets `counter` to `value` with `order`, reported as `names[order]`. An
-/// exchange, so that the report can say what it overwrote.
+/// exchange, so that the report can say what it overwrote; one
+/// [`Platform::operation`] returning nothing, as [`add`]'s.
 fn store<P: Platform>(
     page: PageRef<'_, P>,
     counter: Counter,
@@ -233,8 +245,11 @@ fn store<P: Platform>(
     order: StoreOrder,
     names: [&'static str; 2],
 ) {
-    let old = counter.of(page).swap(value, order.ordering());
-    counter.report(page, names[order as usize], old, value);
+    let helper = names[order as usize];
+    P::operation(helper, || {
+        let old = counter.of(page).swap(value, order.ordering());
+        counter.report(page, helper, old, value);
+    })
 }
 
 /// `page_ref_count()`: a snapshot of the refcount (relaxed, like
@@ -279,7 +294,7 @@ pub fn page_ref_add_ordered<P: Platform>(page: PageRef<'_, P>, nr: i32, order: R
         "page_ref_add_release",
         "page_ref_add_full",
     ];
-    add(page, Counter::Ref, nr, order, &NAMES);
+    add(page, Counter::Ref, nr, order, &NAMES, drop);
 }
 
 /// `page_ref_inc()`: adds 1, unordered (see [`page_ref_add`]).
@@ -295,7 +310,7 @@ pub fn page_ref_inc_ordered<P: Platform>(page: PageRef<'_, P>, order: RmwOrder) 
         "page_ref_inc_release",
         "page_ref_inc_full",
     ];
-    add(page, Counter::Ref, 1, order, &NAMES);
+    add(page, Counter::Ref, 1, order, &NAMES, drop);
 }
 
 /// `page_ref_sub()`: subtracts `nr`, unordered. Only for a caller that knows
@@ -312,7 +327,7 @@ pub fn page_ref_sub_ordered<P: Platform>(page: PageRef<'_, P>, nr: i32, order: R
         "page_ref_sub_release",
         "page_ref_sub_full",
     ];
-    sub(page, Counter::Ref, nr, order, &NAMES);
+    sub(page, Counter::Ref, nr, order, &NAMES, drop);
 }
 
 /// `page_ref_sub_and_test()`: subtracts `nr`, fully ordered; true when the
@@ -340,7 +355,7 @@ pub fn page_ref_sub_and_test_ordered<P: Platform>(
         "page_ref_sub_and_test_release",
         "page_ref_sub_and_test",
     ];
-    sub(page, Counter::Ref, nr, order, &NAMES) == 0
+    sub(page, Counter::Ref, nr, order, &NAMES, |new| new == 0)
 }
 
 /// `page_ref_dec_and_test()`: [`page_ref_sub_and_test`] by 1.
@@ -356,7 +371,7 @@ pub fn page_ref_dec_and_test_ordered<P: Platform>(page: PageRef<'_, P>, order: R
         "page_ref_dec_and_test_release",
         "page_ref_dec_and_test",
     ];
-    sub(page, Counter::Ref, 1, order, &NAMES) == 0
+    sub(page, Counter::Ref, 1, order, &NAMES, |new| new == 0)
 }
 
 /// `page_ref_sub_return()`: subtracts `nr`, fully ordered; returns the new
@@ -379,7 +394,7 @@ pub fn page_ref_sub_return_ordered<P: Platform>(
         "page_ref_sub_return_release",
         "page_ref_sub_return",
     ];
-    sub(page, Counter::Ref, nr, order, &NAMES)
+    sub(page, Counter::Ref, nr, order, &NAMES, |new| new)
 }
 
 /// `page_ref_dec_return()`: [`page_ref_sub_return`] by 1.
@@ -395,7 +410,7 @@ pub fn page_ref_dec_return_ordered<P: Platform>(page: PageRef<'_, P>, order: Rmw
         "page_ref_dec_return_release",
         "page_ref_dec_return",
     ];
-    sub(page, Counter::Ref, 1, order, &NAMES)
+    sub(page, Counter::Ref, 1, order, &NAMES, |new| new)
 }
 
 /// `page_ref_add_unless()`: adds `nr` unless the count is `unless`; true if
@@ -429,30 +444,33 @@ pub fn page_ref_add_unless_ordered<P: Platform>(
         "page_ref_add_unless",
     ];
     let helper = NAMES[order as usize];
-    let fenced = order == RmwOrder::Full;
-    let refcount = &page.page().refcount;
-    let mut old = refcount.load(Ordering::Relaxed);
-    loop {
-        if old == unless {
-            page.mem
-                .report(page.pfn, || EventKind::Read { helper, value: old });
-            return false;
-        }
-        if fenced {
-            P::fence(Ordering::SeqCst);
-        }
-        let new = old.wrapping_add(nr);
-        match refcount.compare_exchange(old, new, order.exchange(), Ordering::Relaxed) {
-            Ok(_) => {
-                if fenced {
-                    P::fence(Ordering::SeqCst);
-                }
-                Counter::Ref.report(page, helper, old, new);
-                return true;
+    // One operation: its result is all the caller keeps (see [`add`]).
+    P::operation(helper, || {
+        let fenced = order == RmwOrder::Full;
+        let refcount = &page.page().refcount;
+        let mut old = refcount.load(Ordering::Relaxed);
+        loop {
+            if old == unless {
+                page.mem
+                    .report(page.pfn, || EventKind::Read { helper, value: old });
+                return false;
             }
-            Err(seen) => old = seen,
+            if fenced {
+                P::fence(Ordering::SeqCst);
+            }
+            let new = old.wrapping_add(nr);
+            match refcount.compare_exchange(old, new, order.exchange(), Ordering::Relaxed) {
+                Ok(_) => {
+                    if fenced {
+                        P::fence(Ordering::SeqCst);
+                    }
+                    Counter::Ref.report(page, helper, old, new);
+                    return true;
+                }
+                Err(seen) => old = seen,
+            }
         }
-    }
+    })
 }
 
 /// The exact pin count of a compound page: `compound_pincount()` (v5.7,
@@ -483,7 +501,7 @@ pub fn pincount_add_ordered<P: Platform>(page: PageRef<'_, P>, refs: i32, order:
         "pincount_add_release",
         "pincount_add_full",
     ];
-    add(page, Counter::Pin, refs, order, &NAMES);
+    add(page, Counter::Pin, refs, order, &NAMES, drop);
 }
 
 /// `hpage_pincount_sub()` (v5.7) / `atomic_sub(refs, &folio->_pincount)`:
@@ -501,7 +519,7 @@ pub fn pincount_sub_ordered<P: Platform>(page: PageRef<'_, P>, refs: i32, order:
         "pincount_sub_release",
         "pincount_sub_full",
     ];
-    sub(page, Counter::Pin, refs, order, &NAMES);
+    sub(page, Counter::Pin, refs, order, &NAMES, drop);
 }
 
 /// Sets the exact pin count outright (relaxed), before the page is shared:
@@ -541,25 +559,28 @@ pub fn page_ref_freeze_ordered<P: Platform>(
         "page_ref_freeze",
     ];
     let helper = NAMES[order as usize];
-    let fenced = order == RmwOrder::Full;
-    if fenced {
-        P::fence(Ordering::SeqCst);
-    }
-    let refcount = &page.page().refcount;
-    match refcount.compare_exchange(count, 0, order.exchange(), Ordering::Relaxed) {
-        Ok(_) => {
-            if fenced {
-                P::fence(Ordering::SeqCst);
+    // One operation: its result is all the caller keeps (see [`add`]).
+    P::operation(helper, || {
+        let fenced = order == RmwOrder::Full;
+        if fenced {
+            P::fence(Ordering::SeqCst);
+        }
+        let refcount = &page.page().refcount;
+        match refcount.compare_exchange(count, 0, order.exchange(), Ordering::Relaxed) {
+            Ok(_) => {
+                if fenced {
+                    P::fence(Ordering::SeqCst);
+                }
+                Counter::Ref.report(page, helper, count, 0);
+                true
             }
-            Counter::Ref.report(page, helper, count, 0);
-            true
+            Err(value) => {
+                page.mem
+                    .report(page.pfn, || EventKind::Read { helper, value });
+                false
+            }
         }
-        Err(value) => {
-            page.mem
-                .report(page.pfn, || EventKind::Read { helper, value });
-            false
-        }
-    }
+    })
 }
 
 /// `page_ref_unfreeze()`: gives a frozen page its count back

@@ -69,18 +69,22 @@ impl<P: Platform> VmStat<P> {
 /// must come before a release that may free it (later kernels count the
 /// release before dropping the reference).
 pub fn mod_node_page_state<P: Platform>(page: PageRef<'_, P>, item: PinStat, delta: i32) {
-    let stat = &page.mem.vmstat;
-    let counter = match item {
-        PinStat::Acquired => &stat.acquired,
-        PinStat::Released => &stat.released,
-    };
-    // `page_pgdat(page)` reads the page (its flags name the node): a use of
-    // the page, which loom checks for causality against the free's write,
-    // as it checks any holder's read of the contents.
-    let _node = page.page().contents.read();
-    counter.fetch_add(delta, Ordering::Relaxed);
-    page.mem.report(page.pfn, || EventKind::Stat {
-        counter: item.name(),
-        delta,
-    });
+    // One operation returning nothing (see `page_ref`'s `add`): the
+    // counter's old value and the node read are dead once it returns.
+    P::operation("mod_node_page_state", || {
+        let stat = &page.mem.vmstat;
+        let counter = match item {
+            PinStat::Acquired => &stat.acquired,
+            PinStat::Released => &stat.released,
+        };
+        // `page_pgdat(page)` reads the page (its flags name the node): a use of
+        // the page, which loom checks for causality against the free's write,
+        // as it checks any holder's read of the contents.
+        let _node = page.page().contents.read();
+        counter.fetch_add(delta, Ordering::Relaxed);
+        page.mem.report(page.pfn, || EventKind::Stat {
+            counter: item.name(),
+            delta,
+        });
+    })
 }

@@ -1,12 +1,13 @@
 //! What the explorer keys a thread on (`pinref_model::sync::explorer`):
 //! an operation's internal reads give way to its name and result, a read
 //! outside any operation stays, a spin on an unchanged memory is one state,
-//! and a thread that does not repeat itself on replay is refused.
+//! a thread that does not repeat itself on replay is refused, and a step
+//! takes with it the reads its merge rule allows.
 //!
 //! Each program below is a main thread (0) that spawns a writer (1) and a
 //! reader (2); a path names the thread stepped at each step.
 
-use pinref_model::sync::explorer::{Explorer, Snapshot, StepOutcome, step};
+use pinref_model::sync::explorer::{Explorer, MergeRule, Snapshot, StepOutcome, step};
 use pinref_model::sync::{AtomicI32, JoinHandle, Ordering, Platform};
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
@@ -33,7 +34,7 @@ fn program(read: fn(&Atomic)) {
 fn walk(read: fn(&Atomic), path: &[usize]) -> Snapshot {
     let mut snapshot = Snapshot::initial();
     for &thread in path {
-        match step(&snapshot, thread, &mut || program(read)) {
+        match step(&snapshot, thread, &MergeRule::none(), &mut || program(read)) {
             StepOutcome::Advanced { snapshot: next, .. } => snapshot = next,
             StepOutcome::Stopped { .. } => panic!("the program stopped at thread {thread}"),
             StepOutcome::Rejected(message) => panic!("rejected: {message}"),
@@ -131,7 +132,7 @@ fn a_thread_that_does_not_repeat_itself_on_replay_is_refused() {
         x.store(1, Ordering::SeqCst);
     }
     let first = walk(read, &[MAIN, READER]);
-    match step(&first, READER, &mut || program(read)) {
+    match step(&first, READER, &MergeRule::none(), &mut || program(read)) {
         StepOutcome::Rejected(message) => assert!(
             message.contains("not deterministic"),
             "the error says why: {message}"
@@ -140,4 +141,34 @@ fn a_thread_that_does_not_repeat_itself_on_replay_is_refused() {
             panic!("a diverging replay must be refused, never explored")
         }
     }
+}
+
+#[test]
+fn a_step_takes_with_it_the_reads_its_rule_allows_and_reports_them() {
+    fn read(x: &Atomic) {
+        x.store(1, Ordering::SeqCst);
+        let _ = x.load(Ordering::SeqCst);
+        let _ = x.load(Ordering::SeqCst);
+        x.store(2, Ordering::SeqCst);
+    }
+    let spawned = walk(read, &[MAIN]);
+    let actions = |rule: &MergeRule| match step(&spawned, READER, rule, &mut || program(read)) {
+        StepOutcome::Advanced {
+            snapshot, merge, ..
+        } => (snapshot.threads[READER].log.len(), merge),
+        StepOutcome::Stopped { .. } | StepOutcome::Rejected(_) => panic!("the reader steps"),
+    };
+    let (merged, log) = actions(&MergeRule::every());
+    assert_eq!(
+        merged, 3,
+        "the store and both loads, up to the second store"
+    );
+    assert_eq!(log.merged.len(), 1, "one variable read merged: {log:?}");
+    assert_eq!(
+        log.written_concurrently, log.merged,
+        "written while others run"
+    );
+    let (barred, _) = actions(&MergeRule::every().without(log.merged.iter().copied()));
+    assert_eq!(barred, 1, "a barred variable's read is a scheduling point");
+    assert_eq!(actions(&MergeRule::none()).0, 1);
 }

@@ -32,6 +32,16 @@ fn exact(workers: usize, symmetry: bool) -> StatefulEngine {
         workers,
         symmetry,
         forget_returned_threads: false,
+        merge_reads: true,
+    }
+}
+
+/// [`exact`] with a scheduling point before every access: the reference
+/// the merged reads are checked against.
+fn unmerged(workers: usize) -> StatefulEngine {
+    StatefulEngine {
+        merge_reads: false,
+        ..exact(workers, true)
     }
 }
 
@@ -244,6 +254,113 @@ fn symmetry_shrinks_the_state_space_and_changes_nothing_it_finds() {
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn merging_reads_changes_no_verdict_and_no_final_state_and_shrinks_the_search() {
+    let mut cases = unbounded_cases();
+    for scheme in builtin_schemes() {
+        cases.push((mix(2, 2), scheme.clone()));
+        cases.push((scenario("pin_vs_unpin"), scheme));
+    }
+    let mut failures = Vec::new();
+    for (scenario, scheme) in &cases {
+        let options = RunOptions::default();
+        let (merged, merged_finals) =
+            exact(2, true).explore_with_finals(scenario, scheme, &options);
+        let (every, every_finals) = unmerged(2).explore_with_finals(scenario, scheme, &options);
+        let case = format!(
+            "{} {:?} on {}",
+            scenario.name(),
+            scenario.parameters(),
+            scheme.name
+        );
+        if merged.verdict != every.verdict {
+            failures.push(format!(
+                "{case}: {:?} merged, {:?} unmerged",
+                merged.verdict, every.verdict
+            ));
+        }
+        // A search that found a violation stops at its level, so which
+        // final states it saw by then depends on its step sizes: only a
+        // finished search has them all.
+        let property = |outcome: &Outcome| outcome.violations.first().map(|v| v.property);
+        if property(&merged) != property(&every) {
+            failures.push(format!(
+                "{case}: {:?} merged, {:?} unmerged",
+                property(&merged),
+                property(&every)
+            ));
+        }
+        if merged.verdict != Verdict::Violation && merged_finals != every_finals {
+            failures.push(format!(
+                "{case}: {} final states merged, {} unmerged",
+                merged_finals.len(),
+                every_finals.len()
+            ));
+        }
+        if merged.executions > every.executions {
+            failures.push(format!(
+                "{case}: {} states merged, {} unmerged",
+                merged.executions, every.executions
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// An announcer sets `flag` and then reads `late`; a writer sets `late`
+/// once it sees `flag`. The announcer seeing `late` set stands for a
+/// finding (P5): reachable only if the writer's store falls between the
+/// announcer's two accesses, which a step that took the read of `late`
+/// with the store of `flag` would never show. The explorer first merges
+/// that read (nothing has written `late` yet), then sees `late` written
+/// while the announcer runs, and starts again with `late` barred.
+struct LateWrite;
+
+impl Scenario for LateWrite {
+    fn info(&self) -> ScenarioInfo {
+        ScenarioInfo::two_threads(
+            "late_write",
+            "a read merged before its variable is seen written",
+            &[Property::P5],
+        )
+    }
+    fn run<P: Platform, S: Scheme>(&self, scheme: S, monitor: Monitor) {
+        use pinref_model::sync::AtomicI32;
+        use pinref_model::sync::Ordering::SeqCst;
+        use std::sync::Arc;
+        let start = Held { plain: 1, pins: 0 };
+        let world = World::<P, S>::new(scheme, &Layout::single_page(), &[start], monitor);
+        let flag = Arc::new(P::AtomicI32::new(0));
+        let late = Arc::new(P::AtomicI32::new(0));
+        let (flag_a, late_a) = (Arc::clone(&flag), Arc::clone(&late));
+        world.race(
+            ("announcer", move |t| {
+                flag_a.store(1, SeqCst);
+                if late_a.load(SeqCst) == 1 {
+                    t.fail(Property::P5, "the announcer saw the late write".to_string());
+                }
+            }),
+            ("writer", move |_| {
+                if flag.load(SeqCst) == 1 {
+                    late.store(1, SeqCst);
+                }
+            }),
+        );
+    }
+}
+
+#[test]
+fn a_read_merged_before_its_variable_is_written_restarts_the_search_and_the_race_is_found() {
+    let entry = ScenarioEntry::new(LateWrite);
+    let scheme = find_scheme("v6_5").expect("built in");
+    let merged = engine(2).explore(&entry, &scheme, &RunOptions::default());
+    assert_eq!(merged.verdict, Verdict::Violation, "{merged:?}");
+    assert!(merged.counter("merge_restarts") >= Some(1), "{merged:?}");
+    let every = unmerged(2).explore(&entry, &scheme, &RunOptions::default());
+    assert_eq!(every.verdict, Verdict::Violation, "{every:?}");
+    assert_eq!(every.counter("merge_restarts"), Some(0));
 }
 
 #[test]

@@ -81,15 +81,20 @@ pub trait BiasScheme: Send + Sync + 'static {
     /// 21 bits of pin headroom are what makes that unlikely, not the guard.
     /// (The kernel keeps a freed device page out of reach by unmapping it;
     /// the model refuses it at 1, which a check need not arrange.)
+    ///
+    /// One [`Platform::operation`]: the count it read is dead once the
+    /// guard has passed (the explorer keeps only the verdict).
     fn grab_guard<P: Platform>(&self, grab: &Refs<'_, P>) -> Result<(), GupError> {
-        let count = page_ref_count(grab.head);
-        if count <= Self::RULES.freed_at() {
-            return Err(GupError::RefcountNotPositive {
-                pfn: grab.head.pfn(),
-                count,
-            });
-        }
-        Ok(())
+        P::operation("BiasScheme::grab_guard", || {
+            let count = page_ref_count(grab.head);
+            if count <= Self::RULES.freed_at() {
+                return Err(GupError::RefcountNotPositive {
+                    pfn: grab.head.pfn(),
+                    count,
+                });
+            }
+            Ok(())
+        })
     }
 
     /// For a pin counted exactly: `refs` more in the exact pin count
@@ -139,15 +144,19 @@ pub trait BiasScheme: Send + Sync + 'static {
     /// `WARN_ON_ONCE(page_ref_count(head) < 0)`): a count already wrapped
     /// is refused. A relaxed snapshot; the add-unless-free that follows is
     /// the guard that matters.
+    ///
+    /// One [`Platform::operation`], as [`BiasScheme::grab_guard`].
     fn speculative_guard<P: Platform>(&self, grab: &Refs<'_, P>) -> Result<(), GupError> {
-        let count = page_ref_count(grab.head);
-        if count < 0 {
-            return Err(GupError::RefcountNotPositive {
-                pfn: grab.head.pfn(),
-                count,
-            });
-        }
-        Ok(())
+        P::operation("BiasScheme::speculative_guard", || {
+            let count = page_ref_count(grab.head);
+            if count < 0 {
+                return Err(GupError::RefcountNotPositive {
+                    pfn: grab.head.pfn(),
+                    count,
+                });
+            }
+            Ok(())
+        })
     }
 
     /// The speculative add (`page_cache_add_speculative`, v5.7;

@@ -18,6 +18,7 @@
 //! counterexample's timeline is rebuilt.
 
 use super::key::{Fingerprinter, fingerprint};
+use super::merge::{MergeLog, MergeRule};
 use super::schedule::{Schedule, spawn_os, wait_for_permit};
 use super::snapshot::{Access, Action, Item, Pending, Snapshot, StepOutcome, ThreadRecord};
 use crate::event::Event;
@@ -75,6 +76,8 @@ pub(super) struct State {
     pub(super) threads: Vec<ThreadRecord>,
     pub(super) runtime: Vec<Runtime>,
     pub(super) events: Vec<Event>,
+    pub(super) merge: MergeRule,
+    pub(super) merge_log: MergeLog,
 }
 
 pub(super) struct Shared {
@@ -155,6 +158,7 @@ impl State {
     fn act(
         &mut self,
         me: usize,
+        merged: bool,
         expected: impl Fn(&Action) -> bool,
         describe: impl Fn() -> String,
         perform: impl FnOnce(&mut State) -> Result<Action, Stop>,
@@ -181,7 +185,7 @@ impl State {
                 describe()
             )));
         }
-        if self.runtime[me].live {
+        if self.runtime[me].live && !merged {
             return Err(Stop::StepDone);
         }
         let action = perform(self)?;
@@ -196,6 +200,31 @@ impl State {
         if let Some(target) = self.target() {
             self.threads[target].key = fingerprint(&self.runtime[target].items);
         }
+    }
+
+    /// Whether `me`'s `access` to `var` is a read this step takes with it
+    /// ([`MergeRule`]): a thread in the middle of its step (it has performed
+    /// its step's action) reading a variable the rule allows.
+    fn merges(&self, me: usize, var: u32, access: Access) -> bool {
+        if access.writes() || !self.merge.allows(var) {
+            return false;
+        }
+        match &self.mode {
+            Mode::Step { target } => {
+                me == *target
+                    && self.runtime[me].live
+                    && self.runtime[me].cursor == self.threads[me].log.len()
+            }
+            Mode::Schedule(schedule) => schedule.holder == me && !schedule.permit,
+        }
+    }
+
+    /// Whether a thread other than `me` has been spawned and not returned.
+    fn others_running(&self, me: usize) -> bool {
+        self.threads
+            .iter()
+            .enumerate()
+            .any(|(thread, record)| thread != me && !record.finished)
     }
 
     /// Whether running `child` inline leads to the target.
@@ -235,15 +264,32 @@ pub(super) fn create(value: u64) -> u32 {
     })
 }
 
-/// An access by the calling thread; returns the value read.
+/// An access by the calling thread; returns the value read. A scheduling
+/// point first, unless it is a read the step takes with it.
 pub(super) fn access(var: u32, access: Access) -> u64 {
-    scheduling_point();
+    let merged = with(|s, me| Ok(s.merges(me, var, access)));
+    if !merged {
+        scheduling_point();
+    }
     with(|s, me| {
         let action = s.act(
             me,
+            merged,
             |logged| matches!(logged, Action::Access { var: v, access: a, .. } if *v == var && *a == access),
             || format!("{access:?} on variable {var}"),
             |s| {
+                // A merged read while no other thread runs reorders
+                // nothing: only one while another runs rests on the rule.
+                if merged && s.others_running(me) {
+                    MergeLog::note(&mut s.merge_log.merged, var);
+                }
+                if merged {
+                    if let Mode::Schedule(schedule) = &mut s.mode {
+                        schedule.actions.push(me);
+                    }
+                } else if access.writes() && s.others_running(me) {
+                    MergeLog::note(&mut s.merge_log.written_concurrently, var);
+                }
                 let slot = &mut s.memory[var as usize];
                 let (read, new) = access.apply(*slot);
                 *slot = new;
@@ -264,6 +310,7 @@ pub(super) fn yield_now() {
     with(|s, me| {
         s.act(
             me,
+            false,
             |logged| *logged == Action::Yield,
             || "a yield".to_string(),
             |_| Ok(Action::Yield),
@@ -419,6 +466,7 @@ pub(super) fn join<T>(handle: Spawned<T>) -> T {
             with(|s, me| {
                 s.act(
                     me,
+                    false,
                     |logged| {
                         *logged
                             == Action::Join {
@@ -484,7 +532,10 @@ fn scheduling_point() {
             }
         }
         Mode::Schedule(_) => {
-            drop(wait_for_permit(&shared, s, me, true));
+            let mut s = wait_for_permit(&shared, s, me, true);
+            if let Mode::Schedule(schedule) = &mut s.mode {
+                schedule.actions.push(me);
+            }
         }
     }
 }
@@ -505,9 +556,16 @@ pub(super) fn uninstall() {
 
 /// Step mode: steps thread `target` of `snapshot`, running the scenario
 /// with `run` (which must call the scenario's `run` on [`super::Explorer`]).
-pub fn step(snapshot: &Snapshot, target: usize, run: &mut dyn FnMut()) -> StepOutcome {
+pub fn step(
+    snapshot: &Snapshot,
+    target: usize,
+    merge: &MergeRule,
+    run: &mut dyn FnMut(),
+) -> StepOutcome {
     let state = State {
         mode: Mode::Step { target },
+        merge: merge.clone(),
+        merge_log: MergeLog::default(),
         memory: snapshot.memory.clone(),
         created_by: snapshot.created_by.clone(),
         threads: snapshot.threads.clone(),
@@ -546,5 +604,6 @@ pub fn step(snapshot: &Snapshot, target: usize, run: &mut dyn FnMut()) -> StepOu
             threads: std::mem::take(&mut state.threads),
         },
         events,
+        merge: std::mem::take(&mut state.merge_log),
     }
 }

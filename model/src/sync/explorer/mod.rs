@@ -28,16 +28,19 @@
 //! when the loop began. Nothing that is history only (logs, timelines,
 //! counts of what happened) is in a key.
 //!
-//! Scheduling points are the accesses, `yield_now` and joins. Fences do
+//! Scheduling points are the accesses, `yield_now` and joins, but for the
+//! reads [`MergeRule`] lets a step take with it (see `merge.rs`). Fences do
 //! nothing: every access is sequentially consistent, so the explorer sees
 //! interleavings but not weak-memory behaviour (that is loom's).
 
 mod execution;
 pub mod key;
+mod merge;
 mod schedule;
 mod snapshot;
 
 pub use execution::step;
+pub use merge::{MergeLog, MergeRule};
 pub use schedule::{Followed, follow};
 pub use snapshot::{Access, Action, Pending, Snapshot, StepOutcome, ThreadRecord};
 

@@ -6,6 +6,7 @@
 use super::execution::{
     Aborted, Body, CONTEXT, Mode, Runtime, Shared, State, Stop, THREAD, install, uninstall,
 };
+use super::merge::{MergeLog, MergeRule};
 use super::snapshot::ThreadRecord;
 use std::any::Any;
 use std::panic::{self, AssertUnwindSafe};
@@ -18,6 +19,9 @@ pub(super) struct Schedule {
     pub(super) permit: bool,
     pub(super) aborted: bool,
     pub(super) payload: Option<Box<dyn Any + Send>>,
+    /// The thread of every action performed, in order (a step's merged
+    /// reads included): the path as [`MergeRule::none`] would follow it.
+    pub(super) actions: Vec<usize>,
 }
 
 /// Schedule mode: waits until `me` holds the turn with a permit, passing
@@ -110,10 +114,13 @@ pub enum Followed {
 }
 
 /// Schedule mode: runs the scenario along `path` (the thread stepped at
-/// each step, from the initial state), on real threads, one at a time.
-pub fn follow(path: &[usize], run: &mut dyn FnMut()) -> Followed {
+/// each step, from the initial state, under `merge`: the rule of the search
+/// that found the path), on real threads, one at a time. Returns how it
+/// ended and the path one entry per action (the same run under
+/// [`MergeRule::none`]).
+pub fn follow(path: &[usize], merge: &MergeRule, run: &mut dyn FnMut()) -> (Followed, Vec<usize>) {
     if path.first().is_some_and(|&first| first != 0) {
-        return Followed::Completed;
+        return (Followed::Completed, Vec::new());
     }
     let state = State {
         mode: Mode::Schedule(Schedule {
@@ -123,7 +130,10 @@ pub fn follow(path: &[usize], run: &mut dyn FnMut()) -> Followed {
             permit: !path.is_empty(),
             aborted: path.is_empty(),
             payload: None,
+            actions: Vec::new(),
         }),
+        merge: merge.clone(),
+        merge_log: MergeLog::default(),
         memory: Vec::new(),
         created_by: Vec::new(),
         threads: vec![ThreadRecord::new(None)],
@@ -139,13 +149,15 @@ pub fn follow(path: &[usize], run: &mut dyn FnMut()) -> Followed {
     };
     schedule.aborted = true;
     let stored = schedule.payload.take();
+    let actions = std::mem::take(&mut schedule.actions);
     drop(s);
     shared.turn.notify_all();
-    match result {
+    let followed = match result {
         Ok(()) => stored.map_or(Followed::Completed, Followed::Stopped),
         Err(payload) if payload.is::<Aborted>() => {
             stored.map_or(Followed::Completed, Followed::Stopped)
         }
         Err(payload) => Followed::Stopped(payload),
-    }
+    };
+    (followed, actions)
 }

@@ -67,6 +67,12 @@ impl Access {
         (value, new)
     }
 
+    /// Whether it may change the variable (a failed exchange counts: it is
+    /// a read-modify-write).
+    pub fn writes(self) -> bool {
+        !matches!(self, Access::Load | Access::CellRead)
+    }
+
     /// Whether the thread sees the value read (a store returns nothing).
     pub(super) fn returns_value(self) -> bool {
         !matches!(self, Access::Store(_) | Access::CellWrite(_))
@@ -198,6 +204,9 @@ pub enum StepOutcome {
         snapshot: Snapshot,
         /// The events the step reported, in order.
         events: Vec<Event>,
+        /// The reads it merged and the writes that bar merging
+        /// ([`super::MergeRule`]).
+        merge: super::MergeLog,
     },
     /// The execution stopped with a panic that is not the explorer's: a
     /// check that failed, or a crash. The engine interprets the payload.

@@ -20,7 +20,10 @@
 //! - A thread's key replaces what it saw inside a scheme call by the call's
 //!   name and result ([`pinref_model::sync::Platform::operation`]): sound
 //!   because a scheme call returns everything the caller keeps of it.
-//!   Reads outside scheme calls stay in the key one by one.
+//!   The page-ref helpers, the vmstat update and the grab guards are
+//!   operations too (`pinref_model::page_ref`), so the count a guard read
+//!   and an update's old value leave the key once the helper returns.
+//!   Reads outside operations stay in the key one by one.
 //! - Thread code must be deterministic given what it reads: every replay is
 //!   checked against the log it follows, and one that diverges stops the
 //!   run with an error (`incomplete`, never a silent prune).
@@ -28,12 +31,19 @@
 //!   [`pinref_model::sync::explorer::key`].
 //! - Symmetry reduction only for the threads a scenario declares
 //!   interchangeable ([`crate::scenarios::Symmetry`]).
-//! - No partial-order reduction. Sleep sets and persistent sets are sound
-//!   for a stateful search only with extra care (a state first reached
-//!   with a sleep set must be re-expanded when reached with a smaller one;
-//!   persistent sets need the cycle proviso, and spin loops make cycles);
-//!   a wrong reduction would hide interleavings silently, and the
-//!   reductions above already make the catalogue's sizes cheap.
+//! - One reduction of the interleavings, sound and checked: a step takes
+//!   with it the reads of variables that no thread writes while another
+//!   runs ([`MergeRule`]; the argument is in the explorer's `merge.rs`). A
+//!   variable read so and then found written while two threads run starts
+//!   the search again with the variable excluded (`merge_restarts`), so a
+//!   wrong guess costs time, never an interleaving. The counterexample's
+//!   path is followed under the same rule, and written to its replay file
+//!   one entry per action, to be followed with no merging at all.
+//! - No other partial-order reduction. Sleep sets and persistent sets are
+//!   sound for a stateful search only with extra care (a state first
+//!   reached with a sleep set must be re-expanded when reached with a
+//!   smaller one; persistent sets need the cycle proviso, and spin loops
+//!   make cycles); a wrong reduction would hide interleavings silently.
 
 mod canonical;
 pub mod crosscheck;
@@ -48,7 +58,7 @@ use crate::properties::monitor::{Monitor, MonitorConfig, MonitorKey};
 use crate::scenarios::{DynScenario, ScenarioEntry};
 use crate::schemes::SchemeEntry;
 use pinref_model::SchemeObject;
-use pinref_model::sync::explorer::{Followed, follow};
+use pinref_model::sync::explorer::{Followed, MergeRule, follow};
 use search::{Cut, Found, Search, Searched};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -68,15 +78,21 @@ pub struct StatefulEngine {
     /// every final state is kept apart, for a cross-check that compares
     /// them all.
     pub forget_returned_threads: bool,
+    /// Whether a step takes with it the reads of variables that no thread
+    /// writes while another runs ([`MergeRule`]: sound, and checked). Off,
+    /// every access is a scheduling point (the reference the reduction is
+    /// tested against).
+    pub merge_reads: bool,
 }
 
 impl Default for StatefulEngine {
-    /// Every core, symmetry on.
+    /// Every core, symmetry on, reads merged.
     fn default() -> Self {
         StatefulEngine {
             workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
             symmetry: true,
             forget_returned_threads: true,
+            merge_reads: true,
         }
     }
 }
@@ -152,7 +168,7 @@ impl StatefulEngine {
                 FinalStates::new(),
             );
         }
-        let search = Search {
+        let mut search = Search {
             scenario: threads,
             scheme: scheme.object(),
             config,
@@ -162,16 +178,18 @@ impl StatefulEngine {
             max_states: options.max_executions,
             max_duration: options.max_duration,
             progress: options.progress,
+            merge_reads: self.merge_reads,
             attached: std::sync::OnceLock::new(),
         };
         let searched = search.run();
         let seconds = started.elapsed().as_secs_f64();
         let mut outcome = assemble(&searched, seconds);
         let replay_of = |found: &Found| {
-            let violation = timeline(threads, scheme.object(), config, found);
+            let (violation, actions) =
+                timeline(threads, scheme.object(), config, found, &searched.merge);
             let file = options.artifacts.as_deref().and_then(|dir| {
                 let key = self.replay_key(scenario, scheme, options);
-                write_path(dir, &key, &found.path, found.violation.property.id())
+                write_path(dir, &key, &actions, found.violation.property.id())
                     .map_err(|error| {
                         super::progress(format_args!(
                             "pinref: no replay file for {} on {}: {error}\n",
@@ -201,6 +219,7 @@ impl StatefulEngine {
             ("depth", searched.depth as u64),
             ("peak_memory_bytes", searched.peak_bytes),
             ("workers", self.workers as u64),
+            ("merge_restarts", searched.restarts),
         ];
         (outcome.by("stateful", "states"), searched.finals)
     }
@@ -230,21 +249,26 @@ fn assemble(searched: &Searched, seconds: f64) -> Outcome {
 }
 
 /// The violation found at the end of `found.path`, with the timeline of a
-/// run that follows the path on real threads, one step at a time.
+/// run that follows the path on real threads, one step at a time, under
+/// the search's `merge` rule; and the path one entry per action (what a
+/// replay file holds, followed without merging).
 fn timeline(
     scenario: &Arc<dyn DynScenario>,
     scheme: &SchemeObject,
     config: MonitorConfig,
     found: &Found,
-) -> Violation {
+    merge: &MergeRule,
+) -> (Violation, Vec<usize>) {
     let path: Vec<usize> = found.path.iter().map(|&t| usize::from(t)).collect();
-    match follow_path(
+    let (followed, actions) = follow_path(
         scenario,
         scheme,
         config,
         &path,
+        merge,
         Some(found.violation.property),
-    ) {
+    );
+    let violation = match followed {
         Some(violation) if violation.property == found.violation.property => violation,
         _ => Violation {
             counterexample: format!(
@@ -252,21 +276,25 @@ fn timeline(
             ),
             ..found.violation.clone()
         },
-    }
+    };
+    (violation, actions)
 }
 
-/// Follows `path` and returns what stopped it, or the expected violation of
-/// `expected` it recorded.
+/// Follows `path` under `merge` and returns what stopped it, or the
+/// expected violation of `expected` it recorded; and the path one entry per
+/// action.
 fn follow_path(
     scenario: &Arc<dyn DynScenario>,
     scheme: &SchemeObject,
     config: MonitorConfig,
     path: &[usize],
+    merge: &MergeRule,
     expected: Option<crate::properties::Property>,
-) -> Option<Violation> {
+) -> (Option<Violation>, Vec<usize>) {
     let monitor = Monitor::new(config);
     let mut run = || scenario.run_explorer(scheme.clone(), monitor.clone());
-    match super::exploring(|| follow(path, &mut run)) {
+    let (followed, actions) = super::exploring(|| follow(path, merge, &mut run));
+    let violation = match followed {
         Followed::Stopped(payload) => stop_reason(payload, Some(&monitor), 0, 0.0)
             .violations
             .into_iter()
@@ -276,20 +304,21 @@ fn follow_path(
             .into_iter()
             .find(|finding| finding.expected && Some(finding.violation.property) == expected)
             .map(|finding| finding.violation),
-    }
+    };
+    (violation, actions)
 }
 
 /// Keeps the path to a violation of `finding` in a replay file under
-/// `dir` ([`replay::write`]; the payload is the thread index of every
-/// step); returns the file.
+/// `dir` ([`replay::write`]; the payload is the thread of every action,
+/// followed without merging); returns the file.
 fn write_path(
     dir: &Path,
     key: &ReplayKey,
-    path: &[u8],
+    path: &[usize],
     finding: &str,
 ) -> std::io::Result<std::path::PathBuf> {
     let file = replay::path_in(dir, &key.engine, &key.scenario, &key.scheme);
-    let steps: Vec<String> = path.iter().map(u8::to_string).collect();
+    let steps: Vec<String> = path.iter().map(usize::to_string).collect();
     replay::write(&file, key, finding, &steps.join(" "))?;
     Ok(file)
 }
@@ -325,7 +354,7 @@ fn replay_file(
         }
         Ok(path) => {
             let steps = path.len() as u64;
-            let found = follow_path(scenario, scheme, config, &path, None);
+            let (found, _) = follow_path(scenario, scheme, config, &path, &MergeRule::none(), None);
             let seconds = started.elapsed().as_secs_f64();
             match found {
                 Some(violation) => {

@@ -22,7 +22,7 @@ use crate::properties::Violation;
 use crate::properties::monitor::{Monitor, MonitorConfig, MonitorKey};
 use crate::scenarios::{DynScenario, Symmetry};
 use pinref_model::page::PageState;
-use pinref_model::sync::explorer::{self, Snapshot, StepOutcome};
+use pinref_model::sync::explorer::{self, MergeRule, Snapshot, StepOutcome};
 use pinref_model::{Event, Observer, SchemeObject};
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -76,6 +76,9 @@ pub struct Search<'a> {
     pub max_states: u64,
     pub max_duration: Duration,
     pub progress: bool,
+    /// Whether steps merge the reads [`MergeRule`] allows (off: a
+    /// scheduling point before every access).
+    pub merge_reads: bool,
     /// The frames as the scenario's set-up leaves them, as the first step's
     /// monitor was shown them: every rebuilt monitor is shown them first.
     pub attached: OnceLock<Vec<PageState>>,
@@ -104,6 +107,12 @@ pub struct Searched {
     pub finals: BTreeSet<MonitorKey>,
     /// Why the search stopped early: a cap, or a scenario it cannot explore.
     pub cut_short: Option<Cut>,
+    /// The rule the steps followed (every path above is followed again
+    /// under it).
+    pub merge: MergeRule,
+    /// How often the search started again because a variable it had read
+    /// merged turned out to be written while two threads run.
+    pub restarts: u64,
 }
 
 /// Why a search stopped before it was complete.
@@ -204,6 +213,9 @@ struct Harvest {
     expected: Vec<Found>,
     finals: Vec<MonitorKey>,
     rejected: Option<String>,
+    /// Variables read merged, and written while another thread ran.
+    merged: BTreeSet<u32>,
+    written: BTreeSet<u32>,
 }
 
 impl Search<'_> {
@@ -227,14 +239,46 @@ impl Search<'_> {
         }
     }
 
-    /// Runs the search.
-    pub fn run(&self) -> Searched {
+    /// Runs the search, merging what [`MergeRule`] allows, and starts it
+    /// again, with the variable barred, each time a variable read merged is
+    /// found written while two threads run (see `merge.rs` in the
+    /// explorer).
+    pub fn run(&mut self) -> Searched {
+        let mut rule = if self.merge_reads {
+            MergeRule::every()
+        } else {
+            MergeRule::none()
+        };
+        let mut restarts = 0;
+        loop {
+            match self.run_under(rule.clone()) {
+                Ok(mut searched) => {
+                    searched.restarts = restarts;
+                    return searched;
+                }
+                Err(conflict) => {
+                    restarts += 1;
+                    rule = rule.without(conflict);
+                    self.attached = OnceLock::new();
+                }
+            }
+        }
+    }
+
+    /// One search under `rule`; `Err` with the variables that make it
+    /// invalid (read merged, and written while another thread ran).
+    fn run_under(&self, rule: MergeRule) -> Result<Searched, BTreeSet<u32>> {
         let started = Instant::now();
+        let mut merged = BTreeSet::new();
+        let mut written = BTreeSet::new();
         // Every cap (0 included) and a stop asked for, checked before the
         // first state is expanded and after every one.
         let budget = Budget::new(self.max_states, self.max_duration);
         let visited = Visited::new();
-        let mut out = Searched::default();
+        let mut out = Searched {
+            merge: rule.clone(),
+            ..Searched::default()
+        };
         let initial = Node {
             snapshot: Snapshot::initial(),
             monitor: Monitor::new(self.config).verdict_key(),
@@ -245,13 +289,13 @@ impl Search<'_> {
             Ok(key) => visited.insert(key),
             Err(SymmetryError(message)) => {
                 out.cut_short = Some(Cut::Rejected(message));
-                return out;
+                return Ok(out);
             }
         };
         if let Err(cut) = budget.check(visited.len() as u64) {
             out.states = visited.len() as u64;
             out.cut_short = Some(Cut::Cap(cut.to_string()));
-            return out;
+            return Ok(out);
         }
         let mut level = vec![initial];
         let mut expected: BTreeMap<crate::properties::Property, Found> = BTreeMap::new();
@@ -264,7 +308,7 @@ impl Search<'_> {
                     .map(|_| {
                         scope.spawn(|| {
                             crate::engines::exploring(|| {
-                                self.work(&level, &cursor, &visited, &stop, &budget)
+                                self.work(&level, &rule, &cursor, &visited, &stop, &budget)
                             })
                         })
                     })
@@ -279,6 +323,18 @@ impl Search<'_> {
             // which worker found them first.
             let mut fresh: HashMap<u128, Node, BuildHasherDefault<PassThrough>> =
                 HashMap::default();
+            for harvest in &harvests {
+                merged.extend(&harvest.merged);
+                written.extend(&harvest.written);
+            }
+            // The rule stays as it is for the whole search (a path found at
+            // any level is followed again under it): a variable written
+            // while two threads run is fine until a step reads it merged
+            // while another thread runs.
+            let conflict: BTreeSet<u32> = merged.intersection(&written).copied().collect();
+            if !conflict.is_empty() {
+                return Err(conflict);
+            }
             for harvest in harvests {
                 out.transitions += harvest.transitions;
                 for (key, node) in harvest.next {
@@ -347,13 +403,14 @@ impl Search<'_> {
             level = next;
         }
         out.expected = expected.into_values().collect();
-        out
+        Ok(out)
     }
 
     /// One worker: expands states of `level` until none is left.
     fn work(
         &self,
         level: &[Node],
+        rule: &MergeRule,
         cursor: &AtomicUsize,
         visited: &Visited,
         stop: &AtomicBool,
@@ -370,7 +427,7 @@ impl Search<'_> {
                 if stop.load(Ordering::Relaxed) {
                     return harvest;
                 }
-                self.expand(node, visited, &mut harvest);
+                self.expand(node, rule, visited, &mut harvest);
                 if budget.check(visited.len() as u64).is_err() {
                     stop.store(true, Ordering::Relaxed);
                 }
@@ -379,7 +436,7 @@ impl Search<'_> {
     }
 
     /// Steps every enabled thread of `node` once.
-    fn expand(&self, node: &Node, visited: &Visited, harvest: &mut Harvest) {
+    fn expand(&self, node: &Node, rule: &MergeRule, visited: &Visited, harvest: &mut Harvest) {
         let enabled = node.snapshot.enabled();
         if enabled.is_empty() {
             if node.snapshot.terminated() {
@@ -429,7 +486,7 @@ impl Search<'_> {
             let scheme = self.scheme.clone();
             let run_monitor = monitor.clone();
             let mut run = move || scenario.run_explorer(scheme.clone(), run_monitor.clone());
-            let outcome = explorer::step(&node.snapshot, thread, &mut run);
+            let outcome = explorer::step(&node.snapshot, thread, rule, &mut run);
             harvest.transitions += 1;
             let mut path = node.path.to_vec();
             path.push(thread_id);
@@ -447,7 +504,13 @@ impl Search<'_> {
             }
             let unchanged = findings.len() == before;
             match outcome {
-                StepOutcome::Advanced { snapshot, events } => {
+                StepOutcome::Advanced {
+                    snapshot,
+                    events,
+                    merge,
+                } => {
+                    harvest.merged.extend(merge.merged);
+                    harvest.written.extend(merge.written_concurrently);
                     let key = monitor.verdict_key();
                     if unchanged && key == node.monitor {
                         rebuilt = Some((monitor.clone(), before));
