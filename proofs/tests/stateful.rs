@@ -261,7 +261,11 @@ fn merging_reads_changes_no_verdict_and_no_final_state_and_shrinks_the_search() 
     let mut cases = unbounded_cases();
     for scheme in builtin_schemes() {
         cases.push((mix(2, 2), scheme.clone()));
-        cases.push((scenario("pin_vs_unpin"), scheme));
+        for name in ["pin_vs_unpin", "pin_vs_unpin_order1", "pin_vs_unpin_order2"] {
+            if scenario(name).applies_to(scheme.object()) {
+                cases.push((scenario(name), scheme.clone()));
+            }
+        }
     }
     let mut failures = Vec::new();
     for (scenario, scheme) in &cases {
