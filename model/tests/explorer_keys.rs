@@ -7,7 +7,9 @@
 //! Each program below is a main thread (0) that spawns a writer (1) and a
 //! reader (2); a path names the thread stepped at each step.
 
-use pinref_model::sync::explorer::{Explorer, MergeRule, Snapshot, StepOutcome, step};
+use pinref_model::sync::explorer::{
+    Explorer, Followed, MergeRule, Snapshot, StepOutcome, follow, step,
+};
 use pinref_model::sync::{AtomicI32, JoinHandle, Ordering, Platform};
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
@@ -171,4 +173,22 @@ fn a_step_takes_with_it_the_reads_its_rule_allows_and_reports_them() {
     let (barred, _) = actions(&MergeRule::every().without(log.merged.iter().copied()));
     assert_eq!(barred, 1, "a barred variable's read is a scheduling point");
     assert_eq!(actions(&MergeRule::none()).0, 1);
+}
+
+#[test]
+fn a_path_that_names_a_thread_that_cannot_move_ends_the_run_instead_of_waiting() {
+    fn read(x: &Atomic) {
+        let _ = x.load(Ordering::SeqCst);
+    }
+    for path in [
+        vec![MAIN, 9],
+        vec![MAIN, MAIN, MAIN],
+        vec![MAIN, WRITER, WRITER, WRITER],
+    ] {
+        let (followed, _) = follow(&path, &MergeRule::none(), &mut || program(read));
+        assert!(
+            matches!(followed, Followed::Completed),
+            "{path:?} ends without a finding"
+        );
+    }
 }

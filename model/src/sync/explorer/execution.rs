@@ -454,6 +454,14 @@ pub(super) fn join<T>(handle: Spawned<T>) -> T {
         Spawned::Os(child, os) => {
             scheduling_point();
             with(|s, _| {
+                // A path that joins a thread before it returned (a corrupt
+                // replay file) would wait for ever holding the turn.
+                if !s.threads[child].finished {
+                    if let Mode::Schedule(schedule) = &mut s.mode {
+                        schedule.aborted = true;
+                    }
+                    return Err(Stop::Abort);
+                }
                 s.threads[child].joined = true;
                 Ok(())
             });

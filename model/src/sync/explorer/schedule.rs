@@ -52,6 +52,18 @@ pub(super) fn wait_for_permit<'a>(
             shared.turn.notify_all();
             continue;
         }
+        // A path that hands the turn to a thread that does not exist or
+        // has returned (a corrupt replay file) would leave every thread
+        // waiting: it ends the run instead.
+        let holder = schedule.holder;
+        if s.threads.get(holder).is_none_or(|thread| thread.finished) {
+            if let Mode::Schedule(schedule) = &mut s.mode {
+                schedule.aborted = true;
+            }
+            shared.turn.notify_all();
+            drop(s);
+            Stop::Abort.raise();
+        }
         s = shared.turn.wait(s).unwrap_or_else(PoisonError::into_inner);
     }
 }
