@@ -278,12 +278,12 @@ pub(super) fn access(var: u32, access: Access) -> u64 {
             |logged| matches!(logged, Action::Access { var: v, access: a, .. } if *v == var && *a == access),
             || format!("{access:?} on variable {var}"),
             |s| {
-                // A merged read while no other thread runs reorders
-                // nothing: only one while another runs rests on the rule.
-                if merged && s.others_running(me) {
-                    MergeLog::note(&mut s.merge_log.merged, var);
-                }
                 if merged {
+                    // A merged read while no other thread runs reorders
+                    // nothing: only one while another runs rests on the rule.
+                    if s.others_running(me) {
+                        MergeLog::note(&mut s.merge_log.merged, var);
+                    }
                     if let Mode::Schedule(schedule) = &mut s.mode {
                         schedule.actions.push(me);
                     }

@@ -250,8 +250,12 @@ impl Search<'_> {
             MergeRule::none()
         };
         let mut restarts = 0;
+        // Every cap (0 included) and a stop asked for, checked before the
+        // first state is expanded and after every one; one budget for the
+        // search and its restarts, so that a restart never extends a cap.
+        let budget = Budget::new(self.max_states, self.max_duration);
         loop {
-            match self.run_under(rule.clone()) {
+            match self.run_under(rule.clone(), &budget) {
                 Ok(mut searched) => {
                     searched.restarts = restarts;
                     return searched;
@@ -267,13 +271,10 @@ impl Search<'_> {
 
     /// One search under `rule`; `Err` with the variables that make it
     /// invalid (read merged, and written while another thread ran).
-    fn run_under(&self, rule: MergeRule) -> Result<Searched, BTreeSet<u32>> {
+    fn run_under(&self, rule: MergeRule, budget: &Budget) -> Result<Searched, BTreeSet<u32>> {
         let started = Instant::now();
         let mut merged = BTreeSet::new();
         let mut written = BTreeSet::new();
-        // Every cap (0 included) and a stop asked for, checked before the
-        // first state is expanded and after every one.
-        let budget = Budget::new(self.max_states, self.max_duration);
         let visited = Visited::new();
         let mut out = Searched {
             merge: rule.clone(),
@@ -308,7 +309,7 @@ impl Search<'_> {
                     .map(|_| {
                         scope.spawn(|| {
                             crate::engines::exploring(|| {
-                                self.work(&level, &rule, &cursor, &visited, &stop, &budget)
+                                self.work(&level, &rule, &cursor, &visited, &stop, budget)
                             })
                         })
                     })
@@ -386,7 +387,7 @@ impl Search<'_> {
                 break;
             }
             if stop.load(Ordering::Relaxed) {
-                out.cut_short = Some(Cut::Cap(cap_reached(&budget, &visited)));
+                out.cut_short = Some(Cut::Cap(cap_reached(budget, &visited)));
                 break;
             }
             if !next.is_empty() {
