@@ -6,7 +6,7 @@
 //! scheme claims crashes; the logic is `pinref_proofs::fuzzing` (shared
 //! with the `fuzz-concurrent` engine and the corpus replay test).
 //!
-//! `cargo fuzz run --sanitizer none concurrent` (see the README).
+//! `cargo fuzz run --sanitizer none --no-trace-compares concurrent` (see the README).
 
 #![no_main]
 

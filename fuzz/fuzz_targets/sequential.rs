@@ -5,7 +5,7 @@
 //! `pinref_proofs::fuzzing` (shared with the `fuzz-sequential` engine and
 //! the corpus replay test).
 //!
-//! `cargo fuzz run --sanitizer none sequential` (see the README).
+//! `cargo fuzz run --sanitizer none --no-trace-compares sequential` (see the README).
 
 #![no_main]
 

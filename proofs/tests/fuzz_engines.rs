@@ -143,7 +143,7 @@ fn assert_caught_and_replayable(
     let note = outcome.note.as_deref().unwrap_or("");
     assert!(
         note.contains(&format!(
-            "PINREF_FUZZ_SCHEME={variant} cargo fuzz run --sanitizer none {target}"
+            "PINREF_FUZZ_SCHEME={variant} cargo fuzz run --sanitizer none --no-trace-compares {target}"
         )),
         "{note}"
     );

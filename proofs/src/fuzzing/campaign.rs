@@ -7,7 +7,7 @@
 //! what the target's decoding finds by itself, a floor for what
 //! `cargo fuzz run` finds.
 
-use super::{InputVerdict, SCHEME_VARIABLE, Target};
+use super::{CARGO_FUZZ_OPTIONS, InputVerdict, SCHEME_VARIABLE, Target};
 use crate::engines::outcome::{Outcome, Verdict};
 use crate::engines::{Job, rerun_command, stop};
 use crate::properties::Violation;
@@ -283,7 +283,7 @@ pub fn explore(
 /// The command that replays a saved input with its cargo-fuzz target.
 pub fn replay_command(target: Target, scheme: &str, input: &Path) -> String {
     format!(
-        "cd fuzz && {SCHEME_VARIABLE}={scheme} cargo fuzz run --sanitizer none {} {}",
+        "cd fuzz && {SCHEME_VARIABLE}={scheme} cargo fuzz run {CARGO_FUZZ_OPTIONS} {} {}",
         target.name(),
         input.display()
     )
