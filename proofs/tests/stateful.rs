@@ -85,14 +85,16 @@ fn unbounded_cases() -> Vec<(ScenarioEntry, SchemeEntry)> {
 /// on `migrate_vs_gup_fast*` (v5.11 on) the explorer reaches one final
 /// state that loom's unbounded run never shows: gup_fast reads the page
 /// table only after the migration put the new page there, and pins the
-/// new page. The cause is loom's, found and confirmed: a newly spawned
-/// thread whose first action is an atomic load is not explored in every
-/// order (tokio-rs/loom#392, open); gup_fast's first action is its relaxed
-/// read of the entry. With a `yield_now` in the scenario right before that
-/// read, loom reaches the state too and the two sets are equal (checked by
-/// hand on v6_5); a `yield_now` at the start of every loom thread (in the
-/// platform's spawn) does not cure it, so the workaround is not yet
-/// understood well enough to apply to every loom row.
+/// new page. The cause is loom's (tokio-rs/loom#392, open), pinned down in
+/// `proofs/tests/loom_gap.rs`: loom orders a store against only the last
+/// access to its variable, so a thread that loads a variable and then
+/// stores to it hides another thread's earlier load of it, and the order
+/// with the store first is never explored. (Not, as first thought, a
+/// matter of a new thread's first action: a store elsewhere before the
+/// load does not help, which is why a `yield_now` at the start of every
+/// loom thread did not cure it; a `yield_now` right before gup_fast's read
+/// of the entry happens to make loom reach the state, checked by hand on
+/// v6_5.)
 const FINAL_STATES_OPEN: [&str; 1] = ["migrate_vs_gup_fast"];
 
 /// Whether `scheme` declares, on `scenario`, a known bug that only weak
