@@ -1,7 +1,8 @@
 //! How many inputs per second the sequential fuzz target's check judges,
 //! without libFuzzer around it: the committed seed corpus
-//! (`fuzz/corpus/sequential/`) and inputs of random bytes (a fixed seed),
-//! each passed to [`fuzz_one`] as the cargo-fuzz target passes it.
+//! (`fuzz/corpus/sequential/`) and 2,000 inputs of 64–463 random bytes
+//! (proptest's generator, a fixed seed), each passed to [`fuzz_one`] as the
+//! cargo-fuzz target passes it.
 //!
 //!     cargo run --release -p pinref-proofs --example fuzz_throughput [ROUNDS]
 //!
@@ -12,6 +13,10 @@
 
 use pinref_proofs::fuzzing::corpus::input_files;
 use pinref_proofs::fuzzing::{SchemeChoice, Target, fuzz_one};
+use proptest::collection::vec;
+use proptest::prelude::any;
+use proptest::strategy::{Strategy, ValueTree};
+use proptest::test_runner::{Config, RngSeed, TestRunner};
 use std::path::Path;
 use std::time::Instant;
 
@@ -26,18 +31,14 @@ fn main() {
         .iter()
         .filter_map(|path| std::fs::read(path).ok())
         .collect();
-    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut runner = TestRunner::new(Config {
+        rng_seed: RngSeed::Fixed(7),
+        ..Config::default()
+    });
+    let bytes = vec(any::<u8>(), 64..464);
     let random: Vec<Vec<u8>> = (0..2_000)
-        .map(|index| {
-            (0..64 + index % 400)
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    state as u8
-                })
-                .collect()
-        })
+        .filter_map(|_| bytes.new_tree(&mut runner).ok())
+        .map(|tree| tree.current())
         .collect();
     let choice = SchemeChoice::by_first_byte();
     for (name, inputs) in [("corpus", &corpus), ("random", &random)] {
