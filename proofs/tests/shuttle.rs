@@ -601,3 +601,58 @@ fn the_relaxed_final_decrement_variant_is_caught_by_loom_and_missed_by_every_shu
         "shuttle cannot see weak memory: {caught:?}"
     );
 }
+
+/// One thread releases a reference it does not hold (the monitor stops the
+/// execution at the touch of the freed page), while the other keeps reading the page,
+/// holding `tracker` all the while.
+struct StoppedMidway {
+    tracker: Arc<()>,
+}
+
+impl Scenario for StoppedMidway {
+    fn info(&self) -> ScenarioInfo {
+        ScenarioInfo::two_threads(
+            "stopped_midway",
+            "a violation stops the execution while another thread is mid-run",
+            &[Property::P4],
+        )
+    }
+    fn run<P: Platform, S: Scheme>(&self, scheme: S, monitor: Monitor) {
+        let start = Held { plain: 1, pins: 0 };
+        let world = World::<P, S>::new(scheme, &Layout::single_page(), &[start], monitor);
+        let tracker = Arc::clone(&self.tracker);
+        world.race(
+            ("releaser", |t| {
+                let _ = t.put_page(0);
+                let _ = t.put_page(0);
+            }),
+            ("reader", move |t| {
+                let _held = tracker;
+                for _ in 0..1_000 {
+                    t.page_ref_count(0);
+                }
+            }),
+        );
+    }
+}
+
+#[test]
+fn a_failed_execution_frees_what_its_other_threads_hold() {
+    let tracker = Arc::new(());
+    let entry = ScenarioEntry::new(StoppedMidway {
+        tracker: Arc::clone(&tracker),
+    });
+    for engine in [ShuttleEngine::random(), ShuttleEngine::pct()] {
+        let outcome = engine.explore(&entry, &scheme("v6_5"), &seeded(3));
+        assert_eq!(outcome.verdict, Verdict::Violation, "{outcome:?}");
+        assert_eq!(outcome.violations[0].property, Property::P4, "{outcome:?}");
+        // Shuttle leaks the stack of a thread whose execution its scheduler
+        // stops, and whatever the thread holds; every thread must unwind.
+        assert_eq!(
+            Arc::strong_count(&tracker),
+            2,
+            "the reader's clone outlived its execution ({})",
+            engine.name()
+        );
+    }
+}

@@ -66,8 +66,8 @@ impl<T: Send + 'static> JoinHandle<T> for ShuttleJoinHandle<T> {
 
 impl Shuttle {
     /// Whether a thread spawned in the shuttle execution on this OS thread
-    /// has panicked, its panic not yet taken: the engine stops the
-    /// execution at the next scheduling decision.
+    /// has panicked, its panic not yet taken: the engine's run ends before
+    /// its next execution.
     pub fn thread_panicked() -> bool {
         THREAD_PANIC.with(|slot| slot.borrow().is_some())
     }

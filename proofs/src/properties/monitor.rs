@@ -45,9 +45,23 @@ struct State {
     /// again (an engine that re-runs an execution from its start) and is
     /// ignored.
     attached: Option<Vec<PageState>>,
+    /// Whether a violation that stopped the execution stops every other
+    /// thread too, at its next access ([`Monitor::stop_every_thread`]).
+    stop_every_thread: bool,
+    /// The violation that stopped the execution, once one has.
+    stopped: Option<Finding>,
 }
 
 impl State {
+    /// The violation to stop the calling thread with, if one stopped the
+    /// execution and every thread is to stop ([`Monitor::stop_every_thread`]).
+    /// None while this thread unwinds already (a destructor's access): a
+    /// second panic would abort the process.
+    fn stop_for_thread(&self) -> Option<StopExecution> {
+        let finding = self.stopped.as_ref()?;
+        (!std::thread::panicking()).then(|| StopExecution(finding.clone()))
+    }
+
     /// Marks the step that broke `property` in the log, and returns the
     /// finding with the log so far as its counterexample.
     fn mark(&mut self, property: Property, message: String, expected: bool) -> Finding {
@@ -117,6 +131,8 @@ impl Monitor {
                 judge: Judge::new(config),
                 findings: Vec::new(),
                 attached: None,
+                stop_every_thread: false,
+                stopped: None,
             })),
         }
     }
@@ -127,6 +143,22 @@ impl Monitor {
         let monitor = Monitor::new(config);
         monitor.state().quiet = true;
         monitor
+    }
+
+    /// This monitor, made to stop every thread of an execution once a
+    /// violation stopped one: each other thread panics with the same
+    /// [`StopExecution`] at its next access or log line, before anything is
+    /// logged, so the counterexample still ends at the violation. For an
+    /// engine whose runtime frees a thread only when the thread returns or
+    /// unwinds: shuttle abandons an execution that its scheduler stops
+    /// while threads are unfinished, and leaks their stacks and everything
+    /// they hold (shuttle-engine's `tear_down`), so an engine that stops
+    /// the execution at the violation leaks the whole world of every failed
+    /// execution. With every thread unwinding, the execution ends as
+    /// finished and is freed.
+    pub fn stop_every_thread(self) -> Self {
+        self.state().stop_every_thread = true;
+        self
     }
 
     /// The configuration for `scheme`.
@@ -155,6 +187,10 @@ impl Monitor {
     /// the ghost's view).
     pub fn note(&self, thread: usize, line: impl AsRef<str>) {
         let mut state = self.state();
+        if let Some(stop) = state.stop_for_thread() {
+            drop(state);
+            std::panic::panic_any(stop);
+        }
         if state.quiet {
             return;
         }
@@ -272,6 +308,10 @@ impl Observer for Monitor {
 
     fn event(&self, event: &Event) {
         let mut state = self.state();
+        if let Some(stop) = state.stop_for_thread() {
+            drop(state);
+            std::panic::panic_any(stop);
+        }
         if !state.quiet {
             let who = thread_label(&state, event.thread);
             let mut line = String::new();
@@ -297,8 +337,11 @@ impl Observer for Monitor {
                 return;
             }
             state.findings.push(finding.clone());
-            drop(state);
             if !expected {
+                if state.stop_every_thread {
+                    state.stopped = Some(finding.clone());
+                }
+                drop(state);
                 std::panic::panic_any(StopExecution(finding));
             }
         }

@@ -218,6 +218,8 @@ impl Run {
     /// Runs shuttle with `inner` steered by `plan`.
     fn execute(&self, inner: Box<dyn Scheduler + Send>, plan: Plan) -> (Outcome, Record) {
         let started = Instant::now();
+        // Nothing a run before this one (on this thread) left behind.
+        drop(Shuttle::take_thread_panic());
         let shared = Arc::new(Shared::default());
         let flags = Arc::new(Flags::default());
         let record = Arc::new(Mutex::new(Record::default()));
@@ -230,7 +232,7 @@ impl Run {
             move || {
                 // What a previous execution's threads left is not this one's.
                 drop(Shuttle::take_thread_panic());
-                let monitor = Monitor::new(monitor_config);
+                let monitor = Monitor::new(monitor_config).stop_every_thread();
                 *lock(&shared.monitor) = Some(monitor.clone());
                 let result = catch_unwind(AssertUnwindSafe(|| {
                     scenario.run_shuttle(scheme.clone(), monitor.clone())
@@ -262,13 +264,21 @@ impl Run {
         let failure = lock(&shared.failure)
             .take()
             .or_else(Shuttle::take_thread_panic);
+        // The other threads of a failed execution stop after the main
+        // thread took the first panic (`Monitor::stop_every_thread`): what
+        // they leave is this run's, never the next one's.
+        drop(Shuttle::take_thread_panic());
         let monitor = lock(&shared.monitor).take();
         let expected = std::mem::take(&mut *lock(&shared.expected));
         let outcome = match (ran, failure) {
+            // A failure the execution recorded is its verdict, whatever
+            // shuttle made of the rest of the execution (the other threads
+            // stopping after it; see `Monitor::stop_every_thread`).
+            (_, Some(payload)) => stop_reason(payload, monitor.as_ref(), executions, seconds),
             // Every thread's panic is caught inside the execution: one out
             // of shuttle's runner is shuttle's own (a scheduler's
             // assertion), which says nothing about the scheme.
-            (Err(payload), _) => {
+            (Err(payload), None) => {
                 let message = payload
                     .downcast_ref::<String>()
                     .cloned()
@@ -278,7 +288,6 @@ impl Run {
                 outcome.note = Some(format!("shuttle stopped the run: {message}"));
                 outcome
             }
-            (Ok(_), Some(payload)) => stop_reason(payload, monitor.as_ref(), executions, seconds),
             (Ok(_), None) if expected.is_empty() => {
                 Outcome::new(Verdict::Pass, executions, seconds)
             }

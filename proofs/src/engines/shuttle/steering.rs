@@ -182,11 +182,12 @@ impl Scheduler for Steering {
         current: Option<TaskId>,
         is_yielding: bool,
     ) -> Option<TaskId> {
-        if self.failed() {
-            self.end = Some(End::Failure);
-            self.publish();
-            return None;
-        }
+        // A failed execution is not stopped here but runs to its end: the
+        // monitor stops every other thread at its next access
+        // (`Monitor::stop_every_thread`), so the threads unwind and shuttle
+        // frees them, where an execution its scheduler stops is abandoned
+        // with its threads' stacks leaked. The run ends before the next
+        // execution (`new_execution`), and the step bound still holds.
         self.steps += 1;
         if self.steps > self.plan.max_steps {
             self.end = Some(End::StepBound(self.plan.max_steps));
