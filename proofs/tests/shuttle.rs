@@ -11,6 +11,7 @@ use pinref_proofs::engines::shuttle::ShuttleEngine;
 use pinref_proofs::engines::{Engine, Outcome, RunOptions, Verdict, replay};
 use pinref_proofs::properties::Property;
 use pinref_proofs::properties::monitor::Monitor;
+use pinref_proofs::scenarios::signal::Signal;
 use pinref_proofs::scenarios::world::World;
 use pinref_proofs::scenarios::{self, Scenario, ScenarioEntry, ScenarioInfo};
 use pinref_proofs::schemes::SchemeEntry;
@@ -655,4 +656,63 @@ fn a_failed_execution_frees_what_its_other_threads_hold() {
             engine.name()
         );
     }
+}
+
+/// The releaser of [`StoppedMidway`] raises a signal only after its
+/// releases, and the other thread waits for it: once the releaser stops at
+/// the violation, the waiter waits for ever.
+struct WaitsForTheStopped;
+
+impl Scenario for WaitsForTheStopped {
+    fn info(&self) -> ScenarioInfo {
+        ScenarioInfo::two_threads(
+            "waits_for_the_stopped",
+            "a thread waits for a signal the failing thread never raises",
+            &[Property::P4],
+        )
+    }
+    fn run<P: Platform, S: Scheme>(&self, scheme: S, monitor: Monitor) {
+        let start = Held { plain: 1, pins: 0 };
+        let world = World::<P, S>::new(scheme, &Layout::single_page(), &[start], monitor);
+        let signal = Arc::new(Signal::<P>::new());
+        let raiser = Arc::clone(&signal);
+        world.race(
+            ("releaser", move |t| {
+                let _ = t.put_page(0);
+                let _ = t.put_page(0);
+                raiser.raise();
+            }),
+            ("waiter", move |_| signal.wait()),
+        );
+    }
+}
+
+#[test]
+fn a_violation_whose_execution_never_ends_still_replays_to_the_same_violation() {
+    let entry = ScenarioEntry::new(WaitsForTheStopped);
+    let artifacts = scratch("waits-for-the-stopped");
+    let options = RunOptions {
+        artifacts: Some(artifacts.clone()),
+        ..seeded(5)
+    };
+    let engine = ShuttleEngine::random();
+    let found = engine.explore(&entry, &scheme("v6_5"), &options);
+    assert_eq!(found.verdict, Verdict::Violation, "{found:#?}");
+    let note = found.note.as_deref().unwrap_or_default();
+    assert!(note.starts_with("failing schedule"), "{note}");
+    let file = artifacts.join("waits_for_the_stopped-v6_5-shuttle-random.replay.json");
+    let replayed = engine.explore(
+        &entry,
+        &scheme("v6_5"),
+        &RunOptions {
+            replay_from: Some(file),
+            artifacts: None,
+            ..options
+        },
+    );
+    assert_eq!(replayed.verdict, Verdict::Violation, "{replayed:#?}");
+    assert_eq!(
+        replayed.violations[0].counterexample,
+        found.violations[0].counterexample
+    );
 }

@@ -187,11 +187,22 @@ impl Scheduler for Steering {
         // (`Monitor::stop_every_thread`), so the threads unwind and shuttle
         // frees them, where an execution its scheduler stops is abandoned
         // with its threads' stacks leaked. The run ends before the next
-        // execution (`new_execution`), and the step bound still holds.
+        // execution (`new_execution`). The failing schedule is the one up to
+        // the failure (it replays to the failure), published at once and
+        // kept whatever the rest of the execution does.
+        let failed = self.end == Some(End::Failure);
+        if !failed && self.failed() {
+            self.end = Some(End::Failure);
+            self.publish();
+        }
         self.steps += 1;
         if self.steps > self.plan.max_steps {
-            self.end = Some(End::StepBound(self.plan.max_steps));
-            self.publish();
+            // After a failure, a thread can wait for ever for one that
+            // stopped (a signal never raised): stopped, and leaked, then.
+            if self.end.is_none() {
+                self.end = Some(End::StepBound(self.plan.max_steps));
+                self.publish();
+            }
             return None;
         }
         // The running thread could go on: switching away is a preemption.
@@ -224,10 +235,11 @@ impl Scheduler for Steering {
             Some(task) => self.schedule.push_task(task),
             // The inner scheduler ended the execution (a replay whose
             // schedule does not fit).
-            None => {
+            None if self.end.is_none() => {
                 self.end = Some(End::Exhausted);
                 self.publish();
             }
+            None => {}
         }
         chosen
     }
