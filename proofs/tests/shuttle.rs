@@ -603,11 +603,13 @@ fn the_relaxed_final_decrement_variant_is_caught_by_loom_and_missed_by_every_shu
     );
 }
 
-/// One thread releases a reference it does not hold (the monitor stops the
-/// execution at the touch of the freed page), while the other keeps reading the page,
-/// holding `tracker` all the while.
+/// One thread releases a reference it does not hold (the monitor stops
+/// the execution at the touch of the freed page) and then raises a signal,
+/// while the other holds `tracker` and keeps reading the page or, if
+/// `waits`, waits for the signal, which never comes.
 struct StoppedMidway {
     tracker: Arc<()>,
+    waits: bool,
 }
 
 impl Scenario for StoppedMidway {
@@ -621,16 +623,23 @@ impl Scenario for StoppedMidway {
     fn run<P: Platform, S: Scheme>(&self, scheme: S, monitor: Monitor) {
         let start = Held { plain: 1, pins: 0 };
         let world = World::<P, S>::new(scheme, &Layout::single_page(), &[start], monitor);
-        let tracker = Arc::clone(&self.tracker);
+        let (tracker, waits) = (Arc::clone(&self.tracker), self.waits);
+        let signal = Arc::new(Signal::<P>::new());
+        let raiser = Arc::clone(&signal);
         world.race(
-            ("releaser", |t| {
+            ("releaser", move |t| {
                 let _ = t.put_page(0);
                 let _ = t.put_page(0);
+                raiser.raise();
             }),
-            ("reader", move |t| {
+            ("other", move |t| {
                 let _held = tracker;
-                for _ in 0..1_000 {
-                    t.page_ref_count(0);
+                if waits {
+                    signal.wait();
+                } else {
+                    for _ in 0..1_000 {
+                        t.page_ref_count(0);
+                    }
                 }
             }),
         );
@@ -642,6 +651,7 @@ fn a_failed_execution_frees_what_its_other_threads_hold() {
     let tracker = Arc::new(());
     let entry = ScenarioEntry::new(StoppedMidway {
         tracker: Arc::clone(&tracker),
+        waits: false,
     });
     for engine in [ShuttleEngine::random(), ShuttleEngine::pct()] {
         let outcome = engine.explore(&entry, &scheme("v6_5"), &seeded(3));
@@ -652,45 +662,19 @@ fn a_failed_execution_frees_what_its_other_threads_hold() {
         assert_eq!(
             Arc::strong_count(&tracker),
             2,
-            "the reader's clone outlived its execution ({})",
+            "the other thread's clone outlived its execution ({})",
             engine.name()
-        );
-    }
-}
-
-/// The releaser of [`StoppedMidway`] raises a signal only after its
-/// releases, and the other thread waits for it: once the releaser stops at
-/// the violation, the waiter waits for ever.
-struct WaitsForTheStopped;
-
-impl Scenario for WaitsForTheStopped {
-    fn info(&self) -> ScenarioInfo {
-        ScenarioInfo::two_threads(
-            "waits_for_the_stopped",
-            "a thread waits for a signal the failing thread never raises",
-            &[Property::P4],
-        )
-    }
-    fn run<P: Platform, S: Scheme>(&self, scheme: S, monitor: Monitor) {
-        let start = Held { plain: 1, pins: 0 };
-        let world = World::<P, S>::new(scheme, &Layout::single_page(), &[start], monitor);
-        let signal = Arc::new(Signal::<P>::new());
-        let raiser = Arc::clone(&signal);
-        world.race(
-            ("releaser", move |t| {
-                let _ = t.put_page(0);
-                let _ = t.put_page(0);
-                raiser.raise();
-            }),
-            ("waiter", move |_| signal.wait()),
         );
     }
 }
 
 #[test]
 fn a_violation_whose_execution_never_ends_still_replays_to_the_same_violation() {
-    let entry = ScenarioEntry::new(WaitsForTheStopped);
-    let artifacts = scratch("waits-for-the-stopped");
+    let entry = ScenarioEntry::new(StoppedMidway {
+        tracker: Arc::new(()),
+        waits: true,
+    });
+    let artifacts = scratch("stopped-midway");
     let options = RunOptions {
         artifacts: Some(artifacts.clone()),
         ..seeded(5)
@@ -700,7 +684,7 @@ fn a_violation_whose_execution_never_ends_still_replays_to_the_same_violation() 
     assert_eq!(found.verdict, Verdict::Violation, "{found:#?}");
     let note = found.note.as_deref().unwrap_or_default();
     assert!(note.starts_with("failing schedule"), "{note}");
-    let file = artifacts.join("waits_for_the_stopped-v6_5-shuttle-random.replay.json");
+    let file = artifacts.join("stopped_midway-v6_5-shuttle-random.replay.json");
     let replayed = engine.explore(
         &entry,
         &scheme("v6_5"),

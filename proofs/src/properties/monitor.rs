@@ -48,20 +48,12 @@ struct State {
     /// Whether a violation that stopped the execution stops every other
     /// thread too, at its next access ([`Monitor::stop_every_thread`]).
     stop_every_thread: bool,
-    /// The violation that stopped the execution, once one has.
+    /// The violation that stopped the execution, once one has (kept only
+    /// with `stop_every_thread`).
     stopped: Option<Finding>,
 }
 
 impl State {
-    /// The violation to stop the calling thread with, if one stopped the
-    /// execution and every thread is to stop ([`Monitor::stop_every_thread`]).
-    /// None while this thread unwinds already (a destructor's access): a
-    /// second panic would abort the process.
-    fn stop_for_thread(&self) -> Option<StopExecution> {
-        let finding = self.stopped.as_ref()?;
-        (!std::thread::panicking()).then(|| StopExecution(finding.clone()))
-    }
-
     /// Marks the step that broke `property` in the log, and returns the
     /// finding with the log so far as its counterexample.
     fn mark(&mut self, property: Property, message: String, expected: bool) -> Finding {
@@ -169,6 +161,23 @@ impl Monitor {
         }
     }
 
+    /// The state, for a thread about to act: if a violation stopped the
+    /// execution and every thread is to stop ([`Monitor::stop_every_thread`]),
+    /// the calling thread stops here, with the same finding (unless it is
+    /// unwinding already, in a destructor: a second panic would abort the
+    /// process).
+    fn state_to_act(&self) -> MutexGuard<'_, State> {
+        let state = self.state();
+        if let Some(finding) = &state.stopped
+            && !std::thread::panicking()
+        {
+            let stop = StopExecution(finding.clone());
+            drop(state);
+            std::panic::panic_any(stop);
+        }
+        state
+    }
+
     fn state(&self) -> MutexGuard<'_, State> {
         // A panic while the lock is held (a violation stopping a loom
         // execution) poisons it; the state is still consistent, since every
@@ -186,11 +195,7 @@ impl Monitor {
     /// Adds a line to the log for `thread` (an operation's start or result,
     /// the ghost's view).
     pub fn note(&self, thread: usize, line: impl AsRef<str>) {
-        let mut state = self.state();
-        if let Some(stop) = state.stop_for_thread() {
-            drop(state);
-            std::panic::panic_any(stop);
-        }
+        let mut state = self.state_to_act();
         if state.quiet {
             return;
         }
@@ -307,11 +312,7 @@ impl Observer for Monitor {
     }
 
     fn event(&self, event: &Event) {
-        let mut state = self.state();
-        if let Some(stop) = state.stop_for_thread() {
-            drop(state);
-            std::panic::panic_any(stop);
-        }
+        let mut state = self.state_to_act();
         if !state.quiet {
             let who = thread_label(&state, event.thread);
             let mut line = String::new();

@@ -218,8 +218,6 @@ impl Run {
     /// Runs shuttle with `inner` steered by `plan`.
     fn execute(&self, inner: Box<dyn Scheduler + Send>, plan: Plan) -> (Outcome, Record) {
         let started = Instant::now();
-        // Nothing a run before this one (on this thread) left behind.
-        drop(Shuttle::take_thread_panic());
         let shared = Arc::new(Shared::default());
         let flags = Arc::new(Flags::default());
         let record = Arc::new(Mutex::new(Record::default()));

@@ -190,8 +190,7 @@ impl Scheduler for Steering {
         // execution (`new_execution`). The failing schedule is the one up to
         // the failure (it replays to the failure), published at once and
         // kept whatever the rest of the execution does.
-        let failed = self.end == Some(End::Failure);
-        if !failed && self.failed() {
+        if self.end.is_none() && self.failed() {
             self.end = Some(End::Failure);
             self.publish();
         }
